@@ -1,0 +1,38 @@
+# Risk Report Review: `make run` starts the app with a demo report; `make test` runs the suite.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install check-python clean
+
+check-python:
+	@python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { \
+	  echo "ERROR: Risk Report Review needs Python 3.12 or newer; 'python3' here is $$(python3 --version 2>&1)." >&2; \
+	  echo "       Install Python 3.12+ (with pyenv, the .python-version file selects 3.12) and try again." >&2; \
+	  exit 1; }
+
+$(VENV)/.installed: requirements.txt | check-python
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { \
+	  echo "ERROR: $(VENV) was made with an older Python; remove it ('make clean') and run again." >&2; exit 1; }
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+install: check-python $(VENV)/.installed
+
+run: install
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(PY) manage.py load_demo
+	@echo
+	@echo "  Risk Report Review is starting at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	@echo
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+test: install
+	@$(PY) scripts/browser_check.py
+	$(PY) -m pytest $${PYTEST_ARGS:-}
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from pathways.models import Team, User
+from pathways.services import AccessError, team_member_add
+
+
+class Command(BaseCommand):
+    help = "Make an internal person a member of an owning team."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--team", required=True, help="team slug")
+        parser.add_argument("--user", required=True, help="username")
+
+    def handle(self, *args, team, user, **options):
+        try:
+            team = Team.objects.get(slug=team)
+        except Team.DoesNotExist:
+            raise CommandError(f"no team with slug '{team}'")
+        try:
+            person = User.objects.get(username=user)
+        except User.DoesNotExist:
+            raise CommandError(f"no user '{user}'")
+        try:
+            added = team_member_add(team=team, user=person)
+        except AccessError as error:
+            raise CommandError(str(error))
+        verb = "is now" if added else "was already"
+        self.stdout.write(f"{person.username} {verb} a member of {team.slug}")

@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand
+
+from pathways.management.commands.grant_access import lookup_report_and_user
+from pathways.services import access_revoke
+
+
+class Command(BaseCommand):
+    help = "Remove every grant a person holds on a report (effective on their next request)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--report", required=True, help="report slug")
+        parser.add_argument("--user", required=True, help="username")
+
+    def handle(self, *args, report, user, **options):
+        report, person = lookup_report_and_user(report, user)
+        removed = access_revoke(report=report, user=person)
+        if removed:
+            self.stdout.write(f"removed {removed} grant(s) of {person.username} on {report.slug}")
+        else:
+            self.stdout.write(f"{person.username} held no grant on {report.slug}; nothing changed")

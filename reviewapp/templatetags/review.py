@@ -1,0 +1,41 @@
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from evidence.enums import Relation
+from pathways.enums import RiskLevel, Sensitivity
+from pathways.text import render_markdown
+
+register = template.Library()
+
+RELATION_SIGNS = {Relation.SUPPORTS: "+", Relation.UNDERMINES: "−", Relation.CONTEXT: "○"}
+
+
+@register.filter
+def markdown(text: str, reader_level: str):
+    """Safe HTML for a Markdown field as this reader may see it: redaction is applied to
+    the text before rendering, so no redacted byte reaches the page."""
+    return mark_safe(render_markdown(text or "", reader_level))
+
+
+@register.simple_tag
+def risk_chip(risk_level: str | None):
+    level = RiskLevel(risk_level or RiskLevel.NOT_ASSESSED)
+    return format_html('<span class="chip risk risk-{}">{}</span>', level.value.replace("_", "-"), level.label)
+
+
+@register.simple_tag
+def relation_badge(relation: str):
+    relation = Relation(relation)
+    return format_html(
+        '<span class="relation relation-{}"><span aria-hidden="true">{}</span> {}</span>',
+        relation.value,
+        RELATION_SIGNS[relation],
+        relation.label.lower(),
+    )
+
+
+@register.simple_tag
+def sensitivity_label(sensitivity: str):
+    level = Sensitivity(sensitivity)
+    return format_html('<span class="sensitivity sensitivity-{}">{}</span>', level.value, level.label.lower())

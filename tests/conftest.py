@@ -1,0 +1,169 @@
+"""Personas and a small report world shared by the suite.
+
+The world: one report with three pathways. The external reviewer (Holdout Evaluators)
+is limited to the first two; the third, and everything marked internal, carries canary
+strings that must never reach them.
+"""
+
+import pytest
+
+from evidence.enums import Relation
+from pathways.enums import Clearance, Sensitivity
+from pathways.services import access_grant, team_member_add
+from tests.factories import (
+    ClaimEvidenceFactory,
+    ClaimFactory,
+    EvidenceFactory,
+    PathwayFactory,
+    ReportFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+CANARY_INTERNAL_CLAIM = "CANARY-INTERNAL-CLAIM-7f3a"
+CANARY_INTERNAL_EVIDENCE = "CANARY-INTERNAL-EVIDENCE-91bc"
+CANARY_INTERNAL_SPAN = "CANARY-INTERNAL-SPAN-4d21"
+CANARY_OUT_OF_SCOPE = "CANARY-OUT-OF-SCOPE-PATHWAY-e0c9"
+CANARY_OUT_OF_SCOPE_CLAIM = "CANARY-OUT-OF-SCOPE-CLAIM-22aa"
+REVIEWER_VISIBLE = "REVIEWER-LEVEL-VISIBLE-5b5b"
+ALL_CANARIES = [
+    CANARY_INTERNAL_CLAIM,
+    CANARY_INTERNAL_EVIDENCE,
+    CANARY_INTERNAL_SPAN,
+    CANARY_OUT_OF_SCOPE,
+    CANARY_OUT_OF_SCOPE_CLAIM,
+]
+
+
+class World:
+    """Named handles on the objects of the test report."""
+
+
+@pytest.fixture
+def world(db):
+    w = World()
+    w.team = TeamFactory(slug="security", name="Security")
+    w.other_team = TeamFactory(slug="alignment", name="Alignment Science")
+    w.report = ReportFactory(
+        slug="pilot",
+        title="Pilot report",
+        summary=f"Summary with [[internal]]{CANARY_INTERNAL_SPAN}[[/internal]] and "
+        f"[[reviewer]]{REVIEWER_VISIBLE}[[/reviewer]].",
+    )
+    w.in_scope = PathwayFactory(report=w.report, slug="exfiltration", title="Self-exfiltration", position=1)
+    w.also_in_scope = PathwayFactory(report=w.report, slug="backdoors", title="Code backdoors", position=2)
+    w.out_of_scope = PathwayFactory(
+        report=w.report,
+        slug="government",
+        title=f"Government decisions {CANARY_OUT_OF_SCOPE}",
+        position=3,
+        argument=f"Argument {CANARY_OUT_OF_SCOPE}",
+    )
+    w.public_claim = ClaimFactory(
+        report=w.report,
+        slug="egress-monitoring",
+        statement="Large outbound transfers are detected.",
+        owner_team=w.team,
+        rationale=f"Seen in drills: [[reviewer]]{REVIEWER_VISIBLE}[[/reviewer]] "
+        f"[[internal]]{CANARY_INTERNAL_SPAN}[[/internal]]",
+        pathways=[w.in_scope, w.also_in_scope],
+    )
+    w.reviewer_claim = ClaimFactory(
+        report=w.report,
+        slug="file-permissions",
+        statement=f"File permissions hold. {REVIEWER_VISIBLE}",
+        owner_team=w.team,
+        sensitivity=Sensitivity.REVIEWER,
+        pathways=[w.in_scope],
+    )
+    w.internal_claim = ClaimFactory(
+        report=w.report,
+        slug="internal-only",
+        statement=f"Internal claim {CANARY_INTERNAL_CLAIM}",
+        owner_team=w.other_team,
+        sensitivity=Sensitivity.INTERNAL,
+        pathways=[w.in_scope],
+    )
+    w.out_of_scope_claim = ClaimFactory(
+        report=w.report,
+        slug="gov-affordances",
+        statement=f"Government deployments have few affordances {CANARY_OUT_OF_SCOPE_CLAIM}",
+        owner_team=w.other_team,
+        pathways=[w.out_of_scope],
+    )
+    w.public_evidence = EvidenceFactory(report=w.report, slug="egress-review", title="Egress review", owner_team=w.team)
+    w.internal_evidence = EvidenceFactory(
+        report=w.report,
+        slug="classifier-notes",
+        title=f"Classifier notes {CANARY_INTERNAL_EVIDENCE}",
+        owner_team=w.team,
+        sensitivity=Sensitivity.INTERNAL,
+    )
+    w.out_of_scope_evidence = EvidenceFactory(
+        report=w.report, slug="gov-usage", title=f"Gov usage {CANARY_OUT_OF_SCOPE_CLAIM}", owner_team=w.other_team
+    )
+    ClaimEvidenceFactory(claim=w.public_claim, evidence=w.public_evidence)
+    ClaimEvidenceFactory(claim=w.public_claim, evidence=w.internal_evidence, relation=Relation.UNDERMINES)
+    ClaimEvidenceFactory(claim=w.out_of_scope_claim, evidence=w.out_of_scope_evidence)
+    return w
+
+
+def _person(username, clearance=Clearance.INTERNAL):
+    return UserFactory(username=username, clearance=clearance)
+
+
+@pytest.fixture
+def author(world):
+    person = _person("alice")
+    access_grant(report=world.report, user=person, role="author")
+    return person
+
+
+@pytest.fixture
+def stress_tester(world):
+    person = _person("bob")
+    access_grant(report=world.report, user=person, role="stress_tester", org_name="Stress-testing team")
+    return person
+
+
+@pytest.fixture
+def external_reviewer(world):
+    person = _person("erin", Clearance.EXTERNAL)
+    access_grant(
+        report=world.report,
+        user=person,
+        role="external_reviewer",
+        org_name="Holdout Evaluators",
+        pathway_slugs=["exfiltration", "backdoors"],
+    )
+    return person
+
+
+@pytest.fixture
+def leadership(world):
+    person = _person("lena")
+    access_grant(report=world.report, user=person, role="leadership")
+    return person
+
+
+@pytest.fixture
+def team_member(world):
+    person = _person("tom")
+    team_member_add(team=world.team, user=person)
+    return person
+
+
+@pytest.fixture
+def outsider(world):
+    return _person("charlie")
+
+
+PERSONAS = ["author", "stress_tester", "external_reviewer", "leadership", "team_member", "outsider", "anonymous"]
+
+
+@pytest.fixture
+def persona(request, world):
+    """The person named by a `persona` parameter, or None for anonymous."""
+    if request.param == "anonymous":
+        return None
+    return request.getfixturevalue(request.param)
