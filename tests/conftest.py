@@ -5,6 +5,8 @@ is limited to the first two; the third, and everything marked internal, carries 
 strings that must never reach them.
 """
 
+import os
+
 import pytest
 
 from evidence.enums import Relation
@@ -167,3 +169,17 @@ def persona(request, world):
     if request.param == "anonymous":
         return None
     return request.getfixturevalue(request.param)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests (tests/browser) need Debian's Chromium: skipped without it, except under CI."""
+    chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    for item in items:
+        if "tests/browser/" in item.nodeid:
+            item.add_marker(pytest.mark.browser)
+    if os.path.exists(chromium) or os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        return
+    skip = pytest.mark.skip(reason=f"no Chromium at {chromium}: apt-get install -y chromium")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
