@@ -1,0 +1,53 @@
+"""Settings come from the environment, are production-safe with DEBUG off, and refuse bad values."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = (
+    "import json, reviewapp.settings as s; print(json.dumps({k: getattr(s, k, None) for k in "
+    "['DEBUG', 'SECURE_SSL_REDIRECT', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SECURE_HSTS_SECONDS', "
+    "'ALLOWED_HOSTS']}))"
+)
+BASE_ENV = {"DATABASE_URL": "postgres://nobody@127.0.0.1:1/none", "PATH": os.environ["PATH"]}
+
+
+def load_settings(**env):
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env={**BASE_ENV, **env}, capture_output=True, text=True, timeout=60
+    )
+    return result
+
+
+def test_debug_off_is_https_only_by_default():
+    result = load_settings(SECRET_KEY="s3cret", ALLOWED_HOSTS="review.example.org")
+    values = json.loads(result.stdout)
+    assert values["DEBUG"] is False
+    assert values["SECURE_SSL_REDIRECT"] and values["SESSION_COOKIE_SECURE"] and values["CSRF_COOKIE_SECURE"]
+    assert values["SECURE_HSTS_SECONDS"] >= 31536000
+    assert values["ALLOWED_HOSTS"] == ["review.example.org"]
+
+
+def test_https_only_can_be_turned_off_for_a_local_trial():
+    values = json.loads(load_settings(SECRET_KEY="s3cret", HTTPS_ONLY="0").stdout)
+    assert values["SECURE_SSL_REDIRECT"] is None and values["SESSION_COOKIE_SECURE"] is None
+
+
+@pytest.mark.parametrize(
+    "env,message",
+    [
+        ({}, "SECRET_KEY must be set when DEBUG is off"),
+        ({"SECRET_KEY": "x", "DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
+        ({"SECRET_KEY": "x", "DATABASE_URL": "sqlite:///db.sqlite3"}, "PostgreSQL is the only supported database"),
+        ({"SECRET_KEY": "x", "EMAIL_URL": "pigeon://coop"}, "EMAIL_URL='pigeon://coop'"),
+    ],
+)
+def test_bad_configuration_stops_start_up_with_a_message(env, message):
+    result = load_settings(**env)
+    assert result.returncode != 0
+    assert message in result.stderr
