@@ -1,0 +1,35 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from evidence.report_file.exporting import FORMATS, report_export
+from pathways.models import Report
+from pathways.text import LEVELS
+
+
+class Command(BaseCommand):
+    help = (
+        "Write a risk report as a reader at --level sees it: items above the level left out, "
+        "spans above it shown as [redacted] (docs/report-format.md)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug", help="the report's slug")
+        parser.add_argument("--level", required=True, choices=LEVELS, help="the reader's sensitivity level")
+        parser.add_argument("--format", dest="fmt", default="yaml", choices=FORMATS, help="yaml (default), md or pdf")
+        parser.add_argument("--output", help="the file to write; standard output when absent")
+
+    def handle(self, *args, slug, level, fmt, output, **options):
+        try:
+            report = Report.objects.get(slug=slug)
+        except Report.DoesNotExist:
+            raise CommandError(f"no report with slug '{slug}'")
+        try:
+            exported = report_export(report=report, level=level, fmt=fmt)
+        except ValueError as error:
+            raise CommandError(str(error))
+        if output:
+            Path(output).write_bytes(exported.encode("utf-8"))
+            self.stdout.write(f"Wrote '{slug}' at level {level} as {fmt} to {output}")
+        else:
+            self.stdout.write(exported, ending="")

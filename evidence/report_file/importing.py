@@ -1,0 +1,214 @@
+"""Writing a checked report file to the database (docs/report-format.md, "Import rules").
+
+Rules:
+- The whole document is validated first; on any error nothing is written. The writes then
+  happen in one transaction.
+- Teams are shared across reports: a team is found by slug or created, and its name and
+  description are set from the file (an absent description is empty).
+- Positions follow the order of the file: of pathways, claims and evidence in the report,
+  of claims in a pathway's list and of evidence in a claim's list.
+- A report gets an overall conclusion and every pathway a conclusion; an absent conclusion
+  is `not_assessed` with no text.
+- An update brings the report to the file's state. Pathways, claims and evidence are matched
+  by slug and changed in place, keeping their primary keys, so whatever is attached to them
+  (comments, information requests, verdicts) stays attached; items gone from the file are
+  deleted, new ones created. An item's `version` goes up when its content changes: its own
+  fields or its list of claims or evidence links, not a move to another position. A
+  conclusion's `revision` goes up only when its risk level or text changes, which is what
+  makes verdicts on it stale. Nothing unchanged is saved, so repeating an update is a no-op.
+"""
+
+from django.db import models, transaction
+
+from evidence.enums import Relation
+from evidence.models import ClaimEvidence, Evidence
+from evidence.report_file.validation import ReportFileInvalid, as_date, validate_report_document
+from pathways.enums import RiskLevel, Sensitivity
+from pathways.models import Claim, Conclusion, Pathway, PathwayClaim, Report, Team
+
+
+def report_import(*, document: dict, update: bool = False) -> Report:
+    """Create the report of a parsed report file or, with `update`, bring an existing one to its state.
+
+    Raises ReportFileInvalid, having written nothing, when the document has any error.
+    """
+    errors = validate_report_document(document, update=update)
+    if errors:
+        raise ReportFileInvalid(errors)
+    with transaction.atomic():
+        teams = _teams_save(document.get("teams") or [])
+        report = _report_save(document["report"])
+        evidence = _evidence_save(report=report, entries=document.get("evidence") or [], teams=teams)
+        claims = _claims_save(report=report, entries=document.get("claims") or [], teams=teams, evidence=evidence)
+        _pathways_save(report=report, entries=document.get("pathways") or [], claims=claims)
+        # Last, so that the link lists compared above still showed links to items now gone.
+        for model, section in ((Pathway, "pathways"), (Claim, "claims"), (Evidence, "evidence")):
+            kept = [entry["slug"] for entry in document.get(section) or []]
+            model.objects.filter(report=report).exclude(slug__in=kept).delete()
+    return report
+
+
+def _changed(instance: models.Model, values: dict) -> bool:
+    """Set `values` on `instance` (unsaved); True when any of them differed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed = True
+    return changed
+
+
+def _teams_save(entries: list[dict]) -> dict[str, Team]:
+    teams = {}
+    for entry in entries:
+        values = {"name": entry["name"], "description": entry.get("description") or ""}
+        team, created = Team.objects.get_or_create(slug=entry["slug"], defaults=values)
+        if not created and _changed(team, values):
+            team.save()
+        teams[team.slug] = team
+    return teams
+
+
+def _report_save(section: dict) -> Report:
+    values = {
+        "title": section["title"],
+        "model_name": section["model"],
+        "version": section.get("version") or "",
+        "evidence_cutoff": as_date(section.get("evidence_cutoff")),
+        "summary": section.get("summary") or "",
+    }
+    report = Report.objects.select_for_update().filter(slug=section["slug"]).first()
+    if report is None:
+        report = Report.objects.create(slug=section["slug"], **values)
+    elif _changed(report, values):
+        report.save()
+    _conclusion_save(report=report, pathway=None, entry=section.get("conclusion"))
+    return report
+
+
+def _conclusion_save(*, report: Report, pathway: Pathway | None, entry: dict | None) -> None:
+    values = {
+        "risk_level": (entry or {}).get("risk_level") or RiskLevel.NOT_ASSESSED,
+        "text": (entry or {}).get("text") or "",
+    }
+    conclusion, created = Conclusion.objects.get_or_create(report=report, pathway=pathway, defaults=values)
+    if not created and _changed(conclusion, values):
+        conclusion.revision += 1
+        conclusion.save()
+
+
+def _item_save(
+    model: type[models.Model], *, existing: dict, report: Report, slug: str, position: int, content: dict,
+    links_changed: bool = False,
+) -> models.Model:
+    """Create the item with this slug, or update it in place, raising its version if its content changed."""
+    item = existing.get(slug)
+    if item is None:
+        return model.objects.create(report=report, slug=slug, position=position, **content)
+    content_changed = _changed(item, content) or links_changed
+    if content_changed:
+        item.version += 1
+    if _changed(item, {"position": position}) or content_changed:
+        item.save()
+    return item
+
+
+def _links_save(*, model: type[models.Model], owner: dict, target: str, wanted: list[dict]) -> None:
+    """Bring one pathway's claim links, or one claim's evidence links, to `wanted`, in place.
+
+    `owner` selects the links ({"claim": claim}); `target` names the field each link is
+    matched on ("evidence_id"); positions follow the order of `wanted`.
+    """
+    current = {getattr(link, target): link for link in model.objects.filter(**owner)}
+    wanted_targets = {values[target] for values in wanted}
+    for target_id, link in current.items():
+        if target_id not in wanted_targets:
+            link.delete()
+    for position, values in enumerate(wanted):
+        values = {**values, "position": position}
+        link = current.get(values[target])
+        if link is None:
+            model.objects.create(**owner, **values)
+        elif _changed(link, values):
+            link.save()
+
+
+def _evidence_save(*, report: Report, entries: list[dict], teams: dict[str, Team]) -> dict[str, Evidence]:
+    existing = {item.slug: item for item in Evidence.objects.filter(report=report)}
+    evidence = {}
+    for position, entry in enumerate(entries):
+        content = {
+            "title": entry["title"],
+            "kind": entry["kind"],
+            "owner_team_id": teams[entry["owner_team"]].id,
+            "sensitivity": entry.get("sensitivity") or Sensitivity.PUBLIC,
+            "summary": entry.get("summary") or "",
+            "source": entry.get("source") or "",
+        }
+        evidence[entry["slug"]] = _item_save(
+            Evidence, existing=existing, report=report, slug=entry["slug"], position=position, content=content
+        )
+    return evidence
+
+
+def _claims_save(
+    *, report: Report, entries: list[dict], teams: dict[str, Team], evidence: dict[str, Evidence]
+) -> dict[str, Claim]:
+    existing = {
+        claim.slug: claim for claim in Claim.objects.filter(report=report).prefetch_related("evidence_links__evidence")
+    }
+    claims = {}
+    for position, entry in enumerate(entries):
+        links = [(link["evidence"], link.get("relation") or Relation.SUPPORTS) for link in entry.get("evidence") or []]
+        content = {
+            "statement": entry["statement"],
+            "category": entry["category"],
+            "owner_team_id": teams[entry["owner_team"]].id,
+            "sensitivity": entry.get("sensitivity") or Sensitivity.PUBLIC,
+            "rationale": entry.get("rationale") or "",
+        }
+        claim = _item_save(
+            Claim, existing=existing, report=report, slug=entry["slug"], position=position, content=content,
+            links_changed=entry["slug"] in existing and _evidence_links_of(existing[entry["slug"]]) != links,
+        )
+        _links_save(
+            model=ClaimEvidence,
+            owner={"claim": claim},
+            target="evidence_id",
+            wanted=[{"evidence_id": evidence[slug].id, "relation": relation} for slug, relation in links],
+        )
+        claims[claim.slug] = claim
+    return claims
+
+
+def _evidence_links_of(claim: Claim) -> list[tuple[str, str]]:
+    return [(link.evidence.slug, link.relation) for link in claim.evidence_links.all()]
+
+
+def _claims_of(pathway: Pathway) -> list[str]:
+    return [link.claim.slug for link in pathway.claim_links.all()]
+
+
+def _pathways_save(*, report: Report, entries: list[dict], claims: dict[str, Claim]) -> None:
+    existing = {
+        pathway.slug: pathway
+        for pathway in Pathway.objects.filter(report=report).prefetch_related("claim_links__claim")
+    }
+    for position, entry in enumerate(entries):
+        claim_slugs = entry.get("claims") or []
+        content = {
+            "title": entry["title"],
+            "critical_action": entry.get("critical_action") or "",
+            "argument": entry.get("argument") or "",
+        }
+        pathway = _item_save(
+            Pathway, existing=existing, report=report, slug=entry["slug"], position=position, content=content,
+            links_changed=entry["slug"] in existing and _claims_of(existing[entry["slug"]]) != claim_slugs,
+        )
+        _links_save(
+            model=PathwayClaim,
+            owner={"pathway": pathway},
+            target="claim_id",
+            wanted=[{"claim_id": claims[slug].id} for slug in claim_slugs],
+        )
+        _conclusion_save(report=report, pathway=pathway, entry=entry.get("conclusion"))

@@ -1,0 +1,62 @@
+"""Loads the demo report (pathways/demo/demo-report.yaml, an ordinary report file) and
+a demo person for every role. Safe to run again: what exists is left as it is."""
+
+from pathlib import Path
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from pathways.enums import Clearance
+from pathways.models import Report, Team, User
+from pathways.services import access_grant, team_member_add
+
+DEMO_FILE = Path(__file__).resolve().parents[3] / "pathways" / "demo" / "demo-report.yaml"
+DEMO_SLUG = "pilot-sabotage-2026"
+DEMO_PASSWORD = "review-demo-2026"
+
+# username, full name, clearance, how they come to the report, what they should see
+DEMO_PEOPLE = [
+    ("alice", "Alice Author", Clearance.INTERNAL, {"role": "author"}, "author: reads and edits everything"),
+    ("bob", "Bob Stress", Clearance.INTERNAL, {"role": "stress_tester", "org_name": "Internal Stress-Testing Team"},
+     "stress-tester: reads everything, internal included"),
+    ("erin", "Erin External", Clearance.EXTERNAL, {"role": "external_reviewer", "org_name": "Holdout Evaluators"},
+     "external reviewer: all pathways, reviewer-level material"),
+    ("frank", "Frank Limited", Clearance.EXTERNAL,
+     {"role": "external_reviewer", "org_name": "Northfield Safety Institute",
+      "pathway_slugs": ["self-exfiltration", "rogue-deployment", "code-backdoors", "data-poisoning"]},
+     "external reviewer limited to 4 of the 9 pathways"),
+    ("lena", "Lena Leader", Clearance.INTERNAL, {"role": "leadership"}, "leadership: reads everything"),
+    ("tom", "Tom Security", Clearance.INTERNAL, {"team": "security"},
+     "member of the Security team: reads the report to answer requests"),
+    ("charlie", "Charlie Nobody", Clearance.INTERNAL, {}, "signed in, no access: sees no report"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo report and demo users (idempotent)."
+
+    def handle(self, *args, **options):
+        if Report.objects.filter(slug=DEMO_SLUG).exists():
+            self.stdout.write(f"The demo report '{DEMO_SLUG}' is already loaded.")
+        else:
+            call_command("import_report", str(DEMO_FILE), stdout=self.stdout, stderr=self.stderr)
+        report = Report.objects.get(slug=DEMO_SLUG)
+        with transaction.atomic():
+            for username, full_name, clearance, access, _ in DEMO_PEOPLE:
+                first, last = full_name.split(" ", 1)
+                person, created = User.objects.get_or_create(
+                    username=username,
+                    defaults={"first_name": first, "last_name": last, "clearance": clearance,
+                              "email": f"{username}@example.org"},
+                )
+                if created:
+                    person.set_password(DEMO_PASSWORD)
+                    person.save()
+                if "team" in access:
+                    team_member_add(team=Team.objects.get(slug=access["team"]), user=person)
+                elif "role" in access:
+                    access_grant(report=report, user=person, **access)
+        self.stdout.write("\nDemo people (password for all: %s):" % DEMO_PASSWORD)
+        for username, full_name, _, _, what in DEMO_PEOPLE:
+            self.stdout.write(f"  {username:<8} {full_name:<16} {what}")

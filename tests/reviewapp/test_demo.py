@@ -1,0 +1,66 @@
+"""The demo that `make run` loads: a realistic report and a person for every role."""
+
+import pytest
+from django.core.management import call_command
+
+from evidence.models import Evidence
+from evidence.selectors import evidence_visible_to
+from pathways.models import Claim, Report, Team, User
+from pathways.selectors import claims_visible_to, pathways_visible_to, reader_scope, reports_visible_to
+from reviewapp.management.commands.load_demo import DEMO_PASSWORD, DEMO_SLUG
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo")
+    return Report.objects.get(slug=DEMO_SLUG)
+
+
+def test_the_demo_is_a_realistic_report(demo):
+    assert demo.pathways.count() == 9
+    assert Claim.objects.filter(report=demo).count() >= 30
+    assert Evidence.objects.filter(report=demo).count() >= 40
+    assert Team.objects.count() >= 5
+    for level in ["reviewer", "internal"]:
+        assert Claim.objects.filter(report=demo, sensitivity=level).exists()
+        assert Evidence.objects.filter(report=demo, sensitivity=level).exists()
+    assert "[[internal]]" in demo.summary + "".join(demo.pathways.values_list("argument", flat=True))
+
+
+def test_loading_the_demo_twice_changes_nothing(demo):
+    counts = (Report.objects.count(), Claim.objects.count(), User.objects.count())
+    call_command("load_demo")
+    assert (Report.objects.count(), Claim.objects.count(), User.objects.count()) == counts
+
+
+def test_every_demo_person_can_log_in_and_sees_what_their_role_should(client, demo):
+    for username in ["alice", "bob", "erin", "frank", "lena", "tom", "charlie"]:
+        assert client.login(username=username, password=DEMO_PASSWORD), username
+    people = {person.username: person for person in User.objects.all()}
+    internal_claims = Claim.objects.filter(report=demo).count()
+    for username in ["alice", "bob", "lena", "tom"]:
+        assert claims_visible_to(people[username]).count() == internal_claims
+        assert pathways_visible_to(people[username]).count() == 9
+    erin, frank = people["erin"], people["frank"]
+    assert pathways_visible_to(erin).count() == 9
+    assert not claims_visible_to(erin).filter(sensitivity="internal").exists()
+    assert not evidence_visible_to(erin).filter(sensitivity="internal").exists()
+    assert claims_visible_to(erin).filter(sensitivity="reviewer").exists()
+    assert pathways_visible_to(frank).count() == 4
+    assert reader_scope(frank, demo).visible_pathways == 4
+    assert claims_visible_to(frank).count() < claims_visible_to(erin).count()
+    assert not reports_visible_to(people["charlie"]).exists()
+
+
+def test_every_demo_page_renders_for_every_demo_person(client, demo):
+    """A smoke walk over the real demo: every link a reader can reach answers 200."""
+    for username in ["alice", "erin", "frank"]:
+        person = User.objects.get(username=username)
+        client.force_login(person)
+        urls = [f"/reports/{DEMO_SLUG}/", f"/reports/{DEMO_SLUG}/claims/", f"/reports/{DEMO_SLUG}/load-bearing/",
+                f"/reports/{DEMO_SLUG}/evidence/"]
+        urls += [f"/reports/{DEMO_SLUG}/pathways/{slug}/" for slug in pathways_visible_to(person).values_list("slug", flat=True)]
+        urls += [f"/reports/{DEMO_SLUG}/claims/{slug}/" for slug in claims_visible_to(person).values_list("slug", flat=True)]
+        urls += [f"/reports/{DEMO_SLUG}/evidence/{slug}/" for slug in evidence_visible_to(person).values_list("slug", flat=True)]
+        for url in urls:
+            assert client.get(url).status_code == 200, (username, url)
