@@ -32,6 +32,7 @@ run: install
 
 test: install
 	@$(PY) scripts/browser_check.py
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $${PYTEST_ARGS:-}
 
 clean:

@@ -18,3 +18,28 @@ class Relation(models.TextChoices):
     SUPPORTS = "supports", "Supports"
     UNDERMINES = "undermines", "Undermines"
     CONTEXT = "context", "Context"
+
+
+class RequestState(models.TextChoices):
+    """open → answered → (follow_up → answered)* → closed; or declined by the team."""
+
+    OPEN = "open", "Open"
+    ANSWERED = "answered", "Answered"
+    FOLLOW_UP = "follow_up", "Follow-up"
+    CLOSED = "closed", "Closed"
+    DECLINED = "declined", "Declined"
+
+
+class Priority(models.TextChoices):
+    LOW = "low", "Low"
+    NORMAL = "normal", "Normal"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+
+class MessageKind(models.TextChoices):
+    QUESTION = "question", "Question"
+    ANSWER = "answer", "Answer"
+    FOLLOW_UP = "follow_up", "Follow-up"
+    DECLINE = "decline", "Declined"
+    CLOSE = "close", "Closed"

@@ -1,8 +1,8 @@
 from django.db import models
 
-from evidence.enums import EvidenceKind, Relation
+from evidence.enums import EvidenceKind, MessageKind, Priority, Relation, RequestState
 from pathways.enums import Sensitivity
-from pathways.models import Claim, Report, Team, slug_field
+from pathways.models import Claim, Pathway, Report, ReviewerOrganisation, Team, User, slug_field
 
 
 class Evidence(models.Model):
@@ -38,3 +38,74 @@ class ClaimEvidence(models.Model):
         verbose_name_plural = "claim evidence"
         ordering = ["position", "id"]
         constraints = [models.UniqueConstraint(fields=["claim", "evidence"], name="claim_evidence_unique")]
+
+    def __str__(self):
+        return f"{self.claim.slug} {self.relation} {self.evidence.slug}"
+
+
+class InformationRequest(models.Model):
+    """A reviewer's question to an owning team about one pathway, claim or evidence item."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="information_requests")
+    pathway = models.ForeignKey(
+        Pathway, null=True, blank=True, on_delete=models.CASCADE, related_name="information_requests"
+    )
+    claim = models.ForeignKey(
+        Claim, null=True, blank=True, on_delete=models.CASCADE, related_name="information_requests"
+    )
+    evidence = models.ForeignKey(
+        Evidence, null=True, blank=True, on_delete=models.CASCADE, related_name="information_requests"
+    )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="information_requests")
+    requester = models.ForeignKey(User, on_delete=models.PROTECT, related_name="information_requests")
+    organisation = models.ForeignKey(
+        ReviewerOrganisation, on_delete=models.PROTECT, related_name="information_requests"
+    )
+    title = models.CharField(max_length=200)
+    question = models.TextField()
+    priority = models.CharField(max_length=16, choices=Priority.choices, default=Priority.NORMAL)
+    due_date = models.DateField()
+    state = models.CharField(max_length=16, choices=RequestState.choices, default=RequestState.OPEN, db_index=True)
+    decline_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    first_answered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(pathway__isnull=False, claim__isnull=True, evidence__isnull=True)
+                    | models.Q(pathway__isnull=True, claim__isnull=False, evidence__isnull=True)
+                    | models.Q(pathway__isnull=True, claim__isnull=True, evidence__isnull=False)
+                ),
+                name="information_request_has_one_subject",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def subject(self):
+        return self.pathway or self.claim or self.evidence
+
+
+class RequestMessage(models.Model):
+    """One turn in a request's thread: the question, an answer, a follow-up, a decline or the close."""
+
+    request = models.ForeignKey(InformationRequest, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=MessageKind.choices)
+    text = models.TextField(blank=True)
+    evidence = models.ManyToManyField(Evidence, blank=True, related_name="request_messages")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.request_id}"

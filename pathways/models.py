@@ -14,7 +14,9 @@ from pathways.enums import (
 )
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
-slug_validator = RegexValidator(SLUG_PATTERN, "Use lower-case letters, digits and hyphens (at most 64), starting with a letter or digit.")
+slug_validator = RegexValidator(
+    SLUG_PATTERN, "Use lower-case letters, digits and hyphens (at most 64), starting with a letter or digit."
+)
 
 
 def slug_field(**kwargs):
@@ -103,7 +105,9 @@ class Pathway(models.Model):
     position = models.PositiveIntegerField(default=0)
     critical_action = models.TextField(blank=True)
     argument = models.TextField(blank=True)
-    version = models.PositiveIntegerField(default=1, help_text="Raised by every edit; edits carry the version they started from.")
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised by every edit; edits carry the version they started from."
+    )
 
     class Meta:
         ordering = ["report", "position", "id"]
@@ -171,6 +175,9 @@ class PathwayClaim(models.Model):
         ordering = ["position", "id"]
         constraints = [models.UniqueConstraint(fields=["pathway", "claim"], name="pathway_claim_unique")]
 
+    def __str__(self):
+        return f"{self.pathway.slug} rests on {self.claim.slug}"
+
 
 class ReportUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Report, on_delete=models.CASCADE)
@@ -186,3 +193,24 @@ class PathwayUserObjectPermission(UserObjectPermissionBase):
 
 class PathwayGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Pathway, on_delete=models.CASCADE)
+
+
+class AuditEntry(models.Model):
+    """One thing a person did on a report. Written by `pathways.audit.log_action`."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=100, db_index=True)
+    target_type = models.CharField(max_length=50, blank=True)
+    target_id = models.BigIntegerField(null=True, blank=True)
+    target_label = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["report", "target_type", "target_id"])]
+
+    def __str__(self):
+        return f"{self.action} by {self.actor} at {self.created_at:%Y-%m-%d %H:%M}"

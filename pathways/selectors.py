@@ -56,7 +56,9 @@ def _report_ids_by_grant(user: User, codenames: list[str]) -> QuerySet:
 
 def _granted_pathway_ids(user: User) -> QuerySet:
     direct = PathwayUserObjectPermission.objects.filter(user=user, permission__codename=PATHWAY_REVIEW_CODENAME)
-    via_group = PathwayGroupObjectPermission.objects.filter(group__user=user, permission__codename=PATHWAY_REVIEW_CODENAME)
+    via_group = PathwayGroupObjectPermission.objects.filter(
+        group__user=user, permission__codename=PATHWAY_REVIEW_CODENAME
+    )
     return Pathway.objects.filter(
         Q(id__in=direct.values("content_object_id")) | Q(id__in=via_group.values("content_object_id"))
     ).values("id")
@@ -163,4 +165,3 @@ def reader_scope(user: User, report: Report) -> ReaderScope:
         visible_pathways=counts["visible"],
         total_pathways=counts["total"],
     )
-

@@ -34,8 +34,7 @@ _REDACTED_MARK = "\ue003"
 _SENTINELS = re.compile("[\ue000-\ue004]")
 _LEVEL_OF_OPEN = {sentinel: level for level, sentinel in _OPEN.items()}
 _RESTRICTED_OPEN = {
-    level: f'<span class="restricted restricted-{level}" title="{level}-only material">'
-    for level in SPAN_LEVELS
+    level: f'<span class="restricted restricted-{level}" title="{level}-only material">' for level in SPAN_LEVELS
 }
 
 _REDACTED_HTML = '<span class="redacted" title="Redacted: above your access level">redacted</span>'
@@ -89,9 +88,7 @@ def redact(text: str, reader_level: str, *, keep_markers: bool = False) -> str:
     must import back to the same report). Stray closing tags are dropped; unknown tags are
     left as text (``span_errors`` reports them).
     """
-    return _substitute(
-        text, reader_level, lambda span: span.raw if keep_markers else span.inner, REDACTED
-    )
+    return _substitute(text, reader_level, lambda span: span.raw if keep_markers else span.inner, REDACTED)
 
 
 def render_plain(text: str, reader_level: str) -> str:
@@ -116,9 +113,7 @@ def render_markdown(text: str, reader_level: str) -> str:
     ``<span class="restricted restricted-LEVEL">``, so readers see what outsiders do not.
     """
     text = _SENTINELS.sub("", text)
-    marked = _substitute(
-        text, reader_level, lambda span: _OPEN[span.level] + span.inner + _CLOSE, _REDACTED_MARK
-    )
+    marked = _substitute(text, reader_level, lambda span: _OPEN[span.level] + span.inner + _CLOSE, _REDACTED_MARK)
     html = nh3.clean(
         _markdown.render(marked),
         tags=_ALLOWED_TAGS,
@@ -178,9 +173,7 @@ def _parse(text: str) -> list[str | _Span]:
     return pieces
 
 
-def _substitute(
-    text: str, reader_level: str, included: Callable[[_Span], str], redacted: str
-) -> str:
+def _substitute(text: str, reader_level: str, included: Callable[[_Span], str], redacted: str) -> str:
     if reader_level not in LEVELS:  # raise even on text without spans
         raise ValueError(f"unknown reader level {reader_level!r}")
     pieces = _parse(text)

@@ -11,10 +11,10 @@ class ClaimFilterForm(forms.Form):
     forged pathway or team id is simply an invalid choice, like one that does not exist."""
 
     category = forms.ChoiceField(required=False, choices=[("", "Any category"), *ClaimCategory.choices])
-    team = forms.ModelChoiceField(required=False, queryset=Team.objects.none(), to_field_name="slug", empty_label="Any team")
-    pathway = forms.ModelChoiceField(
-        required=False, queryset=None, to_field_name="slug", empty_label="Any pathway"
+    team = forms.ModelChoiceField(
+        required=False, queryset=Team.objects.none(), to_field_name="slug", empty_label="Any team"
     )
+    pathway = forms.ModelChoiceField(required=False, queryset=None, to_field_name="slug", empty_label="Any pathway")
 
     def __init__(self, *args, pathways, report, user, **kwargs):
         super().__init__(*args, **kwargs)

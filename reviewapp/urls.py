@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from reviewapp import views
+from reviewapp.views import reading as views
 
 urlpatterns = [
     path("", views.home, name="home"),

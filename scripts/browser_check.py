@@ -16,8 +16,14 @@ in_ci = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 if available:
     sys.exit(0)
 if in_ci:
-    print(f"ERROR: no Chromium at {CHROMIUM}; under CI the browser tests must run (apt-get install -y chromium).", file=sys.stderr)
+    print(
+        f"ERROR: no Chromium at {CHROMIUM}; under CI the browser tests must run (apt-get install -y chromium).",
+        file=sys.stderr,
+    )
     sys.exit(1)
 bar = "!" * 78
-print(f"{bar}\n  No Chromium at {CHROMIUM}: the BROWSER TESTS ARE SKIPPED in this run.\n"
-      f"  Install it with: apt-get install -y chromium\n{bar}", file=sys.stderr)
+print(
+    f"{bar}\n  No Chromium at {CHROMIUM}: the BROWSER TESTS ARE SKIPPED in this run.\n"
+    f"  Install it with: apt-get install -y chromium\n{bar}",
+    file=sys.stderr,
+)

@@ -192,9 +192,7 @@ def _as_yaml(view: _ReportView) -> str:
         f"# {FORMAT} export of '{report.slug}' for readers at level {view.level}: "
         f"items above it are left out, and {REDACTED} marks text above it.\n"
     )
-    body = yaml.dump(
-        _without_empty(document), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=float("inf")
-    )
+    body = yaml.dump(_without_empty(document), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=float("inf"))
     return header + body
 
 

@@ -98,7 +98,13 @@ def _conclusion_save(*, report: Report, pathway: Pathway | None, entry: dict | N
 
 
 def _item_save(
-    model: type[models.Model], *, existing: dict, report: Report, slug: str, position: int, content: dict,
+    model: type[models.Model],
+    *,
+    existing: dict,
+    report: Report,
+    slug: str,
+    position: int,
+    content: dict,
     links_changed: bool = False,
 ) -> models.Model:
     """Create the item with this slug, or update it in place, raising its version if its content changed."""
@@ -168,7 +174,12 @@ def _claims_save(
             "rationale": entry.get("rationale") or "",
         }
         claim = _item_save(
-            Claim, existing=existing, report=report, slug=entry["slug"], position=position, content=content,
+            Claim,
+            existing=existing,
+            report=report,
+            slug=entry["slug"],
+            position=position,
+            content=content,
             links_changed=entry["slug"] in existing and _evidence_links_of(existing[entry["slug"]]) != links,
         )
         _links_save(
@@ -202,7 +213,12 @@ def _pathways_save(*, report: Report, entries: list[dict], claims: dict[str, Cla
             "argument": entry.get("argument") or "",
         }
         pathway = _item_save(
-            Pathway, existing=existing, report=report, slug=entry["slug"], position=position, content=content,
+            Pathway,
+            existing=existing,
+            report=report,
+            slug=entry["slug"],
+            position=position,
+            content=content,
             links_changed=entry["slug"] in existing and _claims_of(existing[entry["slug"]]) != claim_slugs,
         )
         _links_save(

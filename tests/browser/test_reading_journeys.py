@@ -5,7 +5,9 @@ from playwright.sync_api import expect
 from tests.conftest import ALL_CANARIES
 
 
-def test_an_external_reviewer_expands_evidence_in_place_and_filters_claims(page, live_server, login, world, external_reviewer):
+def test_an_external_reviewer_expands_evidence_in_place_and_filters_claims(
+    page, live_server, login, world, external_reviewer
+):
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     login("erin")

@@ -44,8 +44,16 @@ def test_a_new_external_grant_replaces_the_earlier_scope(world):
         (Clearance.INTERNAL, {"role": "external_reviewer", "org": "Holdout"}, "internal clearance"),
         (Clearance.INTERNAL, {"role": "stress_tester"}, "needs --org"),
         (Clearance.INTERNAL, {"role": "leadership", "org": "Board"}, "--org is only for reviewer roles"),
-        (Clearance.INTERNAL, {"role": "stress_tester", "org": "ST", "pathways": "exfiltration"}, "limits external reviewers only"),
-        (Clearance.EXTERNAL, {"role": "external_reviewer", "org": "Holdout", "pathways": "exfiltration,nope"}, "no pathway 'nope'"),
+        (
+            Clearance.INTERNAL,
+            {"role": "stress_tester", "org": "ST", "pathways": "exfiltration"},
+            "limits external reviewers only",
+        ),
+        (
+            Clearance.EXTERNAL,
+            {"role": "external_reviewer", "org": "Holdout", "pathways": "exfiltration,nope"},
+            "no pathway 'nope'",
+        ),
     ],
 )
 def test_it_refuses_bad_grants_and_changes_nothing(world, clearance, options, message):

@@ -54,9 +54,7 @@ def test_a_reviewer_sees_reviewer_text_but_not_internal_text():
 
 
 def test_an_internal_reader_sees_everything_without_markers():
-    assert redact(TEXT, "internal") == (
-        f"Monitoring caught {REVIEWER_SECRET} attempts,\nusing {INTERNAL_SECRET}."
-    )
+    assert redact(TEXT, "internal") == (f"Monitoring caught {REVIEWER_SECRET} attempts,\nusing {INTERNAL_SECRET}.")
 
 
 def test_a_redaction_does_not_reveal_the_length_of_the_span():
@@ -130,10 +128,11 @@ def test_html_redacts_before_rendering_so_no_secret_reaches_a_reader_below_it():
 def test_html_marks_included_spans_with_their_level():
     html = render_markdown(TEXT, "internal")
     assert (
-        f'<span class="restricted restricted-reviewer" title="reviewer-only material">{REVIEWER_SECRET}</span>'
-        in html
+        f'<span class="restricted restricted-reviewer" title="reviewer-only material">{REVIEWER_SECRET}</span>' in html
     )
-    assert f'<span class="restricted restricted-internal" title="internal-only material">{INTERNAL_SECRET}</span>' in html
+    assert (
+        f'<span class="restricted restricted-internal" title="internal-only material">{INTERNAL_SECRET}</span>' in html
+    )
     assert "[[" not in html
 
 
@@ -174,9 +173,7 @@ def test_stray_sentinels_after_rendering_cannot_unbalance_the_html():
 
 
 def test_tables_and_allowed_links_render():
-    html = render_markdown(
-        "| a | b |\n|---|---|\n| [site](https://e.example) | [mail](mailto:x@e.example) |", "public"
-    )
+    html = render_markdown("| a | b |\n|---|---|\n| [site](https://e.example) | [mail](mailto:x@e.example) |", "public")
     assert "<table>" in html and "<th>a</th>" in html
     assert '<a href="https://e.example" rel="noopener noreferrer nofollow">site</a>' in html
     assert '<a href="mailto:x@e.example" rel="noopener noreferrer nofollow">mail</a>' in html
@@ -188,7 +185,5 @@ def test_relative_and_other_scheme_links_lose_their_href():
 
 
 def test_plain_text_shows_included_spans_in_white_brackets_and_redactions_as_the_marker():
-    assert render_plain(TEXT, "reviewer") == (
-        f"Monitoring caught ⟦{REVIEWER_SECRET}⟧ attempts,\nusing [redacted]."
-    )
+    assert render_plain(TEXT, "reviewer") == (f"Monitoring caught ⟦{REVIEWER_SECRET}⟧ attempts,\nusing [redacted].")
     assert render_plain(TEXT, "public") == redact(TEXT, "public")

@@ -6,8 +6,11 @@ from django.contrib import admin
 from tests.factories import UserFactory
 
 
-@pytest.mark.parametrize("model", [m for m in admin.site._registry if m._meta.app_label in {"pathways", "evidence"}],
-                         ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "model",
+    [m for m in admin.site._registry if m._meta.app_label in {"pathways", "evidence"}],
+    ids=lambda m: m.__name__,
+)
 def test_staff_can_list_and_open_every_domain_model(client, world, model):
     superuser = UserFactory(username="root", is_staff=True, is_superuser=True)
     client.force_login(superuser)

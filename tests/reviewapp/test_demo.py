@@ -57,10 +57,22 @@ def test_every_demo_page_renders_for_every_demo_person(client, demo):
     for username in ["alice", "erin", "frank"]:
         person = User.objects.get(username=username)
         client.force_login(person)
-        urls = [f"/reports/{DEMO_SLUG}/", f"/reports/{DEMO_SLUG}/claims/", f"/reports/{DEMO_SLUG}/load-bearing/",
-                f"/reports/{DEMO_SLUG}/evidence/"]
-        urls += [f"/reports/{DEMO_SLUG}/pathways/{slug}/" for slug in pathways_visible_to(person).values_list("slug", flat=True)]
-        urls += [f"/reports/{DEMO_SLUG}/claims/{slug}/" for slug in claims_visible_to(person).values_list("slug", flat=True)]
-        urls += [f"/reports/{DEMO_SLUG}/evidence/{slug}/" for slug in evidence_visible_to(person).values_list("slug", flat=True)]
+        urls = [
+            f"/reports/{DEMO_SLUG}/",
+            f"/reports/{DEMO_SLUG}/claims/",
+            f"/reports/{DEMO_SLUG}/load-bearing/",
+            f"/reports/{DEMO_SLUG}/evidence/",
+        ]
+        urls += [
+            f"/reports/{DEMO_SLUG}/pathways/{slug}/"
+            for slug in pathways_visible_to(person).values_list("slug", flat=True)
+        ]
+        urls += [
+            f"/reports/{DEMO_SLUG}/claims/{slug}/" for slug in claims_visible_to(person).values_list("slug", flat=True)
+        ]
+        urls += [
+            f"/reports/{DEMO_SLUG}/evidence/{slug}/"
+            for slug in evidence_visible_to(person).values_list("slug", flat=True)
+        ]
         for url in urls:
             assert client.get(url).status_code == 200, (username, url)

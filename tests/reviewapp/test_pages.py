@@ -100,7 +100,9 @@ def test_the_claims_index_filters(client, world, author, query, present, absent)
 
 def test_an_htmx_filter_returns_only_the_results(client, world, author):
     client.force_login(author)
-    body = client.get(reverse("claim_index", args=["pilot"]) + "?pathway=backdoors", HTTP_HX_REQUEST="true").content.decode()
+    body = client.get(
+        reverse("claim_index", args=["pilot"]) + "?pathway=backdoors", HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert body.lstrip().startswith('<div id="claim-results"')
     assert "Large outbound transfers" in body
 

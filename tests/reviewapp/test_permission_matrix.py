@@ -13,7 +13,14 @@ from tests.conftest import PERSONAS
 IN_SCOPE = {"author": 200, "stress_tester": 200, "external_reviewer": 200, "leadership": 200, "team_member": 200}
 REPORT_PAGE = {**IN_SCOPE, "outsider": 404, "anonymous": 302}
 HIDDEN_FROM_EXTERNAL = {**REPORT_PAGE, "external_reviewer": 404}
-SIGNED_IN = {"author": 200, "stress_tester": 200, "external_reviewer": 200, "leadership": 200, "team_member": 200, "outsider": 200}
+SIGNED_IN = {
+    "author": 200,
+    "stress_tester": 200,
+    "external_reviewer": 200,
+    "leadership": 200,
+    "team_member": 200,
+    "outsider": 200,
+}
 
 # (url name, kwargs, method, extra request headers, expected status per persona)
 MATRIX = [

@@ -18,17 +18,39 @@ DEMO_PASSWORD = "review-demo-2026"
 # username, full name, clearance, how they come to the report, what they should see
 DEMO_PEOPLE = [
     ("alice", "Alice Author", Clearance.INTERNAL, {"role": "author"}, "author: reads and edits everything"),
-    ("bob", "Bob Stress", Clearance.INTERNAL, {"role": "stress_tester", "org_name": "Internal Stress-Testing Team"},
-     "stress-tester: reads everything, internal included"),
-    ("erin", "Erin External", Clearance.EXTERNAL, {"role": "external_reviewer", "org_name": "Holdout Evaluators"},
-     "external reviewer: all pathways, reviewer-level material"),
-    ("frank", "Frank Limited", Clearance.EXTERNAL,
-     {"role": "external_reviewer", "org_name": "Northfield Safety Institute",
-      "pathway_slugs": ["self-exfiltration", "rogue-deployment", "code-backdoors", "data-poisoning"]},
-     "external reviewer limited to 4 of the 9 pathways"),
+    (
+        "bob",
+        "Bob Stress",
+        Clearance.INTERNAL,
+        {"role": "stress_tester", "org_name": "Internal Stress-Testing Team"},
+        "stress-tester: reads everything, internal included",
+    ),
+    (
+        "erin",
+        "Erin External",
+        Clearance.EXTERNAL,
+        {"role": "external_reviewer", "org_name": "Holdout Evaluators"},
+        "external reviewer: all pathways, reviewer-level material",
+    ),
+    (
+        "frank",
+        "Frank Limited",
+        Clearance.EXTERNAL,
+        {
+            "role": "external_reviewer",
+            "org_name": "Northfield Safety Institute",
+            "pathway_slugs": ["self-exfiltration", "rogue-deployment", "code-backdoors", "data-poisoning"],
+        },
+        "external reviewer limited to 4 of the 9 pathways",
+    ),
     ("lena", "Lena Leader", Clearance.INTERNAL, {"role": "leadership"}, "leadership: reads everything"),
-    ("tom", "Tom Security", Clearance.INTERNAL, {"team": "security"},
-     "member of the Security team: reads the report to answer requests"),
+    (
+        "tom",
+        "Tom Security",
+        Clearance.INTERNAL,
+        {"team": "security"},
+        "member of the Security team: reads the report to answer requests",
+    ),
     ("charlie", "Charlie Nobody", Clearance.INTERNAL, {}, "signed in, no access: sees no report"),
 ]
 
@@ -47,8 +69,12 @@ class Command(BaseCommand):
                 first, last = full_name.split(" ", 1)
                 person, created = User.objects.get_or_create(
                     username=username,
-                    defaults={"first_name": first, "last_name": last, "clearance": clearance,
-                              "email": f"{username}@example.org"},
+                    defaults={
+                        "first_name": first,
+                        "last_name": last,
+                        "clearance": clearance,
+                        "email": f"{username}@example.org",
+                    },
                 )
                 if created:
                     person.set_password(DEMO_PASSWORD)
@@ -57,6 +83,6 @@ class Command(BaseCommand):
                     team_member_add(team=Team.objects.get(slug=access["team"]), user=person)
                 elif "role" in access:
                     access_grant(report=report, user=person, **access)
-        self.stdout.write("\nDemo people (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo people (password for all: {DEMO_PASSWORD}):")
         for username, full_name, _, _, what in DEMO_PEOPLE:
             self.stdout.write(f"  {username:<8} {full_name:<16} {what}")

@@ -2,17 +2,13 @@
 function (pathways.selectors, evidence.selectors), so what a person cannot see is
 never loaded, and an object out of scope answers 404."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from django.http import HttpRequest, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from evidence.enums import Relation
 from evidence.models import ClaimEvidence
@@ -23,27 +19,12 @@ from pathways.selectors import (
     claims_visible_to,
     conclusions_visible_to,
     pathways_visible_to,
-    reader_scope,
     report_for_user,
     reports_visible_to,
 )
 from pathways.services import report_status_change
 from reviewapp.forms import ClaimFilterForm, ReportStatusForm
-
-
-def reader_required(view):
-    """login_required that, for an htmx request whose session expired, answers with
-    HX-Redirect so the login page replaces the whole page, not a fragment."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            if getattr(request, "htmx", False):
-                return HttpResponseClientRedirect(redirect_to_login(request.get_full_path()).url)
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
+from reviewapp.views.common import reader_required, report_page
 
 
 @require_GET
@@ -62,25 +43,10 @@ def home(request):
     return render(request, "reviewapp/home.html", {"reports": reports})
 
 
-def _report_page(request, slug: str) -> dict:
-    """What every report page shares: the report (or 404), the reader's scope and the
-    pathway column, each pathway with its risk level and the claims this reader can see."""
-    report = report_for_user(request.user, slug)
-    scope = reader_scope(request.user, report)
-    visible_claims = claims_visible_to(request.user)
-    pathways = (
-        pathways_visible_to(request.user)
-        .filter(report=report)
-        .select_related("conclusion")
-        .annotate(claim_count=Count("claim_links", filter=Q(claim_links__claim__in=visible_claims)))
-    )
-    return {"report": report, "scope": scope, "level": scope.level, "pathways": pathways}
-
-
 @require_GET
 @reader_required
 def report_detail(request, slug):
-    context = _report_page(request, slug)
+    context = report_page(request, slug)
     context["overall"] = conclusions_visible_to(request.user).filter(report=context["report"], pathway=None).first()
     context["status_form"] = ReportStatusForm(report=context["report"])
     return render(request, "reviewapp/report_detail.html", context)
@@ -90,7 +56,7 @@ def report_detail(request, slug):
 @reader_required
 def report_status(request, slug):
     """Authors move a report between draft and in review. Sign-off is leadership's, elsewhere."""
-    context = _report_page(request, slug)
+    context = report_page(request, slug)
     report, scope = context["report"], context["scope"]
     if not scope.is_author:
         raise PermissionDenied("Only the report's authors change its status.")
@@ -106,7 +72,7 @@ def report_status(request, slug):
 @require_GET
 @reader_required
 def pathway_detail(request, slug, pathway_slug):
-    context = _report_page(request, slug)
+    context = report_page(request, slug)
     pathway = get_object_or_404(context["pathways"], slug=pathway_slug)
     claim_links = (
         PathwayClaim.objects.filter(pathway=pathway, claim__in=claims_visible_to(request.user))
@@ -141,10 +107,13 @@ def _evidence_links(request, claim) -> list:
 @require_GET
 @reader_required
 def claim_detail(request, slug, claim_slug):
-    context = _report_page(request, slug)
+    context = report_page(request, slug)
     claim = _claim_for_page(request, context, claim_slug)
     resting_pathways = (
-        pathways_visible_to(request.user).filter(claim_links__claim=claim).select_related("conclusion").order_by("position")
+        pathways_visible_to(request.user)
+        .filter(claim_links__claim=claim)
+        .select_related("conclusion")
+        .order_by("position")
     )
     context.update(claim=claim, evidence_links=_evidence_links(request, claim), resting_pathways=resting_pathways)
     return render(request, "reviewapp/claim_detail.html", context)
@@ -171,7 +140,7 @@ def claim_evidence(request, slug, claim_slug):
 @require_GET
 @reader_required
 def claim_index(request, slug):
-    context = _report_page(request, slug)
+    context = report_page(request, slug)
     report = context["report"]
     form = ClaimFilterForm(request.GET or None, pathways=context["pathways"], report=report, user=request.user)
     claims = (
@@ -202,7 +171,7 @@ def claim_index(request, slug):
 def load_bearing(request, slug):
     """Claims ranked by how many (visible) pathway conclusions rest on them, with a flag
     where (visible) evidence undermines them."""
-    context = _report_page(request, slug)
+    context = report_page(request, slug)
     visible_pathways = pathways_visible_to(request.user).filter(report=context["report"])
     undermining = claim_evidence_visible_to(request.user).filter(claim=OuterRef("pk"), relation=Relation.UNDERMINES)
     claims = (
@@ -232,7 +201,7 @@ def load_bearing(request, slug):
 @require_GET
 @reader_required
 def evidence_index(request, slug):
-    context = _report_page(request, slug)
+    context = report_page(request, slug)
     context["evidence_items"] = (
         evidence_visible_to(request.user)
         .filter(report=context["report"])
@@ -245,7 +214,7 @@ def evidence_index(request, slug):
 @require_GET
 @reader_required
 def evidence_detail(request, slug, evidence_slug):
-    context = _report_page(request, slug)
+    context = report_page(request, slug)
     evidence = get_object_or_404(
         evidence_visible_to(request.user).filter(report=context["report"]).select_related("owner_team"),
         slug=evidence_slug,
@@ -257,4 +226,3 @@ def evidence_detail(request, slug, evidence_slug):
     )
     context.update(evidence=evidence, claim_links=claim_links)
     return render(request, "reviewapp/evidence_detail.html", context)
-

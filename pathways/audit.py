@@ -1,0 +1,38 @@
+"""The audit log: who did what, when, to which thing, on which report.
+
+Domain code calls `log_action` in the same transaction as the change, with a namespaced
+action name (`pathways.claim.changed`, `evidence.request.answered`, `reviewapp.verdict.recorded`)
+and, for edits, the before and after of every changed field so that a readable diff can be shown.
+"""
+
+from django.db import models
+
+from pathways.models import AuditEntry, Report, User
+
+
+def log_action(
+    *,
+    report: Report,
+    actor: User | None,
+    action: str,
+    target: models.Model | None = None,
+    data: dict | None = None,
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        report=report,
+        actor=actor,
+        action=action,
+        target_type=target._meta.model_name if target is not None else "",
+        target_id=target.pk if target is not None else None,
+        target_label=str(target)[:200] if target is not None else "",
+        data=data or {},
+    )
+
+
+def field_changes(instance: models.Model, values: dict) -> dict:
+    """The {field: {"before": …, "after": …}} of the values that differ from the instance."""
+    return {
+        name: {"before": getattr(instance, name), "after": value}
+        for name, value in values.items()
+        if getattr(instance, name) != value
+    }
