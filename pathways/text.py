@@ -111,6 +111,8 @@ def render_markdown(text: str, reader_level: str) -> str:
     http, https and mailto, ``rel="noopener noreferrer nofollow"``); then turn each redaction
     into a "redacted" bar and wrap each included span's text in
     ``<span class="restricted restricted-LEVEL">``, so readers see what outsiders do not.
+    Headings move down two levels (``#`` becomes ``<h3>``): the text sits under the page's
+    own ``<h1>`` and a section's ``<h2>``.
     """
     text = _SENTINELS.sub("", text)
     marked = _substitute(text, reader_level, lambda span: _OPEN[span.level] + span.inner + _CLOSE, _REDACTED_MARK)
@@ -123,7 +125,14 @@ def render_markdown(text: str, reader_level: str) -> str:
         url_relative="deny",
         link_rel="noopener noreferrer nofollow",
     )
-    return _replace_sentinels(html)
+    return _HEADING.sub(_demote_heading, _replace_sentinels(html))
+
+
+_HEADING = re.compile(r"<(/?)h([1-6])>")
+
+
+def _demote_heading(match: re.Match) -> str:
+    return f"<{match[1]}h{min(int(match[2]) + 2, 6)}>"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,14 @@ class ClaimFilterForm(forms.Form):
             id__in=claims_visible_to(user).filter(report=report).values("owner_team_id")
         )
 
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"{self[name].id_for_label}-error"}
+                )
+
     def filter(self, claims):
         data = self.cleaned_data
         if data.get("category"):

@@ -187,3 +187,9 @@ def test_relative_and_other_scheme_links_lose_their_href():
 def test_plain_text_shows_included_spans_in_white_brackets_and_redactions_as_the_marker():
     assert render_plain(TEXT, "reviewer") == (f"Monitoring caught ⟦{REVIEWER_SECRET}⟧ attempts,\nusing [redacted].")
     assert render_plain(TEXT, "public") == redact(TEXT, "public")
+
+
+def test_markdown_headings_sit_below_the_pages_own_headings():
+    html = render_markdown("# Top\n\n## Second\n\n###### Deep", "public")
+    assert "<h3>Top</h3>" in html and "<h4>Second</h4>" in html and "<h6>Deep</h6>" in html
+    assert "<h1>" not in html and "<h2>" not in html
