@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from reviewapp.views import authoring, comments, requests, verdicts
 from reviewapp.views import reading as views
 
 urlpatterns = [
@@ -19,4 +20,8 @@ urlpatterns = [
     path("reports/<slug:slug>/evidence/", views.evidence_index, name="evidence_index"),
     path("reports/<slug:slug>/evidence/<slug:evidence_slug>/", views.evidence_detail, name="evidence_detail"),
     path("admin/", admin.site.urls),
+    *requests.urlpatterns,
+    *comments.urlpatterns,
+    *verdicts.urlpatterns,
+    *authoring.urlpatterns,
 ]

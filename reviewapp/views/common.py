@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django_htmx.http import HttpResponseClientRedirect
 
 from pathways.selectors import claims_visible_to, pathways_visible_to, reader_scope, report_for_user
+from reviewapp.views import verdicts
 
 
 def reader_required(view):
@@ -37,4 +38,5 @@ def report_page(request, slug: str) -> dict:
         .select_related("conclusion")
         .annotate(claim_count=Count("claim_links", filter=Q(claim_links__claim__in=visible_claims)))
     )
+    pathways = verdicts.annotate_pathways(pathways, user=request.user)
     return {"report": report, "scope": scope, "level": scope.level, "pathways": pathways}

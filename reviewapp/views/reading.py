@@ -24,7 +24,9 @@ from pathways.selectors import (
 )
 from pathways.services import report_status_change
 from reviewapp.forms import ClaimFilterForm, ReportStatusForm
+from reviewapp.views import requests, verdicts
 from reviewapp.views.common import reader_required, report_page
+from reviewapp.views.panels import subject_panels
 
 
 @require_GET
@@ -47,8 +49,14 @@ def home(request):
 @reader_required
 def report_detail(request, slug):
     context = report_page(request, slug)
-    context["overall"] = conclusions_visible_to(request.user).filter(report=context["report"], pathway=None).first()
-    context["status_form"] = ReportStatusForm(report=context["report"])
+    report, scope = context["report"], context["scope"]
+    context["overall"] = conclusions_visible_to(request.user).filter(report=report, pathway=None).first()
+    context["status_form"] = ReportStatusForm(report=report)
+    context.update(requests.report_context(request, report=report, scope=scope))
+    if context["overall"]:
+        context.update(
+            verdicts.conclusion_context(request, report=report, scope=scope, conclusions=[context["overall"]])
+        )
     return render(request, "reviewapp/report_detail.html", context)
 
 
@@ -85,6 +93,12 @@ def pathway_detail(request, slug, pathway_slug):
         )
     )
     context.update(pathway=pathway, current_pathway=pathway, claim_links=claim_links)
+    context.update(subject_panels(request, report=context["report"], scope=context["scope"], subject=pathway))
+    context.update(
+        verdicts.conclusion_context(
+            request, report=context["report"], scope=context["scope"], conclusions=[pathway.conclusion]
+        )
+    )
     return render(request, "reviewapp/pathway_detail.html", context)
 
 
@@ -116,6 +130,7 @@ def claim_detail(request, slug, claim_slug):
         .order_by("position")
     )
     context.update(claim=claim, evidence_links=_evidence_links(request, claim), resting_pathways=resting_pathways)
+    context.update(subject_panels(request, report=context["report"], scope=context["scope"], subject=claim))
     return render(request, "reviewapp/claim_detail.html", context)
 
 
@@ -225,4 +240,5 @@ def evidence_detail(request, slug, evidence_slug):
         .order_by("relation", "claim__position")
     )
     context.update(evidence=evidence, claim_links=claim_links)
+    context.update(subject_panels(request, report=context["report"], scope=context["scope"], subject=evidence))
     return render(request, "reviewapp/evidence_detail.html", context)

@@ -1,0 +1,1 @@
+"""Scoped reads of the review activity: `comments.py`, `verdicts.py`."""

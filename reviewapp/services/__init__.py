@@ -1,0 +1,1 @@
+"""Writes of the review activity: `comments.py`, `verdicts.py`, `signoff.py`."""

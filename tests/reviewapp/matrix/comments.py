@@ -1,0 +1,3 @@
+from tests.reviewapp.matrix import Row  # noqa: F401
+
+ROWS: list = []

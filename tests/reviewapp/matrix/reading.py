@@ -1,0 +1,43 @@
+from tests.reviewapp.matrix import HIDDEN_FROM_EXTERNAL, HTMX, IN_SCOPE, REPORT_PAGE, SIGNED_IN, Row
+
+ROWS = [
+    Row("home", {**SIGNED_IN, "anonymous": 302}),
+    Row("healthz", {**SIGNED_IN, "anonymous": 200}),
+    Row("login", {**{p: 302 for p in SIGNED_IN}, "anonymous": 200}),
+    Row("logout", {**{p: 302 for p in SIGNED_IN}, "anonymous": 302}, method="post"),
+    Row("report_detail", REPORT_PAGE, {"slug": "pilot"}),
+    Row("report_detail", {**{p: 404 for p in SIGNED_IN}, "anonymous": 302}, {"slug": "no-such-report"}),
+    Row(
+        "report_status",
+        {**{p: 403 for p in IN_SCOPE}, "author": 302, "outsider": 404, "anonymous": 302},
+        {"slug": "pilot"},
+        method="post",
+        data={"status": "in_review"},
+    ),
+    Row("pathway_detail", REPORT_PAGE, {"slug": "pilot", "pathway_slug": "exfiltration"}),
+    Row("pathway_detail", HIDDEN_FROM_EXTERNAL, {"slug": "pilot", "pathway_slug": "government"}),
+    Row("claim_index", REPORT_PAGE, {"slug": "pilot"}),
+    Row("claim_index", {**REPORT_PAGE, "anonymous": 200}, {"slug": "pilot"}, headers=HTMX),
+    Row("claim_detail", REPORT_PAGE, {"slug": "pilot", "claim_slug": "egress-monitoring"}),
+    Row("claim_detail", REPORT_PAGE, {"slug": "pilot", "claim_slug": "file-permissions"}),
+    Row("claim_detail", HIDDEN_FROM_EXTERNAL, {"slug": "pilot", "claim_slug": "internal-only"}),
+    Row("claim_detail", HIDDEN_FROM_EXTERNAL, {"slug": "pilot", "claim_slug": "gov-affordances"}),
+    Row(
+        "claim_evidence",
+        {**REPORT_PAGE, "anonymous": 200},
+        {"slug": "pilot", "claim_slug": "egress-monitoring"},
+        headers=HTMX,
+    ),
+    Row(
+        "claim_evidence",
+        {**HIDDEN_FROM_EXTERNAL, "anonymous": 200},
+        {"slug": "pilot", "claim_slug": "internal-only"},
+        headers=HTMX,
+    ),
+    Row("claim_evidence", HIDDEN_FROM_EXTERNAL, {"slug": "pilot", "claim_slug": "gov-affordances"}),
+    Row("load_bearing", REPORT_PAGE, {"slug": "pilot"}),
+    Row("evidence_index", REPORT_PAGE, {"slug": "pilot"}),
+    Row("evidence_detail", REPORT_PAGE, {"slug": "pilot", "evidence_slug": "egress-review"}),
+    Row("evidence_detail", HIDDEN_FROM_EXTERNAL, {"slug": "pilot", "evidence_slug": "classifier-notes"}),
+    Row("evidence_detail", HIDDEN_FROM_EXTERNAL, {"slug": "pilot", "evidence_slug": "gov-usage"}),
+]
