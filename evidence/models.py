@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from evidence.enums import EvidenceKind, MessageKind, Priority, Relation, RequestState
@@ -41,6 +42,10 @@ class ClaimEvidence(models.Model):
 
     def __str__(self):
         return f"{self.claim.slug} {self.relation} {self.evidence.slug}"
+
+    def clean(self):
+        if self.claim_id and self.evidence_id and self.claim.report_id != self.evidence.report_id:
+            raise ValidationError("A claim can only cite evidence of its own report.")
 
 
 class InformationRequest(models.Model):

@@ -5,7 +5,7 @@ reading level and either they see its report whole, or it backs a claim they can
 (so a pathway-limited external reviewer sees the evidence of their pathways' claims).
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from evidence.models import ClaimEvidence, Evidence
 from pathways.enums import Sensitivity
@@ -15,7 +15,9 @@ from pathways.selectors import claims_visible_to, whole_report_ids
 def evidence_visible_to(user) -> QuerySet[Evidence]:
     if not (user and user.is_authenticated and user.is_active):
         return Evidence.objects.none()
-    backing_visible_claims = ClaimEvidence.objects.filter(claim__in=claims_visible_to(user)).values("evidence_id")
+    backing_visible_claims = ClaimEvidence.objects.filter(
+        claim__in=claims_visible_to(user), evidence__report=F("claim__report")
+    ).values("evidence_id")
     return Evidence.objects.filter(sensitivity__in=Sensitivity.at_or_below(user.reading_level)).filter(
         Q(report_id__in=whole_report_ids(user)) | Q(id__in=backing_visible_claims)
     )

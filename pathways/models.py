@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -177,6 +178,10 @@ class PathwayClaim(models.Model):
 
     def __str__(self):
         return f"{self.pathway.slug} rests on {self.claim.slug}"
+
+    def clean(self):
+        if self.pathway_id and self.claim_id and self.pathway.report_id != self.claim.report_id:
+            raise ValidationError("A pathway can only rest on claims of its own report.")
 
 
 class ReportUserObjectPermission(UserObjectPermissionBase):

@@ -15,7 +15,7 @@ Everything is built from subqueries, so a scope never turns into a Python list o
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from pathways.enums import PATHWAY_REVIEW_CODENAME, Clearance, Role, Sensitivity
@@ -93,7 +93,10 @@ def claims_visible_to(user) -> QuerySet[Claim]:
     """Claims at or below the person's reading level, in reports seen whole or resting under a visible pathway."""
     if not _signed_in(user):
         return Claim.objects.none()
-    under_visible_pathway = PathwayClaim.objects.filter(pathway_id__in=_granted_pathway_ids(user)).values("claim_id")
+    # Only links within one report count, whatever a hand-made row in the link table says.
+    under_visible_pathway = PathwayClaim.objects.filter(
+        pathway_id__in=_granted_pathway_ids(user), claim__report=F("pathway__report")
+    ).values("claim_id")
     return Claim.objects.filter(sensitivity__in=Sensitivity.at_or_below(user.reading_level)).filter(
         Q(report_id__in=whole_report_ids(user)) | Q(id__in=under_visible_pathway)
     )

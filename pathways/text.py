@@ -26,12 +26,16 @@ SPAN_LEVELS = LEVELS[1:]
 REDACTED = "[redacted]"
 
 _TAG = re.compile(r"\[\[(/?)([A-Za-z_][\w-]*)\]\]")
+# Anything that looks like a tag but is not written exactly as one (`[[ internal ]]`, `[[/ Reviewer]]`).
+_TAG_LIKE = re.compile(r"\[\[\s*/?\s*[A-Za-z_][\w-]*\s*\]\]")
 
 # Private-use sentinels carried through markdown-it and nh3, replaced in the final HTML.
 _OPEN = {"reviewer": "\ue000", "internal": "\ue001"}
 _CLOSE = "\ue002"
 _REDACTED_MARK = "\ue003"
 _SENTINELS = re.compile("[\ue000-\ue004]")
+# Character references that markdown-it would decode into a sentinel (`&#xE003;`, `&#57347;`).
+_SENTINEL_REFERENCES = re.compile(r"&#(?:[xX]0*[eE]00[0-4]|0*5734[4-8]);")
 _LEVEL_OF_OPEN = {sentinel: level for level, sentinel in _OPEN.items()}
 _RESTRICTED_OPEN = {
     level: f'<span class="restricted restricted-{level}" title="{level}-only material">' for level in SPAN_LEVELS
@@ -54,9 +58,19 @@ def level_allows(reader_level: str, item_level: str) -> bool:
     return LEVELS.index(reader_level) >= LEVELS.index(item_level)
 
 
+def has_span_markup(text: str) -> bool:
+    """True when ``text`` holds anything tag-like, well formed or not: for plain-text fields, where
+    no span is ever redacted and so none may be written."""
+    return bool(_TAG_LIKE.search(text))
+
+
 def span_errors(text: str) -> list[str]:
     """Every problem with the redaction spans of ``text``, as messages naming tag and line."""
-    errors: list[str] = []
+    errors: list[str] = [
+        f"malformed tag {match.group()} at line {_line_of(text, match.start())}: write [[reviewer]] or [[internal]]"
+        for match in _TAG_LIKE.finditer(text)
+        if not _TAG.fullmatch(match.group())
+    ]
     open_spans: list[tuple[str, int]] = []  # a stack, so one nesting mistake is one error
     for match in _TAG.finditer(text):
         closing, name, line = match.group(1) == "/", match.group(2), _line_of(text, match.start())
@@ -114,7 +128,7 @@ def render_markdown(text: str, reader_level: str) -> str:
     Headings move down two levels (``#`` becomes ``<h3>``): the text sits under the page's
     own ``<h1>`` and a section's ``<h2>``.
     """
-    text = _SENTINELS.sub("", text)
+    text = _SENTINEL_REFERENCES.sub("", _SENTINELS.sub("", text))
     marked = _substitute(text, reader_level, lambda span: _OPEN[span.level] + span.inner + _CLOSE, _REDACTED_MARK)
     html = nh3.clean(
         _markdown.render(marked),

@@ -1,8 +1,9 @@
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 
 class HtmxVaryMiddleware:
-    """Fragments and full pages share URLs, so caches must key on HX-Request."""
+    """Fragments and full pages share URLs, so caches must key on HX-Request; and what a
+    signed-in person sees is theirs alone, so no shared cache may keep it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -10,4 +11,6 @@ class HtmxVaryMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         patch_vary_headers(response, ("HX-Request",))
+        if request.user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
         return response

@@ -40,7 +40,7 @@ from evidence.enums import EvidenceKind, Relation
 from evidence.models import Evidence
 from pathways.enums import ClaimCategory, RiskLevel, Sensitivity
 from pathways.models import SLUG_PATTERN, Pathway, Report, Team
-from pathways.text import redact, span_errors
+from pathways.text import has_span_markup, span_errors
 
 FORMAT = "riskreport/1"
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -86,6 +86,9 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
         return super().construct_mapping(node, deep=deep)
 
 
+MAX_ERRORS = 200  # enough to fix a file by; a file of nothing but mistakes must not flood the terminal
+
+
 def load_report_file(path_or_text: os.PathLike | str) -> dict:
     """The parsed document of a report file: a path (`pathlib.Path`) is read, a `str` is the text.
 
@@ -99,6 +102,10 @@ def load_report_file(path_or_text: os.PathLike | str) -> dict:
         if len(text.encode("utf-8")) > MAX_FILE_BYTES:
             raise _file_invalid(_too_large())
     try:
+        alias = next((event for event in yaml.parse(text, Loader=_Loader) if isinstance(event, yaml.AliasEvent)), None)
+        if alias is not None:
+            line = alias.start_mark.line + 1
+            raise _file_invalid(f"YAML aliases (*{alias.anchor} at line {line}) are not allowed: write the value out")
         document = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         raise _file_invalid(f"not valid YAML: {_yaml_problem(error)}")
@@ -109,6 +116,12 @@ def load_report_file(path_or_text: os.PathLike | str) -> dict:
     if not isinstance(document, dict):
         raise _file_invalid(_not_a_mapping(document))
     return document
+
+
+def _quoted(value: Any, limit: int = 60) -> str:
+    """A value for a message, quoted and cut short: a message never repeats a whole long value."""
+    text = str(value)
+    return f"'{text[:limit]}…'" if len(text) > limit else f"'{text}'"
 
 
 def _not_a_mapping(document: Any) -> str:
@@ -178,7 +191,7 @@ def _describe(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, str):
-        return f"'{value}'"
+        return _quoted(value)
     return type(value).__name__
 
 
@@ -201,7 +214,7 @@ def _text(max_length: int | None = None) -> Check:
             return
         if max_length and len(value) > max_length:
             errors.append(ReportFileError(path, f"is {len(value)} characters long; the limit is {max_length}"))
-        if redact(value, "public") != value:
+        if has_span_markup(value):
             errors.append(ReportFileError(path, "redaction spans are only allowed in Markdown fields"))
 
     return check
@@ -222,7 +235,7 @@ def _slug(value, path, errors):
         errors.append(
             ReportFileError(
                 path,
-                f"'{value}' is not a valid slug: lower-case letters, digits and hyphens, "
+                f"{_quoted(value)} is not a valid slug: lower-case letters, digits and hyphens, "
                 "at most 64, starting with a letter or digit",
             )
         )
@@ -243,7 +256,7 @@ def _date(value, path, errors):
 def _choice(choices: type[models.TextChoices]) -> Check:
     def check(value, path, errors):
         if _is_string(value, path, errors) and value not in choices.values:
-            errors.append(ReportFileError(path, f"'{value}' is not one of: {', '.join(choices.values)}"))
+            errors.append(ReportFileError(path, f"{_quoted(value)} is not one of: {', '.join(choices.values)}"))
 
     return check
 
@@ -396,6 +409,9 @@ def validate_report_document(document: Any, *, update: bool = False) -> list[Rep
             slugs = [link.get("evidence") if isinstance(link, dict) else None for link in links]
             _references(slugs, evidence, f"{path}.evidence", "evidence", errors, suffix=".evidence")
     _check_report_is_new(document.get("report"), update, errors)
+    if len(errors) > MAX_ERRORS:
+        more = len(errors) - MAX_ERRORS
+        errors = [*errors[:MAX_ERRORS], ReportFileError(FILE, f"{more} more errors not shown; fix these first")]
     return errors
 
 
@@ -416,7 +432,7 @@ def _unique_slugs(document: dict, section: str, noun: str, errors: list[ReportFi
         if not isinstance(slug, str):
             continue
         if slug in first_at:
-            message = f"duplicate {noun} slug '{slug}' (first used at {first_at[slug]})"
+            message = f"duplicate {noun} slug {_quoted(slug)} (first used at {first_at[slug]})"
             errors.append(ReportFileError(f"{path}.slug", message))
         else:
             first_at[slug] = path
@@ -425,7 +441,7 @@ def _unique_slugs(document: dict, section: str, noun: str, errors: list[ReportFi
 
 def _reference(slug: Any, known: set[str], path: str, noun: str, errors: list[ReportFileError]) -> None:
     if isinstance(slug, str) and slug.strip() and slug not in known:
-        errors.append(ReportFileError(path, f"unknown {noun} '{slug}'"))
+        errors.append(ReportFileError(path, f"unknown {noun} {_quoted(slug)}"))
 
 
 def _references(
@@ -438,7 +454,7 @@ def _references(
         _reference(slug, known, entry_path, noun, errors)
         if isinstance(slug, str):
             if slug in seen:
-                errors.append(ReportFileError(entry_path, f"{noun} '{slug}' is listed twice"))
+                errors.append(ReportFileError(entry_path, f"{noun} {_quoted(slug)} is listed twice"))
             seen.add(slug)
 
 

@@ -12,7 +12,7 @@ def test_an_external_reviewer_expands_evidence_in_place_and_filters_claims(
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     login("erin")
     page.get_by_role("link", name="Pilot report").click()
-    expect(page.get_by_text("2 of 3 pathways")).to_be_visible()
+    expect(page.get_by_text("the 2 pathways granted to you")).to_be_visible()
 
     page.get_by_role("link", name="Self-exfiltration").first.click()
     page.get_by_role("link", name="Show 1 evidence item").first.click()

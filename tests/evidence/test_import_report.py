@@ -10,7 +10,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from evidence.models import ClaimEvidence, Evidence
-from evidence.report_file import ReportFileError, ReportFileInvalid, load_report_file, report_import
+from evidence.report_file import (
+    ReportFileError,
+    ReportFileInvalid,
+    load_report_file,
+    report_import,
+    validate_report_document,
+)
 from pathways.enums import RiskLevel, Sensitivity
 from pathways.models import Claim, Conclusion, Pathway, PathwayClaim, Report, Team
 
@@ -494,3 +500,32 @@ def test_a_refused_update_leaves_the_report_as_it_was(db, tmp_path):
         "prior_expectations, alignment, capability, monitoring, security, deployment, other"
     ]
     assert table_rows() == before
+
+
+def test_yaml_aliases_are_refused_before_they_can_multiply(db):
+    text = "format: riskreport/1\nx: &big " + "a" * 1000 + "\nclaims: [" + ", ".join(["*big"] * 500) + "]\n"
+    with pytest.raises(ReportFileInvalid) as raised:
+        load_report_file(text)
+    assert "aliases (*big at line 3) are not allowed" in str(raised.value.errors[0])
+
+
+def test_a_file_of_many_mistakes_reports_a_bounded_list_with_short_messages(db):
+    long_slug = "x" * 5000
+    document = {
+        "format": "riskreport/1",
+        "report": {"slug": "r", "title": "T", "model": "M"},
+        "pathways": [{"slug": "p", "title": "P", "claims": [f"{long_slug}{i}" for i in range(1000)]}],
+    }
+    errors = validate_report_document(document)
+    assert len(errors) == 201
+    assert "more errors not shown" in str(errors[-1])
+    assert max(len(str(error)) for error in errors) < 200
+
+
+def test_almost_spans_in_plain_text_fields_are_refused(db):
+    document = {
+        "format": "riskreport/1",
+        "report": {"slug": "r", "title": "T [[Internal]]secret[[/Internal]]", "model": "M"},
+    }
+    errors = [str(error) for error in validate_report_document(document)]
+    assert "report.title: redaction spans are only allowed in Markdown fields" in errors

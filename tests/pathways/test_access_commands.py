@@ -148,3 +148,18 @@ def test_an_external_person_with_an_internal_role_permission_still_sees_nothing(
     ext = UserFactory(username="ext", clearance=Clearance.EXTERNAL)
     assign_perm("pathways.role_author", ext, world.report)  # bypassing the command's check
     assert not reports_visible_to(ext).exists()
+
+
+def test_a_link_across_reports_gives_a_limited_reviewer_nothing(world, external_reviewer):
+    from django.core.exceptions import ValidationError
+
+    from pathways.models import PathwayClaim
+    from pathways.selectors import claims_visible_to
+    from tests.factories import ClaimFactory
+
+    foreign = ClaimFactory(statement="A claim of another report")
+    link = PathwayClaim(pathway=world.in_scope, claim=foreign)
+    with pytest.raises(ValidationError, match="claims of its own report"):
+        link.full_clean()
+    link.save()  # a hand-made row, bypassing validation
+    assert not claims_visible_to(external_reviewer).filter(pk=foreign.pk).exists()

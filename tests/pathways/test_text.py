@@ -4,7 +4,15 @@ import re
 
 import pytest
 
-from pathways.text import LEVELS, level_allows, redact, render_markdown, render_plain, span_errors
+from pathways.text import (
+    LEVELS,
+    has_span_markup,
+    level_allows,
+    redact,
+    render_markdown,
+    render_plain,
+    span_errors,
+)
 
 REVIEWER_SECRET = "REVIEWER-SECRET-31"
 INTERNAL_SECRET = "INTERNAL-SECRET-77"
@@ -193,3 +201,16 @@ def test_markdown_headings_sit_below_the_pages_own_headings():
     html = render_markdown("# Top\n\n## Second\n\n###### Deep", "public")
     assert "<h3>Top</h3>" in html and "<h4>Second</h4>" in html and "<h6>Deep</h6>" in html
     assert "<h1>" not in html and "<h2>" not in html
+
+
+@pytest.mark.parametrize("tag", ["[[ internal ]]", "[[internal ]]", "[[/ reviewer]]", "[[ Reviewer]]"])
+def test_a_tag_written_almost_right_is_an_error_not_plain_text(tag):
+    errors = span_errors(f"before {tag} after")
+    assert errors and "malformed tag" in errors[0] and "line 1" in errors[0]
+    assert has_span_markup(tag)
+
+
+@pytest.mark.parametrize("reference", ["&#xE003;", "&#xe000;x&#xE002;", "&#57347;", "&#X0E001;y&#57346;"])
+def test_character_references_cannot_forge_a_redaction_bar_or_a_restricted_tint(reference):
+    html = render_markdown(f"Plain {reference} text", "internal")
+    assert "redacted" not in html and "restricted" not in html

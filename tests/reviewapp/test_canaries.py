@@ -71,7 +71,8 @@ def test_the_banner_tells_the_external_reviewer_what_they_see(client, world, ext
     assert "External reviewer" in body
     assert "Holdout Evaluators" in body
     assert "reviewer-level material" in body
-    assert "2 of 3 pathways" in body
+    assert "the 2 pathways granted to you, not the whole report" in body
+    assert "of 3 pathways" not in body and "all 3 pathways" not in body  # no count of what is out of scope
 
 
 def test_counts_shown_to_the_external_reviewer_leave_out_what_they_cannot_see(client, world, external_reviewer):

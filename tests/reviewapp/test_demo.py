@@ -1,7 +1,7 @@
 """The demo that `make run` loads: a realistic report and a person for every role."""
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from evidence.models import Evidence
 from evidence.selectors import evidence_visible_to
@@ -12,7 +12,7 @@ from reviewapp.management.commands.load_demo import DEMO_PASSWORD, DEMO_SLUG
 
 @pytest.fixture
 def demo(db):
-    call_command("load_demo")
+    call_command("load_demo", allow_without_debug=True)
     return Report.objects.get(slug=DEMO_SLUG)
 
 
@@ -29,7 +29,7 @@ def test_the_demo_is_a_realistic_report(demo):
 
 def test_loading_the_demo_twice_changes_nothing(demo):
     counts = (Report.objects.count(), Claim.objects.count(), User.objects.count())
-    call_command("load_demo")
+    call_command("load_demo", allow_without_debug=True)
     assert (Report.objects.count(), Claim.objects.count(), User.objects.count()) == counts
 
 
@@ -76,3 +76,9 @@ def test_every_demo_page_renders_for_every_demo_person(client, demo):
         ]
         for url in urls:
             assert client.get(url).status_code == 200, (username, url)
+
+
+def test_the_demo_refuses_to_load_without_debug(db):
+    with pytest.raises(CommandError, match="runs only with DEBUG=1"):
+        call_command("load_demo")
+    assert not Report.objects.exists()

@@ -155,6 +155,7 @@ def test_pages_send_a_strict_csp_and_vary_on_htmx(client, world, author):
     policy = response["Content-Security-Policy"]
     assert "script-src 'self' 'nonce-" in policy and "unsafe-inline" not in policy and "unsafe-eval" not in policy
     assert "HX-Request" in response["Vary"]
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
 
 
 def test_markdown_in_the_report_comes_out_inert(client, world, author):

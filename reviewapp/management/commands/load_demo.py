@@ -3,8 +3,9 @@ a demo person for every role. Safe to run again: what exists is left as it is.""
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from pathways.enums import Clearance
@@ -58,7 +59,19 @@ DEMO_PEOPLE = [
 class Command(BaseCommand):
     help = "Load the demo report and demo users (idempotent)."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-without-debug",
+            action="store_true",
+            help="load even with DEBUG off (the demo people have a published password)",
+        )
+
+    def handle(self, *args, allow_without_debug, **options):
+        if not settings.DEBUG and not allow_without_debug:
+            raise CommandError(
+                "load_demo creates people whose password is printed in the README; it runs only with DEBUG=1 "
+                "(make run sets it), or with --allow-without-debug on a throwaway installation."
+            )
         if Report.objects.filter(slug=DEMO_SLUG).exists():
             self.stdout.write(f"The demo report '{DEMO_SLUG}' is already loaded.")
         else:
