@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from pathways.models import Team, User
+from pathways.management.commands.grant_access import lookup_user
+from pathways.models import Team
 from pathways.services import AccessError, team_member_add
 
 
@@ -16,10 +17,7 @@ class Command(BaseCommand):
             team = Team.objects.get(slug=team)
         except Team.DoesNotExist:
             raise CommandError(f"no team with slug '{team}'")
-        try:
-            person = User.objects.get(username=user)
-        except User.DoesNotExist:
-            raise CommandError(f"no user '{user}'")
+        person = lookup_user(user)
         try:
             added = team_member_add(team=team, user=person)
         except AccessError as error:

@@ -5,16 +5,19 @@ from pathways.models import Report, User
 from pathways.services import AccessError, access_grant
 
 
+def lookup_user(username: str) -> User:
+    try:
+        return User.objects.get(username=username)
+    except User.DoesNotExist:
+        raise CommandError(f"no user '{username}': create the person first (createsuperuser or the admin)")
+
+
 def lookup_report_and_user(report_slug: str, username: str) -> tuple[Report, User]:
     try:
         report = Report.objects.get(slug=report_slug)
     except Report.DoesNotExist:
         raise CommandError(f"no report with slug '{report_slug}'")
-    try:
-        user = User.objects.get(username=username)
-    except User.DoesNotExist:
-        raise CommandError(f"no user '{username}': create the person first (createsuperuser or the admin)")
-    return report, user
+    return report, lookup_user(username)
 
 
 class Command(BaseCommand):
