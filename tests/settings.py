@@ -13,3 +13,7 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+# A test database of this run's own, so that two runs at once (two terminals, two
+# engineers on one machine) never drop each other's database.
+DATABASES["default"]["TEST"] = {"NAME": f"test_review_{os.getpid()}"}  # noqa: F405
