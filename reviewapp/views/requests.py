@@ -1,13 +1,430 @@
-"""Information requests: filing, the team inbox, answering, follow-up, close and decline."""
+"""Information requests: filing, the team inbox, answering, follow-up, close and decline.
 
-urlpatterns = []
+Every read goes through `information_requests_visible_to` (a request out of scope answers
+404); a person who can see a request but may not take an action gets 403. Writes are the
+services of evidence.services.requests; a refused transition (stale version, wrong state)
+changes nothing and hands the person's text back in the form.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, re_path
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from evidence.models import Evidence, InformationRequest, RequestMessage
+from evidence.selectors import (
+    LIVE_REQUEST_STATES,
+    evidence_visible_to,
+    information_request_team_summary,
+    information_requests_visible_to,
+    teams_of,
+)
+from evidence.services.requests import (
+    ANSWERABLE,
+    CLOSABLE,
+    DECLINABLE,
+    FOLLOWABLE,
+    RequestConflict,
+    RequestInvalid,
+    RequestNotAllowed,
+    information_request_answer,
+    information_request_close,
+    information_request_decline,
+    information_request_file,
+    information_request_follow_up,
+    is_of_requesting_organisation,
+    is_team_member,
+)
+from pathways.enums import Role
+from pathways.models import Claim, Pathway
+from pathways.selectors import claims_visible_to, pathways_visible_to
+from reviewapp.forms_requests import (
+    RequestAnswerForm,
+    RequestCloseForm,
+    RequestDeclineForm,
+    RequestFileForm,
+    RequestFilterForm,
+    RequestFollowUpForm,
+)
+from reviewapp.views.common import reader_required, report_page
+
+DUE_SOON_DAYS = 2
+SUBJECT_FIELDS = {"pathways": "pathway", "claims": "claim", "evidence": "evidence"}
+DETAIL = "reviewapp/requests/detail.html"
+PANEL = "reviewapp/requests/_panel.html"
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _is_htmx(request) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _with_due_dates(information_requests, today: datetime.date) -> list:
+    """The requests as a list, each with `days_overdue` (0 unless live and past due) and `due_soon`."""
+    rows = list(information_requests)
+    for information_request in rows:
+        live = information_request.state in LIVE_REQUEST_STATES
+        overdue_by = (today - information_request.due_date).days
+        information_request.days_overdue = overdue_by if live and overdue_by > 0 else 0
+        information_request.due_soon = live and 0 <= -overdue_by <= DUE_SOON_DAYS
+    return rows
+
+
+def _duration_words(duration: datetime.timedelta | None) -> str:
+    if duration is None:
+        return ""
+    hours = duration.total_seconds() / 3600
+    if hours < 1:
+        return "under an hour"
+    if hours < 48:
+        return f"{round(hours)} hour{'s' if round(hours) != 1 else ''}"
+    return f"{hours / 24:.1f} days"
+
+
+def _subject_kind(subject) -> str:
+    if isinstance(subject, Pathway):
+        return "pathways"
+    if isinstance(subject, Claim):
+        return "claims"
+    if isinstance(subject, Evidence):
+        return "evidence"
+    raise ValueError(f"no information requests about {type(subject).__name__}")
+
+
+def _subject_for(request, *, report, subject_kind: str, subject_slug: str):
+    """The pathway, claim or evidence item of this report, or 404 when out of the person's scope."""
+    user = request.user
+    if subject_kind == "pathways":
+        subjects = pathways_visible_to(user)
+    elif subject_kind == "claims":
+        subjects = claims_visible_to(user).select_related("owner_team")
+    else:
+        subjects = evidence_visible_to(user).select_related("owner_team")
+    return get_object_or_404(subjects.filter(report=report), slug=subject_slug)
+
+
+def may_file(user, scope) -> bool:
+    """Reviewers (stress-testers, external reviewers) acting for an organisation file requests."""
+    return bool(user.organisation_id) and bool({Role.STRESS_TESTER, Role.EXTERNAL_REVIEWER} & scope.roles)
+
+
+def _visible_requests(request, report):
+    return (
+        information_requests_visible_to(request.user)
+        .filter(report=report)
+        .select_related("team", "organisation", "pathway", "claim", "evidence")
+    )
+
+
+def _request_for(request, *, report, pk) -> InformationRequest:
+    """The request, or 404 when it does not exist, is on another report or is out of scope."""
+    return get_object_or_404(_visible_requests(request, report).select_related("requester"), pk=pk)
+
+
+# ----------------------------------------------------------------- page hooks
 
 
 def panel_context(request, *, report, scope, subject) -> dict:
     """Context for the requests part of the right-hand column of a pathway, claim or evidence page."""
-    return {}
+    return {"request_panel": _panel(request, report=report, scope=scope, subject=subject)}
+
+
+def _panel(request, *, report, scope, subject, form=None, notice="") -> dict:
+    today = _today()
+    kind = _subject_kind(subject)
+    subject_requests = _visible_requests(request, report).filter(**{SUBJECT_FIELDS[kind]: subject})
+    filing = may_file(request.user, scope)
+    if filing and form is None:
+        form = RequestFileForm(subject=subject, user=request.user, today=today)
+    return {
+        "subject": subject,
+        "kind": kind,
+        "requests": _with_due_dates(subject_requests, today),
+        "may_file": filing,
+        "form": form if filing else None,
+        "notice": notice,
+    }
 
 
 def report_context(request, *, report, scope) -> dict:
     """Context for the report page: open and overdue requests per team, median time to first answer."""
-    return {}
+    teams = list(information_request_team_summary(request.user, report=report, today=_today()))
+    for team in teams:
+        team["median_words"] = _duration_words(team["median_first_answer"])
+    return {"request_summary": teams}
+
+
+# ---------------------------------------------------------------------- pages
+
+
+def _scope_rule(scope) -> str:
+    if scope.is_author or Role.LEADERSHIP in scope.roles:
+        return "Every request on this report about something you can see."
+    if scope.organisation:
+        return f"The requests of {scope.organisation.name} and of any team you belong to."
+    return "The requests addressed to your teams."
+
+
+@require_GET
+@reader_required
+def request_list(request, slug):
+    context = report_page(request, slug)
+    report = context["report"]
+    today = _today()
+    visible = _visible_requests(request, report)
+    form = RequestFilterForm(request.GET or None, information_requests=visible)
+    if form.is_valid():
+        visible = form.filter(visible, today=today)
+    elif form.is_bound:
+        visible = visible.none()
+    context.update(
+        form=form,
+        information_requests=_with_due_dates(visible.order_by("due_date", "id"), today),
+        scope_rule=_scope_rule(context["scope"]),
+    )
+    template = "reviewapp/requests/list.html"
+    if _is_htmx(request):
+        template += "#request-results"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+@reader_required
+def request_file(request, slug, subject_kind, subject_slug):
+    """File a request about a pathway, claim or evidence item: the form sits in the page's
+    right-hand panel (htmx re-renders the panel); without htmx this is its own page."""
+    context = report_page(request, slug)
+    report, scope = context["report"], context["scope"]
+    subject = _subject_for(request, report=report, subject_kind=subject_kind, subject_slug=subject_slug)
+    if not may_file(request.user, scope):
+        raise PermissionDenied("Only reviewers acting for a reviewer organisation file information requests.")
+    today = _today()
+    form = RequestFileForm(request.POST or None, subject=subject, user=request.user, today=today)
+    notice = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            information_request = information_request_file(
+                report=report, requester=request.user, subject=subject, today=today, **form.cleaned_data
+            )
+        except RequestNotAllowed as refusal:
+            raise PermissionDenied(str(refusal))
+        except RequestInvalid as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            notice = f"Request sent to {information_request.team.name}, due {information_request.due_date:%-d %B %Y}."
+            if not _is_htmx(request):
+                messages.success(request, notice)
+                return redirect("request_detail", slug=report.slug, pk=information_request.pk)
+            form = None
+    if _is_htmx(request):
+        panel = _panel(request, report=report, scope=scope, subject=subject, form=form, notice=notice)
+        return render(request, f"{PANEL}#request-panel", {**context, "request_panel": panel})
+    context.update(subject=subject, subject_kind=subject_kind, form=form)
+    return render(request, "reviewapp/requests/file.html", context)
+
+
+def _detail_context(request, information_request, *, bound_form=None, error="", notice="") -> dict:
+    """The thread and the forms for the actions this person may take now. `bound_form`, the
+    form the person just sent, is shown whatever the state, so their text is never lost."""
+    user = request.user
+    thread = RequestMessage.objects.filter(request=information_request).select_related("author__organisation")
+    thread = thread.prefetch_related(
+        Prefetch("evidence", queryset=evidence_visible_to(user).order_by("position", "id"), to_attr="visible_evidence")
+    )
+    member = is_team_member(user=user, team=information_request.team)
+    requester_side = is_of_requesting_organisation(user=user, information_request=information_request)
+    state = information_request.state
+    forms = {name: None for name in FORM_NAMES.values()}
+    if member and state in ANSWERABLE:
+        forms["answer_form"] = RequestAnswerForm(information_request=information_request, user=user)
+    if member and state in DECLINABLE:
+        forms["decline_form"] = RequestDeclineForm(information_request=information_request)
+    if requester_side and state in FOLLOWABLE:
+        forms["follow_up_form"] = RequestFollowUpForm(information_request=information_request)
+    if requester_side and state in CLOSABLE:
+        forms["close_form"] = RequestCloseForm(information_request=information_request)
+    if bound_form is not None:
+        forms[FORM_NAMES[type(bound_form)]] = bound_form
+    (information_request,) = _with_due_dates([information_request], _today())
+    return {
+        "information_request": information_request,
+        "thread": thread,
+        "is_team_member": member,
+        "is_requester_side": requester_side,
+        "action_error": error,
+        "action_notice": notice,
+        **forms,
+    }
+
+
+@require_GET
+@reader_required
+def request_detail(request, slug, pk):
+    context = report_page(request, slug)
+    information_request = _request_for(request, report=context["report"], pk=pk)
+    context.update(_detail_context(request, information_request))
+    template = DETAIL + ("#request-body" if _is_htmx(request) else "")
+    return render(request, template, context)
+
+
+# ---------------------------------------------------------------- transitions
+
+
+def _answer(request, information_request, form):
+    information_request_answer(
+        information_request=information_request,
+        answerer=request.user,
+        text=form.cleaned_data["text"],
+        evidence_items=form.cleaned_data["evidence"],
+        version=form.cleaned_data["version"],
+    )
+    return "Answer sent."
+
+
+def _follow_up(request, information_request, form):
+    information_request_follow_up(
+        information_request=information_request,
+        author=request.user,
+        text=form.cleaned_data["text"],
+        version=form.cleaned_data["version"],
+    )
+    return f"Follow-up sent to {information_request.team.name}."
+
+
+def _close(request, information_request, form):
+    information_request_close(
+        information_request=information_request,
+        closer=request.user,
+        text=form.cleaned_data["text"],
+        version=form.cleaned_data["version"],
+    )
+    return "Request closed."
+
+
+def _decline(request, information_request, form):
+    information_request_decline(
+        information_request=information_request,
+        decliner=request.user,
+        reason=form.cleaned_data["reason"],
+        version=form.cleaned_data["version"],
+    )
+    return f"Request declined; {information_request.organisation.name} will read your reason."
+
+
+FORM_NAMES = {
+    RequestAnswerForm: "answer_form",
+    RequestFollowUpForm: "follow_up_form",
+    RequestCloseForm: "close_form",
+    RequestDeclineForm: "decline_form",
+}
+
+
+def _transition(request, slug, pk, *, form_class, action, team_side: bool):
+    context = report_page(request, slug)
+    information_request = _request_for(request, report=context["report"], pk=pk)
+    if team_side:
+        if not is_team_member(user=request.user, team=information_request.team):
+            raise PermissionDenied(f"Only members of {information_request.team.name} act on this request.")
+    elif not is_of_requesting_organisation(user=request.user, information_request=information_request):
+        raise PermissionDenied(f"Only {information_request.organisation.name} acts on this request.")
+    extra = {"user": request.user} if form_class is RequestAnswerForm else {}
+    form = form_class(request.POST, information_request=information_request, **extra)
+    status, error, notice, bound_form = 200, "", "", form
+    if form.is_valid():
+        try:
+            notice = action(request, information_request, form)
+        except RequestNotAllowed as refusal:
+            raise PermissionDenied(str(refusal))
+        except (RequestConflict, RequestInvalid) as refusal:
+            information_request = _request_for(request, report=context["report"], pk=pk)
+            form.information_request = information_request
+            bound_form, error, status = form.fresh(), str(refusal), 409
+        else:
+            if not _is_htmx(request):
+                messages.success(request, notice)
+                return redirect("request_detail", slug=slug, pk=pk)
+            information_request = _request_for(request, report=context["report"], pk=pk)
+            bound_form = None
+    else:
+        error = "Nothing was sent: see what needs fixing below."
+    context.update(_detail_context(request, information_request, bound_form=bound_form, error=error, notice=notice))
+    if _is_htmx(request):
+        # htmx swaps only successful responses: the refusal is in the fragment itself.
+        return render(request, f"{DETAIL}#request-body", context)
+    return render(request, DETAIL, context, status=status)
+
+
+@require_POST
+@reader_required
+def request_answer(request, slug, pk):
+    return _transition(request, slug, pk, form_class=RequestAnswerForm, action=_answer, team_side=True)
+
+
+@require_POST
+@reader_required
+def request_follow_up(request, slug, pk):
+    return _transition(request, slug, pk, form_class=RequestFollowUpForm, action=_follow_up, team_side=False)
+
+
+@require_POST
+@reader_required
+def request_close(request, slug, pk):
+    return _transition(request, slug, pk, form_class=RequestCloseForm, action=_close, team_side=False)
+
+
+@require_POST
+@reader_required
+def request_decline(request, slug, pk):
+    return _transition(request, slug, pk, form_class=RequestDeclineForm, action=_decline, team_side=True)
+
+
+@require_GET
+@reader_required
+def team_inbox(request):
+    """The requests addressed to the person's owning teams, across reports, that are not
+    closed or declined: overdue, due within two days, and the rest."""
+    today = _today()
+    teams = list(teams_of(request.user).order_by("name"))
+    live = (
+        information_requests_visible_to(request.user)
+        .filter(team_id__in=teams_of(request.user).values("id"), state__in=LIVE_REQUEST_STATES)
+        .select_related("team", "organisation", "report", "pathway", "claim", "evidence")
+        .order_by("due_date", "id")
+    )
+    rows = _with_due_dates(live, today)
+    groups = [
+        ("overdue", "Overdue", [row for row in rows if row.days_overdue]),
+        ("due-soon", f"Due within {DUE_SOON_DAYS} days", [row for row in rows if row.due_soon]),
+        ("open", "Open", [row for row in rows if not row.days_overdue and not row.due_soon]),
+    ]
+    return render(
+        request,
+        "reviewapp/requests/inbox.html",
+        {"teams": teams, "groups": groups, "total": len(rows), "today": today},
+    )
+
+
+_REQUEST = "reports/<slug:slug>/requests/<int:pk>/"
+urlpatterns = [
+    path("inbox/", team_inbox, name="team_inbox"),
+    path("reports/<slug:slug>/requests/", request_list, name="request_list"),
+    path(_REQUEST, request_detail, name="request_detail"),
+    path(_REQUEST + "answer/", request_answer, name="request_answer"),
+    path(_REQUEST + "follow-up/", request_follow_up, name="request_follow_up"),
+    path(_REQUEST + "close/", request_close, name="request_close"),
+    path(_REQUEST + "decline/", request_decline, name="request_decline"),
+    re_path(
+        r"^reports/(?P<slug>[-a-zA-Z0-9_]+)/(?P<subject_kind>pathways|claims|evidence)/"
+        r"(?P<subject_slug>[-a-zA-Z0-9_]+)/requests/new/$",
+        request_file,
+        name="request_file",
+    ),
+]

@@ -1,13 +1,375 @@
-"""Verdicts on conclusions, the sign-off dashboard and sign-off decisions."""
+"""Verdicts on conclusions, the sign-off dashboard and sign-off decisions.
 
-urlpatterns = []
+Verdicts show in each conclusion box (`conclusion_context`) and, compactly, in the pathway
+column (`annotate_pathways`); a conclusion's page of verdicts keeps their history. The
+dashboard is leadership's, readable by authors: anyone else who sees the report gets 403.
+"""
+
+from dataclasses import dataclass, field
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.postgres.expressions import ArraySubquery
+from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, OuterRef, Q, Value, When
+from django.db.models.functions import JSONObject
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from pathways.enums import REVIEWER_ROLES, ReportStatus, Role
+from pathways.selectors import conclusions_visible_to, pathways_visible_to, reader_scope, report_for_user
+from reviewapp.enums import Position, SignOffDecision
+from reviewapp.forms_verdicts import SignOffForm, VerdictForm
+from reviewapp.selectors.verdicts import (
+    current_verdicts_visible_to,
+    signoff_state,
+    signoffs_for_report,
+    verdicts_visible_to,
+)
+from reviewapp.services.signoff import APPROVING, SignOffError, signoff_record
+from reviewapp.services.verdicts import VerdictError, verdict_reconfirm, verdict_record
+from reviewapp.views import common
+
+DASHBOARD_ROLES = {Role.LEADERSHIP, Role.AUTHOR}
+
+
+def reader_required(view):
+    """common.reader_required, looked up when the view runs: common imports this module
+    (for the pathway column), so it may not be fully loaded when this one is."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return common.reader_required(view)(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _is_htmx(request) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+# ------------------------------------------------------------------ verdicts
+
+
+def recording_organisation(scope):
+    """The organisation this reader records verdicts for on the report, or None."""
+    return scope.organisation if scope.organisation and scope.roles & set(REVIEWER_ROLES) else None
+
+
+@dataclass
+class PanelEntry:
+    organisation: object
+    verdict: object = None
+    own: bool = False
+
+
+@dataclass
+class VerdictPanel:
+    """What a conclusion box shows of verdicts, for one reader."""
+
+    conclusion: object
+    entries: list = field(default_factory=list)
+    organisation: object = None  # the reader's, when they record verdicts
+    form: VerdictForm | None = None
+    notice: str = ""
+    error: str = ""
+    dashboard_link: bool = False
+
+    @property
+    def own_verdict(self):
+        return next((entry.verdict for entry in self.entries if entry.own and entry.verdict), None)
 
 
 def annotate_pathways(pathways, *, user):
-    """The pathway column's queryset, with whatever the verdict summary per pathway needs."""
-    return pathways
+    """The pathway column's queryset, each pathway annotated with `verdict_summary`: its
+    conclusion's current verdicts as this reader may see them (organisation, position,
+    label, stale), gathered in the same query as the pathways."""
+    summary = (
+        current_verdicts_visible_to(user)
+        .filter(conclusion__pathway=OuterRef("pk"))
+        .order_by("organisation__name")
+        .values(
+            json=JSONObject(
+                organisation="organisation__name",
+                position="position",
+                label=Case(*[When(position=value, then=Value(label)) for value, label in Position.choices]),
+                stale=ExpressionWrapper(~Q(conclusion_revision=F("conclusion__revision")), output_field=BooleanField()),
+            )
+        )
+    )
+    return pathways.annotate(verdict_summary=ArraySubquery(summary))
 
 
-def conclusion_context(request, *, report, scope, conclusions) -> dict:
-    """Context for the verdicts shown under the given conclusions (a pathway's, or the overall one)."""
+def conclusion_context(request, *, report, scope, conclusions, form=None, notice="", error="") -> dict:
+    """Sets `verdict_panel` on each conclusion for its box (_conclusion.html): every
+    organisation's current verdict the reader may see, and the reader's own organisation
+    (with the form) when they review; one query. Who has not answered yet is on the
+    dashboard."""
+    conclusions = [conclusion for conclusion in conclusions if conclusion is not None]
+    if not conclusions:
+        return {}
+    by_pk = {conclusion.pk: conclusion for conclusion in conclusions}
+    organisation = recording_organisation(scope)
+    verdicts = {}
+    for verdict in (
+        current_verdicts_visible_to(request.user)
+        .filter(conclusion__in=list(by_pk))
+        .select_related("organisation", "recorded_by")
+        .order_by("organisation__kind", "organisation__name")
+    ):
+        verdict.conclusion = by_pk[verdict.conclusion_id]
+        verdicts.setdefault(verdict.conclusion_id, {})[verdict.organisation_id] = verdict
+    for conclusion in conclusions:
+        given = verdicts.get(conclusion.pk, {})
+        organisations = [verdict.organisation for verdict in given.values()]
+        if organisation is not None and organisation.pk not in given:
+            organisations.append(organisation)
+        panel = VerdictPanel(
+            conclusion=conclusion,
+            entries=[
+                PanelEntry(
+                    organisation=org,
+                    verdict=given.get(org.pk),
+                    own=organisation is not None and org.pk == organisation.pk,
+                )
+                for org in organisations
+            ],
+            organisation=organisation,
+            notice=notice,
+            error=error,
+            dashboard_link=conclusion.pathway_id is None and bool(scope.roles & DASHBOARD_ROLES),
+        )
+        if organisation is not None:
+            own = given.get(organisation.pk)
+            initial = {"position": own.position, "rationale": own.rationale} if own else {}
+            panel.form = form if form is not None else VerdictForm(conclusion=conclusion, initial=initial)
+        conclusion.verdict_panel = panel
     return {}
+
+
+def _conclusion_location(report, conclusion) -> str:
+    if conclusion.pathway_id:
+        url = reverse("pathway_detail", args=[report.slug, conclusion.pathway.slug])
+    else:
+        url = reverse("report_detail", args=[report.slug])
+    return f"{url}#verdicts-{conclusion.pk}"
+
+
+def _conclusion_for(request, report, conclusion_id):
+    return get_object_or_404(
+        conclusions_visible_to(request.user).filter(report=report).select_related("pathway"), pk=conclusion_id
+    )
+
+
+def _panel_response(request, *, report, scope, conclusion, form=None, notice="", error=""):
+    conclusion_context(
+        request, report=report, scope=scope, conclusions=[conclusion], form=form, notice=notice, error=error
+    )
+    context = {"report": report, "scope": scope, "level": scope.level, "panel": conclusion.verdict_panel}
+    if conclusion.pathway_id:
+        # The pathway column's summary of this pathway, swapped out of band.
+        visible = pathways_visible_to(request.user).filter(pk=conclusion.pathway_id)
+        context["nav_pathway"] = annotate_pathways(visible, user=request.user).first()
+    return render(request, "reviewapp/verdicts/_conclusion.html#verdict-panel", context)
+
+
+@require_GET
+@reader_required
+def verdict_history(request, slug, conclusion_id):
+    """A conclusion with its current verdicts, the form to record one, and every verdict
+    ever recorded on it with the text it answered."""
+    return _history_page(request, slug, conclusion_id)
+
+
+def _history_page(request, slug, conclusion_id, *, form=None, error=""):
+    context = common.report_page(request, slug)
+    report, scope = context["report"], context["scope"]
+    conclusion = _conclusion_for(request, report, conclusion_id)
+    conclusion_context(request, report=report, scope=scope, conclusions=[conclusion], form=form, error=error)
+    history = list(
+        verdicts_visible_to(request.user).filter(conclusion=conclusion).select_related("organisation", "recorded_by")
+    )
+    for verdict in history:
+        verdict.conclusion = conclusion
+    context.update(
+        conclusion=conclusion,
+        current_pathway=conclusion.pathway,
+        history=history,
+        subject=conclusion.pathway.title if conclusion.pathway_id else "the overall conclusion",
+    )
+    return render(request, "reviewapp/verdicts/history.html", context)
+
+
+@require_POST
+@reader_required
+def verdict_record_view(request, slug, conclusion_id):
+    report = report_for_user(request.user, slug)
+    conclusion = _conclusion_for(request, report, conclusion_id)
+    scope = reader_scope(request.user, report)
+    organisation = recording_organisation(scope)
+    if organisation is None:
+        raise PermissionDenied("Only reviewers record verdicts, for the organisation they act for.")
+    form = VerdictForm(request.POST, conclusion=conclusion)
+    error = ""
+    if form.is_valid():
+        try:
+            verdict = verdict_record(
+                conclusion=conclusion,
+                recorder=request.user,
+                position=form.cleaned_data["position"],
+                rationale=form.cleaned_data["rationale"],
+                revision=form.cleaned_data["revision"],
+            )
+        except VerdictError as refusal:
+            error = str(refusal)
+        else:
+            notice = f"Recorded “{verdict.get_position_display()}” for {organisation.name}."
+            if _is_htmx(request):
+                conclusion.refresh_from_db()
+                return _panel_response(request, report=report, scope=scope, conclusion=conclusion, notice=notice)
+            messages.success(request, notice)
+            return redirect(_conclusion_location(report, conclusion))
+    else:
+        error = "Your verdict was not recorded: see below."
+    if _is_htmx(request):
+        return _panel_response(request, report=report, scope=scope, conclusion=conclusion, form=form, error=error)
+    # Without htmx, the conclusion's own page shows the form again with what was typed.
+    return _history_page(request, slug, conclusion_id, form=form, error=error)
+
+
+@require_POST
+@reader_required
+def verdict_reconfirm_view(request, slug, verdict_id):
+    report = report_for_user(request.user, slug)
+    verdict = get_object_or_404(
+        verdicts_visible_to(request.user)
+        .filter(conclusion__report=report)
+        .select_related("conclusion__pathway", "organisation"),
+        pk=verdict_id,
+    )
+    conclusion = verdict.conclusion
+    scope = reader_scope(request.user, report)
+    organisation = recording_organisation(scope)
+    if organisation is None or organisation.pk != verdict.organisation_id:
+        raise PermissionDenied(f"Only {verdict.organisation.name} can re-confirm its own verdict.")
+    notice = error = ""
+    try:
+        confirmed = verdict_reconfirm(verdict=verdict, recorder=request.user)
+    except VerdictError as refusal:
+        error = str(refusal)
+    else:
+        notice = f"Re-confirmed “{confirmed.get_position_display()}” against the current conclusion."
+    if _is_htmx(request):
+        conclusion.refresh_from_db()
+        return _panel_response(request, report=report, scope=scope, conclusion=conclusion, notice=notice, error=error)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, notice)
+    return redirect(_conclusion_location(report, conclusion))
+
+
+# ------------------------------------------------------------------- sign-off
+
+
+def _dashboard_page(request, slug) -> dict:
+    context = common.report_page(request, slug)
+    if not context["scope"].roles & DASHBOARD_ROLES:
+        raise PermissionDenied("The sign-off dashboard is for leadership and the report's authors.")
+    return context
+
+
+def _dashboard_context(request, context, *, form=None, stage="form", refusal=None, error="") -> dict:
+    report = context["report"]
+    state = signoff_state(user=request.user, report=report)
+    context.update(
+        state=state,
+        signoffs=signoffs_for_report(report=report),
+        may_sign_off=Role.LEADERSHIP in context["scope"].roles,
+        signed_off=report.status == ReportStatus.SIGNED_OFF,
+        form=form or SignOffForm(),
+        stage=stage,
+        refusal=refusal or [],
+        error=error,
+    )
+    return context
+
+
+@require_GET
+@reader_required
+def signoff_dashboard(request, slug):
+    context = _dashboard_context(request, _dashboard_page(request, slug))
+    return render(request, "reviewapp/verdicts/dashboard.html", context)
+
+
+@require_POST
+@reader_required
+def signoff_record_view(request, slug):
+    """Two steps: the form (refused with the reasons while verdicts are missing or stale,
+    unless overridden in writing), then a confirmation saying what will happen."""
+    context = _dashboard_page(request, slug)
+    report = context["report"]
+    if Role.LEADERSHIP not in context["scope"].roles:
+        raise PermissionDenied("Only leadership records a sign-off decision.")
+    form = SignOffForm(request.POST)
+    stage, refusal, error = "form", [], ""
+    if form.is_valid():
+        data = form.cleaned_data
+        state = signoff_state(user=request.user, report=report)
+        if state.blocking_reasons and not data["override"]:
+            refusal = state.blocking_reasons
+            error = "The sign-off was not recorded: not every organisation has a current verdict."
+        elif request.POST.get("step") == "edit":
+            pass  # back to the form, with what was typed
+        elif request.POST.get("step") != "confirm":
+            stage = "confirm"
+        else:
+            try:
+                signoff = signoff_record(
+                    report=report,
+                    decider=request.user,
+                    decision=data["decision"],
+                    note=data["note"],
+                    override=data["override"],
+                    override_reason=data["override_reason"],
+                )
+            except SignOffError as refused:
+                error, refusal = str(refused), refused.reasons
+            else:
+                messages.success(
+                    request, f"Recorded “{signoff.get_decision_display()}” on version {report.version or '—'}."
+                )
+                url = reverse("signoff_detail", args=[report.slug, signoff.pk])
+                return HttpResponseClientRedirect(url) if _is_htmx(request) else redirect(url)
+    context = _dashboard_context(request, context, form=form, stage=stage, refusal=refusal, error=error)
+    if stage == "confirm":
+        decision = SignOffDecision(form.cleaned_data["decision"])
+        context.update(decision=decision, approving=decision in APPROVING)
+    template = "reviewapp/verdicts/dashboard.html"
+    return render(request, template + "#signoff-form" if _is_htmx(request) else template, context)
+
+
+@require_GET
+@reader_required
+def signoff_detail(request, slug, signoff_id):
+    """A recorded sign-off, shown from its frozen snapshot only."""
+    context = _dashboard_page(request, slug)
+    signoff = get_object_or_404(signoffs_for_report(report=context["report"]), pk=signoff_id)
+    context.update(signoff=signoff, snapshot=signoff.snapshot)
+    return render(request, "reviewapp/verdicts/signoff_detail.html", context)
+
+
+urlpatterns = [
+    path("reports/<slug:slug>/conclusions/<int:conclusion_id>/verdicts/", verdict_history, name="verdict_history"),
+    path(
+        "reports/<slug:slug>/conclusions/<int:conclusion_id>/verdicts/record/",
+        verdict_record_view,
+        name="verdict_record",
+    ),
+    path("reports/<slug:slug>/verdicts/<int:verdict_id>/reconfirm/", verdict_reconfirm_view, name="verdict_reconfirm"),
+    path("reports/<slug:slug>/dashboard/", signoff_dashboard, name="signoff_dashboard"),
+    path("reports/<slug:slug>/sign-offs/", signoff_record_view, name="signoff_record"),
+    path("reports/<slug:slug>/sign-offs/<int:signoff_id>/", signoff_detail, name="signoff_detail"),
+]

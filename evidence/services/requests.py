@@ -1,0 +1,256 @@
+"""Writes to information requests: filing, answering, following up, closing, declining.
+
+The state machine (evidence.enums.RequestState):
+
+    open ──answer──▶ answered ──follow up──▶ follow_up ──answer──▶ answered …
+    open / answered / follow_up ──close (requester's organisation)──▶ closed
+    open / follow_up ──decline with a reason (owning team)──▶ declined
+
+A team member may also add to an answer while the request is answered (two members
+answering at once: the second, told of the first, may still send theirs).
+
+Each function is one transaction, locks the request row, and refuses with a domain error
+carrying a message for the person at the keyboard: `RequestNotAllowed` when this person
+may not take the action at all, `RequestConflict` when the request moved on since the
+person loaded it (the `version` they started from is behind) or is in a state that does
+not allow the action, `RequestInvalid` for bad input. Nothing is written on a refusal.
+Every change writes an audit entry (`evidence.request.*`) in the same transaction.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from evidence.enums import MessageKind, Priority, RequestState
+from evidence.models import ClaimEvidence, Evidence, InformationRequest, RequestMessage
+from pathways.audit import log_action
+from pathways.models import Claim, Pathway, PathwayClaim, Report, Team, User
+
+ANSWERABLE = {RequestState.OPEN, RequestState.ANSWERED, RequestState.FOLLOW_UP}
+FOLLOWABLE = {RequestState.ANSWERED}
+CLOSABLE = {RequestState.OPEN, RequestState.ANSWERED, RequestState.FOLLOW_UP}
+DECLINABLE = {RequestState.OPEN, RequestState.FOLLOW_UP}
+DEFAULT_WORKING_DAYS = 5
+
+
+class RequestError(ValueError):
+    """A refused action on an information request; the message says why."""
+
+
+class RequestNotAllowed(RequestError):
+    """This person may not take this action on this request."""
+
+
+class RequestConflict(RequestError):
+    """The request is not in a state for this action, or moved on since it was loaded."""
+
+
+class RequestInvalid(RequestError):
+    """The input does not make a request (wrong report, wrong team, a date in the past)."""
+
+
+def working_days_after(start: datetime.date, days: int = DEFAULT_WORKING_DAYS) -> datetime.date:
+    """The date `days` working days (Monday to Friday) after `start`."""
+    current = start
+    while days > 0:
+        current += datetime.timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def teams_for_subject(subject) -> QuerySet[Team]:
+    """The teams a request about `subject` may go to: a claim's or evidence item's owner and
+    the owners of what it is linked to; for a pathway, the owners of the claims it rests on.
+    Callers narrow this to what the requester can see."""
+    if isinstance(subject, Pathway):
+        resting = PathwayClaim.objects.filter(pathway=subject).values("claim_id")
+        return Team.objects.filter(id__in=Claim.objects.filter(id__in=resting).values("owner_team_id"))
+    if isinstance(subject, Claim):
+        linked = ClaimEvidence.objects.filter(claim=subject).values("evidence_id")
+        owners = Evidence.objects.filter(id__in=linked).values("owner_team_id")
+        return Team.objects.filter(Q(pk=subject.owner_team_id) | Q(id__in=owners))
+    if isinstance(subject, Evidence):
+        citing = ClaimEvidence.objects.filter(evidence=subject).values("claim_id")
+        owners = Claim.objects.filter(id__in=citing).values("owner_team_id")
+        return Team.objects.filter(Q(pk=subject.owner_team_id) | Q(id__in=owners))
+    raise RequestInvalid("A request is about a pathway, a claim or an evidence item.")
+
+
+def is_team_member(*, user: User, team: Team) -> bool:
+    return team.members.filter(pk=user.pk).exists()
+
+
+def is_of_requesting_organisation(*, user: User, information_request: InformationRequest) -> bool:
+    return bool(user.organisation_id) and user.organisation_id == information_request.organisation_id
+
+
+def _subject_fields(subject) -> dict:
+    if isinstance(subject, Pathway):
+        return {"pathway": subject}
+    if isinstance(subject, Claim):
+        return {"claim": subject}
+    if isinstance(subject, Evidence):
+        return {"evidence": subject}
+    raise RequestInvalid("A request is about a pathway, a claim or an evidence item.")
+
+
+@transaction.atomic
+def information_request_file(
+    *,
+    report: Report,
+    requester: User,
+    subject,
+    team: Team,
+    title: str,
+    question: str,
+    due_date: datetime.date,
+    priority: str = Priority.NORMAL,
+    today: datetime.date | None = None,
+) -> InformationRequest:
+    """A reviewer asks an owning team about a pathway, claim or evidence item of `report`.
+    The caller has checked that the requester may see the subject and the team."""
+    today = today or timezone.localdate()
+    if not requester.organisation_id:
+        raise RequestNotAllowed("Only reviewers acting for a reviewer organisation file information requests.")
+    if subject.report_id != report.pk:
+        raise RequestInvalid("That pathway, claim or evidence item is not in this report.")
+    if not teams_for_subject(subject).filter(pk=team.pk).exists():
+        raise RequestInvalid(f"{team.name} owns nothing this request is about; choose one of the teams offered.")
+    if due_date < today:
+        raise RequestInvalid("The due date is in the past.")
+    if priority not in Priority.values:
+        raise RequestInvalid("Choose one of the priorities offered.")
+    if not title.strip() or not question.strip():
+        raise RequestInvalid("A request needs a title and a question.")
+    information_request = InformationRequest.objects.create(
+        report=report,
+        team=team,
+        requester=requester,
+        organisation_id=requester.organisation_id,
+        title=title.strip(),
+        question=question,
+        due_date=due_date,
+        priority=priority,
+        **_subject_fields(subject),
+    )
+    RequestMessage.objects.create(
+        request=information_request, author=requester, kind=MessageKind.QUESTION, text=question
+    )
+    log_action(
+        report=report,
+        actor=requester,
+        action="evidence.request.filed",
+        target=information_request,
+        data={"team": team.slug, "due_date": due_date.isoformat(), "priority": priority},
+    )
+    return information_request
+
+
+def _lock(information_request: InformationRequest) -> InformationRequest:
+    return (
+        InformationRequest.objects.select_for_update(of=("self",))
+        .select_related("team", "organisation", "report")
+        .get(pk=information_request.pk)
+    )
+
+
+def _check_current(locked: InformationRequest, *, version: int, allowed: set, action: str) -> None:
+    if locked.version != version:
+        raise RequestConflict(
+            f"This request changed while you were writing (it is now {RequestState(locked.state).label.lower()}). "
+            "Nothing was sent; your text is kept below. Read the thread, then send it again if it still applies."
+        )
+    if locked.state not in allowed:
+        raise RequestConflict(
+            f"A {RequestState(locked.state).label.lower()} request cannot be {action}; nothing was changed."
+        )
+
+
+def _advance(locked: InformationRequest, *, state: str, **fields) -> None:
+    locked.state = state
+    locked.version += 1
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=["state", "version", "updated_at", *fields])
+
+
+@transaction.atomic
+def information_request_answer(
+    *, information_request: InformationRequest, answerer: User, text: str, evidence_items=(), version: int
+) -> RequestMessage:
+    """A member of the owning team answers, optionally linking evidence items of the same
+    report (which the caller has narrowed to what the answerer can see)."""
+    locked = _lock(information_request)
+    if not is_team_member(user=answerer, team=locked.team):
+        raise RequestNotAllowed(f"Only members of {locked.team.name} answer this request.")
+    _check_current(locked, version=version, allowed=ANSWERABLE, action="answered")
+    if not text.strip():
+        raise RequestInvalid("Write an answer.")
+    evidence_items = list(evidence_items)
+    if any(evidence.report_id != locked.report_id for evidence in evidence_items):
+        raise RequestInvalid("Only evidence of this report can be linked.")
+    now = timezone.now()
+    message = RequestMessage.objects.create(request=locked, author=answerer, kind=MessageKind.ANSWER, text=text)
+    message.evidence.set(evidence_items)
+    first = locked.first_answered_at is None
+    _advance(locked, state=RequestState.ANSWERED, **({"first_answered_at": now} if first else {}))
+    log_action(
+        report=locked.report,
+        actor=answerer,
+        action="evidence.request.answered",
+        target=locked,
+        data={"evidence": [evidence.slug for evidence in evidence_items], "first_answer": first},
+    )
+    return message
+
+
+@transaction.atomic
+def information_request_follow_up(
+    *, information_request: InformationRequest, author: User, text: str, version: int
+) -> RequestMessage:
+    """Someone of the requesting organisation asks further after an answer."""
+    locked = _lock(information_request)
+    if not is_of_requesting_organisation(user=author, information_request=locked):
+        raise RequestNotAllowed(f"Only {locked.organisation.name} follows up on this request.")
+    _check_current(locked, version=version, allowed=FOLLOWABLE, action="followed up")
+    if not text.strip():
+        raise RequestInvalid("Write what you still need to know.")
+    message = RequestMessage.objects.create(request=locked, author=author, kind=MessageKind.FOLLOW_UP, text=text)
+    _advance(locked, state=RequestState.FOLLOW_UP)
+    log_action(report=locked.report, actor=author, action="evidence.request.followed_up", target=locked)
+    return message
+
+
+@transaction.atomic
+def information_request_close(
+    *, information_request: InformationRequest, closer: User, text: str = "", version: int
+) -> RequestMessage:
+    """The requesting organisation closes the request: answered enough, or no longer needed."""
+    locked = _lock(information_request)
+    if not is_of_requesting_organisation(user=closer, information_request=locked):
+        raise RequestNotAllowed(f"Only {locked.organisation.name} closes this request.")
+    _check_current(locked, version=version, allowed=CLOSABLE, action="closed")
+    message = RequestMessage.objects.create(request=locked, author=closer, kind=MessageKind.CLOSE, text=text)
+    _advance(locked, state=RequestState.CLOSED, closed_at=timezone.now())
+    log_action(report=locked.report, actor=closer, action="evidence.request.closed", target=locked)
+    return message
+
+
+@transaction.atomic
+def information_request_decline(
+    *, information_request: InformationRequest, decliner: User, reason: str, version: int
+) -> RequestMessage:
+    """A member of the owning team declines the request, with a reason the requester reads."""
+    locked = _lock(information_request)
+    if not is_team_member(user=decliner, team=locked.team):
+        raise RequestNotAllowed(f"Only members of {locked.team.name} decline this request.")
+    _check_current(locked, version=version, allowed=DECLINABLE, action="declined")
+    if not reason.strip():
+        raise RequestInvalid("Say why the request is declined.")
+    message = RequestMessage.objects.create(request=locked, author=decliner, kind=MessageKind.DECLINE, text=reason)
+    _advance(locked, state=RequestState.DECLINED, decline_reason=reason, closed_at=timezone.now())
+    log_action(report=locked.report, actor=decliner, action="evidence.request.declined", target=locked)
+    return message

@@ -1,0 +1,277 @@
+"""Forms for authors' edits in place. Each carries, as a hidden field, the version of the
+thing it started from; the services compare it and refuse a save over a newer version.
+
+Choices come from what the editor can see in this report, so a forged pathway or evidence
+id (another report's, say) is an invalid choice and the whole edit is refused.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from evidence.enums import EvidenceKind, Relation
+from evidence.services.editing import EVIDENCE_MARKDOWN_FIELDS, EVIDENCE_PLAIN_FIELDS
+from pathways.enums import ClaimCategory, RiskLevel, Sensitivity
+from pathways.models import Team, User
+from pathways.services import (
+    CLAIM_MARKDOWN_FIELDS,
+    CONCLUSION_MARKDOWN_FIELDS,
+    PATHWAY_MARKDOWN_FIELDS,
+    text_errors,
+)
+
+MARKDOWN_HELP = (
+    "Markdown. Text that reviewers or the public must not read goes in [[internal]]…[[/internal]] "
+    "or [[reviewer]]…[[/reviewer]]; spans do not nest and must be closed."
+)
+
+
+class TextField(forms.CharField):
+    """Text as typed, except that browsers' CRLF line ends become LF: saving unchanged text
+    must not look like a change (it would make verdicts on a conclusion stale)."""
+
+    def __init__(self, *, required=False, rows=None, **kwargs):
+        widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput
+        super().__init__(required=required, strip=False, widget=widget, **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+
+    def validate(self, value):
+        if self.required and not value.strip():
+            raise ValidationError(self.error_messages["required"], code="required")
+
+
+def markdown_field(label, rows=12):
+    return TextField(label=label, rows=rows, help_text=MARKDOWN_HELP)
+
+
+class EditForm(forms.Form):
+    """What every edit form shares: the version it started from, span checks, error marks."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={"required": "This form lost the version it started from: open the editor again."},
+    )
+    markdown_fields: tuple = ()
+    plain_fields: tuple = ()
+
+    def clean(self):
+        cleaned = super().clean()
+        names = [name for name in (*self.markdown_fields, *self.plain_fields) if name in self.fields]
+        present = {name: cleaned.get(name) for name in names}
+        for name, messages in text_errors(present, markdown=self.markdown_fields, plain=self.plain_fields).items():
+            for message in messages:
+                self.add_error(name, message)
+        return cleaned
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"{self[name].id_for_label}-error"}
+                )
+
+    def restart_from(self, version: int) -> None:
+        """After a conflict: the same typed text, now based on the version that is saved."""
+        self.data = self.data.copy()
+        self.data["version"] = str(version)
+
+    def changed_text(self) -> dict:
+        """The values typed, by field name, for the conflict view."""
+        return {name: self.cleaned_data.get(name) for name in self.fields if name != "version"}
+
+
+class PathwayEditForm(EditForm):
+    """One section of a pathway: its critical action or its argument."""
+
+    SECTIONS = {"critical-action": "critical_action", "argument": "argument"}
+    markdown_fields = PATHWAY_MARKDOWN_FIELDS
+
+    critical_action = markdown_field("Critical action", rows=5)
+    argument = markdown_field("Argument", rows=24)
+
+    def __init__(self, *args, section: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        keep = self.SECTIONS[section]
+        for name in self.SECTIONS.values():
+            if name != keep:
+                del self.fields[name]
+
+
+class ConclusionEditForm(EditForm):
+    markdown_fields = CONCLUSION_MARKDOWN_FIELDS
+
+    risk_level = forms.ChoiceField(label="Risk level", choices=RiskLevel.choices)
+    text = markdown_field("Conclusion", rows=8)
+
+
+class EvidenceLinksField(forms.Field):
+    """The evidence a claim cites: the page shows one select per evidence item of the report,
+    all named `evidence_links`, each posting "<evidence id>:<relation>", or "" for not cited.
+    Cleans to a list of (evidence item, relation)."""
+
+    widget = forms.MultipleHiddenInput  # never rendered as such: the template draws the table
+
+    def __init__(self, *, evidence_items: list, **kwargs):
+        self.evidence_items = evidence_items
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        by_id = {str(evidence.pk): evidence for evidence in self.evidence_items}
+        links = []
+        for choice in value or []:
+            if not choice:
+                continue
+            evidence_id, _, relation = str(choice).partition(":")
+            if evidence_id not in by_id or relation not in Relation.values:
+                raise ValidationError("One of the evidence items is not in this report, or its relation is unknown.")
+            links.append((by_id[evidence_id], relation))
+        if len({evidence.pk for evidence, _ in links}) != len(links):
+            raise ValidationError("Each evidence item is cited once, with one relation.")
+        return links
+
+
+class ClaimEditForm(EditForm):
+    markdown_fields = CLAIM_MARKDOWN_FIELDS
+    plain_fields = ("statement",)
+
+    statement = TextField(
+        label="Statement", required=True, rows=3, help_text="Plain text, shown to everyone who sees the claim."
+    )
+    rationale = markdown_field("Rationale", rows=10)
+    category = forms.ChoiceField(label="Category", choices=ClaimCategory.choices)
+    sensitivity = forms.ChoiceField(
+        label="Sensitivity",
+        choices=Sensitivity.choices,
+        help_text="Who may read the claim: public, reviewers (external included) or internal staff only.",
+    )
+    owner_team = forms.ModelChoiceField(label="Owning team", queryset=Team.objects.all(), empty_label=None)
+    pathways = forms.ModelMultipleChoiceField(
+        label="Pathways that rest on this claim",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, pathways, evidence_items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pathways"].queryset = pathways.order_by("position")
+        self.evidence_items = list(evidence_items)
+        self.fields["evidence_links"] = EvidenceLinksField(label="Evidence", evidence_items=self.evidence_items)
+
+    @classmethod
+    def initial_for(cls, claim, *, pathway_ids, evidence_links) -> dict:
+        return {
+            "version": claim.version,
+            "statement": claim.statement,
+            "rationale": claim.rationale,
+            "category": claim.category,
+            "sensitivity": claim.sensitivity,
+            "owner_team": claim.owner_team_id,
+            "pathways": list(pathway_ids),
+            "evidence_links": [f"{link.evidence_id}:{link.relation}" for link in evidence_links],
+        }
+
+    def evidence_rows(self) -> list[tuple]:
+        """(evidence item, chosen relation or "") for every evidence item, as typed or as saved."""
+        chosen = {}
+        for choice in self["evidence_links"].value() or []:
+            evidence_id, _, relation = str(choice).partition(":")
+            chosen[evidence_id] = relation
+        return [(evidence, chosen.get(str(evidence.pk), "")) for evidence in self.evidence_items]
+
+
+class EvidenceEditForm(EditForm):
+    markdown_fields = EVIDENCE_MARKDOWN_FIELDS
+    plain_fields = EVIDENCE_PLAIN_FIELDS
+
+    title = TextField(label="Title", required=True, max_length=300)
+    kind = forms.ChoiceField(label="Kind", choices=EvidenceKind.choices)
+    sensitivity = forms.ChoiceField(label="Sensitivity", choices=Sensitivity.choices)
+    source = TextField(
+        label="Source", max_length=500, help_text="Where the artefact lives: a document or system reference."
+    )
+    summary = markdown_field("Summary", rows=12)
+
+
+ACTION_LABELS = {
+    "pathways.pathway.changed": "Pathway edited",
+    "pathways.claim.changed": "Claim edited",
+    "pathways.conclusion.changed": "Conclusion edited",
+    "evidence.evidence.changed": "Evidence edited",
+}
+
+
+APP_LABELS = {
+    "pathways": "Report content: pathways, claims, conclusions",
+    "evidence": "Evidence and information requests",
+    "reviewapp": "Review: comments, verdicts, sign-off",
+}
+
+
+def action_label(action: str) -> str:
+    """A human name for an action: "evidence.request.answered" reads "Request answered"."""
+    if action in ACTION_LABELS:
+        return ACTION_LABELS[action]
+    parts = action.split(".")
+    words = " ".join(parts[1:] if len(parts) > 1 else parts).replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+class AuditFilterForm(forms.Form):
+    """Filters for a report's audit log: by kind of action, by person, by date range. The
+    choices come from the entries themselves, so only actions and people that occur are offered."""
+
+    action = forms.ChoiceField(label="Action", required=False)
+    person = forms.ModelChoiceField(label="Person", queryset=None, required=False, empty_label="Anyone")
+    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, entries, **kwargs):
+        super().__init__(*args, **kwargs)
+        actions = sorted(set(entries.order_by().values_list("action", flat=True).distinct()))
+        choices = [("", "Any action")]
+        for app in sorted({action.split(".")[0] for action in actions if "." in action}):
+            choices.append((app, APP_LABELS.get(app, f"Everything in {app}")))
+            in_app = [action for action in actions if action.startswith(app + ".")]
+            choices += [(action, f"— {action_label(action)}") for action in in_app if action.count(".") == 1]
+            for group in sorted({action.rsplit(".", 1)[0] for action in in_app} - {app}):
+                noun = group.split(".")[-1].replace("_", " ")
+                choices.append((group, f"— every {noun} action"))
+                choices += [
+                    (action, f"—— {action_label(action)}") for action in in_app if action.startswith(group + ".")
+                ]
+        choices += [(action, action_label(action)) for action in actions if "." not in action]
+        self.fields["action"].choices = choices
+        self.fields["person"].queryset = User.objects.filter(id__in=entries.values("actor_id")).order_by(
+            "first_name", "last_name", "username"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
+            self.add_error("date_to", "The end of the range is before its start.")
+        return cleaned
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"{self[name].id_for_label}-error"}
+                )
+
+    def filter(self, entries):
+        data = self.cleaned_data
+        if data.get("action"):
+            entries = entries.filter(Q(action=data["action"]) | Q(action__startswith=data["action"] + "."))
+        if data.get("person"):
+            entries = entries.filter(actor=data["person"])
+        if data.get("date_from"):
+            entries = entries.filter(created_at__date__gte=data["date_from"])
+        if data.get("date_to"):
+            entries = entries.filter(created_at__date__lte=data["date_to"])
+        return entries

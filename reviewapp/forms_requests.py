@@ -1,0 +1,198 @@
+"""Forms for information requests. Choices (teams, evidence) come from what the person can
+see, so a forged id from another report or out of scope is an invalid choice, like one
+that does not exist."""
+
+import datetime
+
+from django import forms
+from django.db.models import Q
+
+from evidence.enums import Priority, RequestState
+from evidence.selectors import LIVE_REQUEST_STATES, evidence_visible_to
+from evidence.services.requests import teams_for_subject, working_days_after
+from pathways.models import Claim, Pathway, Team
+from pathways.selectors import claims_visible_to
+
+
+class MarksInvalidFields:
+    """Fields with errors get aria-invalid and point at their error message."""
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                described_by = f"{self[name].id_for_label}-error"
+                if self.fields[name].help_text:
+                    described_by += f" {self[name].auto_id}_helptext"
+                self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": described_by})
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def visible_teams_for_subject(subject, *, user):
+    """The teams a request about `subject` may go to, narrowed to the owners of claims and
+    evidence this person can see (an external reviewer is not offered a team whose only
+    link is an internal claim)."""
+    report_id = subject.report_id
+    visible_claims = claims_visible_to(user).filter(report_id=report_id)
+    visible_evidence = evidence_visible_to(user).filter(report_id=report_id)
+    if isinstance(subject, Pathway):
+        visible_claims = visible_claims.filter(pathway_links__pathway=subject)
+        return teams_for_subject(subject).filter(id__in=visible_claims.values("owner_team_id"))
+    if isinstance(subject, Claim):
+        owners = visible_evidence.filter(claim_links__claim=subject).values("owner_team_id")
+    else:
+        owners = visible_claims.filter(evidence_links__evidence=subject).values("owner_team_id")
+    return teams_for_subject(subject).filter(Q(pk=subject.owner_team_id) | Q(id__in=owners))
+
+
+class RequestFileForm(MarksInvalidFields, forms.Form):
+    prefix = "request"
+    title = forms.CharField(max_length=200, help_text="One line the team will see in its inbox.")
+    question = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}), help_text="Markdown. Say what you need and why it matters."
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), to_field_name="slug", label="Owning team", empty_label=None
+    )
+    due_date = forms.DateField(widget=DateInput, label="Due date")
+    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.NORMAL)
+
+    def __init__(self, *args, subject, user, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        teams = visible_teams_for_subject(subject, user=user).order_by("name")
+        self.fields["team"].queryset = teams  # what a posted slug is checked against
+        # Fetched once for the page; the field would otherwise query again to render.
+        options = list(teams)
+        self.has_teams = bool(options)
+        self.fields["team"].choices = [(team.slug, team.name) for team in options]
+        if not isinstance(subject, Pathway):
+            self.fields["team"].initial = subject.owner_team.slug
+        self.fields["team"].help_text = (
+            "Defaults to the owner of what you are asking about."
+            if not isinstance(subject, Pathway)
+            else "Teams owning the claims this pathway rests on."
+        )
+        self.fields["due_date"].initial = working_days_after(today)
+        self.fields["due_date"].help_text = "Five working days from today unless you choose otherwise."
+
+    def clean_due_date(self):
+        due_date = self.cleaned_data["due_date"]
+        if due_date < self.today:
+            raise forms.ValidationError("Choose today or a later date.")
+        return due_date
+
+
+class VersionedForm(MarksInvalidFields, forms.Form):
+    """Carries the version of the request the person started from, so that a stale
+    transition is refused rather than applied over someone else's."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, information_request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.information_request = information_request
+        if not self.is_bound:
+            self.fields["version"].initial = information_request.version
+
+    def fresh(self):
+        """The same form with the person's text kept, carrying the request's current version
+        (after a conflict, so that sending again is a deliberate second step)."""
+        data = self.data.copy()
+        data[self.add_prefix("version")] = self.information_request.version
+        return type(self)(data, information_request=self.information_request, **self.extra_kwargs())
+
+    def extra_kwargs(self) -> dict:
+        return {}
+
+
+class EvidenceChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, evidence):
+        level = "" if evidence.sensitivity == "public" else f" ({evidence.get_sensitivity_display().lower()})"
+        return f"{evidence.title}{level}"
+
+
+class RequestAnswerForm(VersionedForm):
+    prefix = "answer"
+    text = forms.CharField(
+        label="Answer",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Markdown. Mark passages the requester must not read with [[internal]]…[[/internal]].",
+    )
+    evidence = EvidenceChoiceField(
+        queryset=None,
+        required=False,
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple,
+        label="Link evidence from this report",
+    )
+
+    def __init__(self, *args, information_request, user, **kwargs):
+        self.user = user
+        super().__init__(*args, information_request=information_request, **kwargs)
+        self.fields["evidence"].queryset = (
+            evidence_visible_to(user).filter(report_id=information_request.report_id).order_by("position", "id")
+        )
+
+    def extra_kwargs(self) -> dict:
+        return {"user": self.user}
+
+
+class RequestFollowUpForm(VersionedForm):
+    prefix = "follow_up"
+    text = forms.CharField(
+        label="Follow-up", widget=forms.Textarea(attrs={"rows": 5}), help_text="Markdown. What do you still need?"
+    )
+
+
+class RequestCloseForm(VersionedForm):
+    prefix = "close"
+    text = forms.CharField(
+        label="Closing note (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Markdown. For example, what the answer settled.",
+    )
+
+
+class RequestDeclineForm(VersionedForm):
+    prefix = "decline"
+    reason = forms.CharField(
+        label="Reason for declining",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Markdown. The requesting organisation reads this.",
+    )
+    confirm = forms.BooleanField(
+        label="I understand that declining ends this request: it cannot be answered or followed up afterwards.",
+        error_messages={"required": "Tick the box to confirm that you want to decline this request."},
+    )
+
+
+STATE_FILTER_CHOICES = [("", "Any state"), *RequestState.choices, ("overdue", "Overdue")]
+
+
+class RequestFilterForm(MarksInvalidFields, forms.Form):
+    state = forms.ChoiceField(required=False, choices=STATE_FILTER_CHOICES)
+    team = forms.ModelChoiceField(
+        required=False, queryset=Team.objects.none(), to_field_name="slug", empty_label="Any team"
+    )
+
+    def __init__(self, *args, information_requests, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(id__in=information_requests.values("team_id"))
+
+    def filter(self, information_requests, *, today):
+        data = self.cleaned_data
+        if data.get("state") == "overdue":
+            information_requests = information_requests.filter(state__in=LIVE_REQUEST_STATES, due_date__lt=today)
+        elif data.get("state"):
+            information_requests = information_requests.filter(state=data["state"])
+        if data.get("team"):
+            information_requests = information_requests.filter(team=data["team"])
+        return information_requests

@@ -1,0 +1,332 @@
+"""Scoped reads of verdicts and of the state a sign-off is decided on.
+
+Who sees which verdicts (DESIGN.md, "Access model"; decided for issue 3):
+- A verdict goes with its conclusion: whoever may see the conclusion sees every
+  organisation's verdicts on it (`verdicts_visible_to`). Authors, leadership, internal
+  reviewers and owning-team members therefore see all of them; an external reviewer
+  sees their own organisation's verdicts and other organisations' verdicts on the
+  conclusions in their scope, and never a verdict (their own organisation's included)
+  on a pathway outside it. Rationales are rendered at the reader's level, so
+  `[[internal]]` spans in an internal team's rationale reach an external reader as
+  `[redacted]`; the form tells every recorder who will read their rationale.
+- Which organisations are *expected* to give a verdict follows from the grants on the
+  report: an organisation reviews the whole report when one of its members holds the
+  stress-tester or external-reviewer role on it, and reviews a pathway when one of its
+  members holds a pathway review grant on it (`reviewer_coverage`).
+Everything is built from subqueries; no list of ids is carried in Python.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from evidence.enums import RequestState
+from evidence.models import InformationRequest
+from pathways.enums import PATHWAY_REVIEW_CODENAME, REVIEWER_ROLES, Clearance, Role
+from pathways.models import (
+    Conclusion,
+    PathwayGroupObjectPermission,
+    PathwayUserObjectPermission,
+    Report,
+    ReportGroupObjectPermission,
+    ReportUserObjectPermission,
+    ReviewerOrganisation,
+    User,
+)
+from pathways.selectors import conclusions_visible_to
+from reviewapp.enums import Position
+from reviewapp.models import Comment, SignOff, Verdict
+
+REVIEWER_CODENAMES = [role.codename for role in REVIEWER_ROLES]
+CONCURRING = {Position.CONCUR, Position.CONCUR_WITH_RESERVATIONS}
+OPEN_REQUEST_STATES = [RequestState.OPEN, RequestState.FOLLOW_UP]
+
+
+def verdicts_visible_to(user) -> QuerySet[Verdict]:
+    """Verdicts (current and earlier) on the conclusions this person may see, whoever recorded them."""
+    return Verdict.objects.filter(conclusion__in=conclusions_visible_to(user))
+
+
+def current_verdicts_visible_to(user) -> QuerySet[Verdict]:
+    """The one current verdict per organisation on each conclusion this person may see."""
+    return verdicts_visible_to(user).filter(is_current=True)
+
+
+def reviewing_organisation(user: User, report: Report) -> ReviewerOrganisation | None:
+    """The organisation this person records verdicts for on this report: theirs, when they
+    hold a reviewer role on the report (directly or through a group) or, as an external
+    reviewer, a review grant on some of its pathways. None for everybody else (one query)."""
+    if not (user and user.is_authenticated and user.is_active and user.organisation_id):
+        return None
+    codenames = (
+        [Role.EXTERNAL_REVIEWER.codename] if user.clearance == Clearance.EXTERNAL else [Role.STRESS_TESTER.codename]
+    )
+    by_report = Q(
+        Exists(
+            ReportUserObjectPermission.objects.filter(
+                user=user, content_object=report, permission__codename__in=codenames
+            )
+        )
+    ) | Q(
+        Exists(
+            ReportGroupObjectPermission.objects.filter(
+                group__user=user, content_object=report, permission__codename__in=codenames
+            )
+        )
+    )
+    by_pathway = Q(
+        Exists(
+            PathwayUserObjectPermission.objects.filter(
+                user=user, content_object__report=report, permission__codename=PATHWAY_REVIEW_CODENAME
+            )
+        )
+    ) | Q(
+        Exists(
+            PathwayGroupObjectPermission.objects.filter(
+                group__user=user, content_object__report=report, permission__codename=PATHWAY_REVIEW_CODENAME
+            )
+        )
+    )
+    allowed = by_report | by_pathway if user.clearance == Clearance.EXTERNAL else by_report
+    return ReviewerOrganisation.objects.filter(allowed, pk=user.organisation_id).first()
+
+
+@dataclass
+class ReviewerCoverage:
+    """The reviewer organisations of a report and which conclusions each is expected to answer."""
+
+    organisations: list
+    whole_report: set = field(default_factory=set)  # organisation ids reviewing every conclusion
+    pathways: set = field(default_factory=set)  # (organisation id, pathway id) pairs
+
+    def expects(self, organisation, conclusion) -> bool:
+        if organisation.pk in self.whole_report:
+            return True
+        if not any(org_id == organisation.pk for org_id, _ in self.pathways):
+            return False
+        # A pathway-limited organisation answers its pathways and the overall conclusion.
+        return conclusion.pathway_id is None or (organisation.pk, conclusion.pathway_id) in self.pathways
+
+
+def reviewer_coverage(report: Report) -> ReviewerCoverage:
+    """Organisations with a reviewer grant on the report (whole or by pathway) and any
+    organisation that has recorded a verdict on it; two queries whatever their number.
+    Only for readers who see the whole report (leadership, authors): it names every
+    reviewing organisation."""
+    user_grants = ReportUserObjectPermission.objects.filter(
+        content_object=report, permission__codename__in=REVIEWER_CODENAMES
+    )
+    group_grants = ReportGroupObjectPermission.objects.filter(
+        content_object=report, permission__codename__in=REVIEWER_CODENAMES
+    )
+    user_pathway_grants = PathwayUserObjectPermission.objects.filter(
+        content_object__report=report, permission__codename=PATHWAY_REVIEW_CODENAME
+    )
+    group_pathway_grants = PathwayGroupObjectPermission.objects.filter(
+        content_object__report=report, permission__codename=PATHWAY_REVIEW_CODENAME
+    )
+    whole = Q(members__in=User.objects.filter(id__in=user_grants.values("user_id"))) | Q(
+        members__groups__in=group_grants.values("group_id")
+    )
+    partial = Q(members__in=User.objects.filter(id__in=user_pathway_grants.values("user_id"))) | Q(
+        members__groups__in=group_pathway_grants.values("group_id")
+    )
+    with_verdicts = Q(id__in=Verdict.objects.filter(conclusion__report=report).values("organisation_id"))
+    organisations = list(
+        ReviewerOrganisation.objects.filter(
+            id__in=ReviewerOrganisation.objects.filter(whole | partial | with_verdicts).values("id")
+        )
+        .annotate(
+            reviews_whole_report=Exists(ReviewerOrganisation.objects.filter(whole, pk=OuterRef("pk")).values("pk"))
+        )
+        .order_by("kind", "name")
+    )
+    pairs = set(
+        user_pathway_grants.filter(user__organisation__isnull=False)
+        .values_list("user__organisation_id", "content_object_id")
+        .union(
+            group_pathway_grants.filter(group__user__organisation__isnull=False).values_list(
+                "group__user__organisation_id", "content_object_id"
+            )
+        )
+    )
+    return ReviewerCoverage(
+        organisations=organisations,
+        whole_report={org.pk for org in organisations if org.reviews_whole_report},
+        pathways=pairs,
+    )
+
+
+@dataclass
+class Cell:
+    """One organisation × one conclusion on the dashboard."""
+
+    organisation: ReviewerOrganisation
+    verdict: Verdict | None
+    expected: bool
+
+    @property
+    def missing(self) -> bool:
+        return self.expected and self.verdict is None
+
+    @property
+    def stale(self) -> bool:
+        return self.verdict is not None and self.verdict.is_stale
+
+    @property
+    def concurs(self) -> bool:
+        return self.verdict is not None and not self.stale and self.verdict.position in CONCURRING
+
+
+@dataclass
+class MatrixRow:
+    conclusion: Conclusion
+    cells: list
+
+    @property
+    def title(self) -> str:
+        return self.conclusion.pathway.title if self.conclusion.pathway_id else "Overall conclusion"
+
+    @property
+    def expected_cells(self) -> list:
+        return [cell for cell in self.cells if cell.expected]
+
+    @property
+    def concurred(self) -> bool:
+        """Current concurrence from every organisation expected to answer (and at least one)."""
+        expected = self.expected_cells
+        return bool(expected) and all(cell.concurs for cell in expected)
+
+
+@dataclass
+class TeamRequests:
+    team: str
+    open: int
+    overdue: int
+
+
+@dataclass
+class SignOffState:
+    """Everything leadership decides on: the verdict matrix, readiness and open items."""
+
+    report: Report
+    organisations: list
+    rows: list
+    requests_by_team: list
+    unresolved_threads: int
+    today: date
+
+    @property
+    def pathway_rows(self) -> list:
+        return [row for row in self.rows if row.conclusion.pathway_id]
+
+    @property
+    def overall_row(self):
+        return next((row for row in self.rows if not row.conclusion.pathway_id), None)
+
+    @property
+    def concurred_pathways(self) -> int:
+        return sum(1 for row in self.pathway_rows if row.concurred)
+
+    @property
+    def readiness_line(self) -> str:
+        total = len(self.pathway_rows)
+        line = (
+            f"{self.concurred_pathways} of {total} pathway{'s' if total != 1 else ''} "
+            f"{'has' if total == 1 else 'have'} current concurrence from every organisation"
+        )
+        if self.overall_row is not None:
+            line += "; the overall conclusion " + ("has it too" if self.overall_row.concurred else "does not yet")
+        return line + "."
+
+    @property
+    def blocking_reasons(self) -> list[str]:
+        """What stands in the way of a sign-off without override: missing and stale verdicts."""
+        reasons = []
+        for row in self.rows:
+            for cell in row.cells:
+                if cell.missing:
+                    reasons.append(f"{cell.organisation.name} has not given a verdict on {_subject(row)}.")
+                elif cell.stale and cell.expected:
+                    reasons.append(
+                        f"The verdict of {cell.organisation.name} on {_subject(row)} is stale: the conclusion "
+                        "has changed since and they have not re-confirmed it."
+                    )
+        return reasons
+
+    @property
+    def open_requests(self) -> int:
+        return sum(team.open for team in self.requests_by_team)
+
+    @property
+    def overdue_requests(self) -> int:
+        return sum(team.overdue for team in self.requests_by_team)
+
+
+def _subject(row: MatrixRow) -> str:
+    return f"“{row.conclusion.pathway.title}”" if row.conclusion.pathway_id else "the overall conclusion"
+
+
+def signoff_state(*, user: User, report: Report) -> SignOffState:
+    """The sign-off dashboard's state of one report, for a reader who sees it whole
+    (leadership, authors; the views check the role). Conclusions come through
+    `conclusions_visible_to`; requests and comment threads are counted on the whole
+    report, which such a reader may see. A fixed number of queries however many
+    pathways, organisations and verdicts there are."""
+    conclusions = list(
+        conclusions_visible_to(user)
+        .filter(report=report)
+        .select_related("pathway")
+        .order_by("pathway__position", "pathway_id")  # NULLs last: the overall conclusion ends the table
+    )
+    by_conclusion = {conclusion.pk: conclusion for conclusion in conclusions}
+    verdicts = {}
+    for verdict in (
+        current_verdicts_visible_to(user)
+        .filter(conclusion__report=report)
+        .select_related("organisation", "recorded_by")
+        .order_by()
+    ):
+        verdict.conclusion = by_conclusion[verdict.conclusion_id]
+        verdicts[(verdict.conclusion_id, verdict.organisation_id)] = verdict
+    coverage = reviewer_coverage(report)
+    rows = [
+        MatrixRow(
+            conclusion=conclusion,
+            cells=[
+                Cell(
+                    organisation=organisation,
+                    verdict=verdicts.get((conclusion.pk, organisation.pk)),
+                    expected=coverage.expects(organisation, conclusion),
+                )
+                for organisation in coverage.organisations
+            ],
+        )
+        for conclusion in conclusions
+    ]
+    today = timezone.localdate()
+    is_open = Q(state__in=OPEN_REQUEST_STATES)
+    requests_by_team = [
+        TeamRequests(team=row["team__name"], open=row["open"], overdue=row["overdue"])
+        for row in InformationRequest.objects.filter(report=report)
+        .values("team__name")
+        .annotate(open=Count("id", filter=is_open), overdue=Count("id", filter=is_open & Q(due_date__lt=today)))
+        .filter(open__gt=0)
+        .order_by("team__name")
+    ]
+    unresolved_threads = Comment.objects.filter(report=report, parent=None, resolved_at=None).count()
+    return SignOffState(
+        report=report,
+        organisations=coverage.organisations,
+        rows=rows,
+        requests_by_team=requests_by_team,
+        unresolved_threads=unresolved_threads,
+        today=today,
+    )
+
+
+def signoffs_for_report(*, report: Report) -> QuerySet[SignOff]:
+    """The report's recorded sign-offs, newest first; for leadership and authors (checked by the view)."""
+    return SignOff.objects.filter(report=report).select_related("decided_by")

@@ -1,0 +1,351 @@
+"""The sign-off dashboard and sign-off decisions: who may read and decide, the verdict
+matrix with missing and stale verdicts, open items, the readiness line, the refusal with
+reasons and the written override, the confirmation step, and the frozen snapshot."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from evidence.enums import RequestState
+from evidence.models import InformationRequest
+from pathways.enums import ReportStatus
+from pathways.models import AuditEntry, Conclusion
+from reviewapp.enums import Position, SignOffDecision
+from reviewapp.models import Comment, SignOff, Verdict
+from reviewapp.services.signoff import SignOffError, signoff_record
+from reviewapp.services.verdicts import verdict_record
+from tests.conftest import CANARY_OUT_OF_SCOPE
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def conclusion_of(world, pathway):
+    if pathway is None:
+        return Conclusion.objects.get(report=world.report, pathway=None)
+    return Conclusion.objects.get(report=world.report, pathway__slug=pathway)
+
+
+def given(recorder, conclusion, position=Position.CONCUR, rationale=""):
+    conclusion.refresh_from_db()
+    return verdict_record(
+        conclusion=conclusion, recorder=recorder, position=position, rationale=rationale, revision=conclusion.revision
+    )
+
+
+def edit_conclusion(conclusion, text):
+    """Stands in for the authors' edit (built by the authoring feature): new text, next revision."""
+    Conclusion.objects.filter(pk=conclusion.pk).update(text=text, revision=conclusion.revision + 1)
+    conclusion.refresh_from_db()
+    return conclusion
+
+
+@pytest.fixture
+def reviewers(world, stress_tester, external_reviewer):
+    """bob reviews every conclusion; erin exfiltration, backdoors and the overall conclusion."""
+    return stress_tester, external_reviewer
+
+
+@pytest.fixture
+def all_concur(world, reviewers):
+    bob, erin = reviewers
+    for pathway in ["exfiltration", "backdoors", "government", None]:
+        given(bob, conclusion_of(world, pathway))
+        if pathway != "government":
+            given(erin, conclusion_of(world, pathway), Position.CONCUR_WITH_RESERVATIONS, "Monitoring is thin.")
+
+
+def _main(body: str) -> str:
+    return body[body.index("<main") : body.index("</main>")]
+
+
+def dashboard(client):
+    response = client.get(reverse("signoff_dashboard", args=["pilot"]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def sign(client, step="", htmx=False, **fields):
+    data = {"decision": "approve", "note": "", "step": step, **fields}
+    return client.post(reverse("signoff_record", args=["pilot"]), data, **(HTMX if htmx else {}))
+
+
+# ------------------------------------------------------------------ access
+
+
+@pytest.mark.parametrize(
+    "persona_name,status",
+    [
+        ("leadership", 200),
+        ("author", 200),
+        ("stress_tester", 403),
+        ("external_reviewer", 403),
+        ("team_member", 403),
+        ("outsider", 404),
+    ],
+)
+def test_the_dashboard_is_for_leadership_and_readable_by_authors(client, world, request, persona_name, status):
+    client.force_login(request.getfixturevalue(persona_name))
+    assert client.get(reverse("signoff_dashboard", args=["pilot"])).status_code == status
+
+
+def test_authors_read_the_dashboard_but_cannot_sign_off(client, world, author):
+    client.force_login(author)
+    body = dashboard(client)
+    assert "Leadership records the sign-off decision here" in body
+    assert reverse("signoff_record", args=["pilot"]) not in body
+    assert sign(client, step="confirm").status_code == 403
+    assert not SignOff.objects.exists()
+
+
+# ------------------------------------------------------------------ matrix
+
+
+def test_the_matrix_shows_each_organisations_verdict_missing_and_out_of_scope_cells(
+    client, world, leadership, reviewers
+):
+    bob, erin = reviewers
+    given(erin, conclusion_of(world, "exfiltration"), Position.DISSENT, "Egress *gaps*.")
+    given(bob, conclusion_of(world, "backdoors"))
+    client.force_login(leadership)
+    body = dashboard(client)
+    assert "<table" in body and '<th scope="col">Holdout Evaluators' in body and "Stress-testing team<br>" in body
+    assert body.count('<th scope="row">') == 4  # three pathways and the overall conclusion
+    assert 'verdict-dissent"><span aria-hidden="true">✕</span> Dissent</span>' in body
+    assert "<summary>Rationale</summary>" in body and "Egress <em>gaps</em>." in body
+    assert body.count("verdict-missing") == 1 + 5  # the legend, then 8 cells less 2 given less 1 not reviewed
+    assert body.count("not reviewing this pathway") == 1  # erin is not given the government pathway
+
+
+def test_a_stale_verdict_shows_stale_on_the_dashboard(client, world, leadership, reviewers):
+    bob, erin = reviewers
+    given(erin, conclusion_of(world, "exfiltration"), Position.DISSENT, "No.")
+    given(bob, conclusion_of(world, "backdoors"))
+    client.force_login(leadership)
+    assert "· stale</span>" not in dashboard(client)
+    edit_conclusion(conclusion_of(world, "exfiltration"), "Changed.")
+    body = dashboard(client)
+    assert body.count("· stale</span>") == 1
+    assert "verdict-dissent stale" in body
+
+
+def test_the_readiness_line_counts_pathways_with_current_concurrence_from_every_organisation(
+    client, world, leadership, all_concur
+):
+    client.force_login(leadership)
+    assert "3 of 3 pathways have current concurrence from every organisation; the overall conclusion has it too." in (
+        dashboard(client)
+    )
+    edit_conclusion(conclusion_of(world, "backdoors"), "Changed.")
+    assert "2 of 3 pathways have current concurrence" in dashboard(client)
+    bob = Verdict.objects.filter(organisation__name="Stress-testing team").first().recorded_by
+    given(bob, conclusion_of(world, "government"), Position.DISSENT, "No.")
+    assert "1 of 3 pathways have current concurrence" in dashboard(client)
+
+
+def test_open_and_overdue_requests_are_counted_by_team_and_unresolved_threads(
+    client, world, leadership, external_reviewer
+):
+    today = timezone.localdate()
+
+    def ask(team, state, due):
+        return InformationRequest.objects.create(
+            report=world.report,
+            pathway=world.in_scope,
+            team=team,
+            requester=external_reviewer,
+            organisation=external_reviewer.organisation,
+            title="How fast?",
+            question="How fast would you notice?",
+            due_date=today + timedelta(days=due),
+            state=state,
+        )
+
+    ask(world.team, RequestState.OPEN, -2)  # overdue
+    ask(world.team, RequestState.FOLLOW_UP, 3)
+    ask(world.team, RequestState.CLOSED, -9)
+    ask(world.other_team, RequestState.OPEN, 0)  # due today: not yet overdue
+    ask(world.other_team, RequestState.ANSWERED, -9)
+    root = Comment.objects.create(report=world.report, pathway=world.in_scope, author=leadership, text="Q")
+    Comment.objects.create(report=world.report, pathway=world.in_scope, author=leadership, text="A", parent=root)
+    Comment.objects.create(
+        report=world.report, pathway=world.in_scope, author=leadership, text="Done", resolved_at=timezone.now()
+    )
+    client.force_login(leadership)
+    body = dashboard(client)
+    assert "3 open, 1 overdue." in body
+    assert '<th scope="row">Security</th><td class="num">2</td>' in body and "1 overdue</span>" in body
+    assert '<th scope="row">Alignment Science</th><td class="num">1</td><td class="num">0</td>' in body
+    assert "1 unresolved comment thread on this report." in body
+
+
+def test_empty_states_say_what_would_be_here(client, world, leadership):
+    client.force_login(leadership)
+    body = dashboard(client)
+    assert "No reviewer organisation reviews this report yet." in body
+    assert "No information requests are open." in body
+    assert "No unresolved comment threads." in body
+    assert "No sign-off decision has been recorded yet." in body
+
+
+# ---------------------------------------------------------------- sign-off
+
+
+def test_sign_off_is_refused_with_reasons_while_verdicts_are_missing_or_stale(client, world, leadership, reviewers):
+    bob, erin = reviewers
+    given(bob, conclusion_of(world, "exfiltration"))
+    edit_conclusion(conclusion_of(world, "exfiltration"), "Changed.")
+    client.force_login(leadership)
+    for step in ["", "confirm"]:
+        response = sign(client, step=step, note="Looks fine.")
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert "The sign-off was not recorded" in body
+        assert "The verdict of Stress-testing team on “Self-exfiltration” is stale" in body
+        assert "Holdout Evaluators has not given a verdict on the overall conclusion." in body
+        assert "Looks fine." in body  # what was typed is kept
+    with pytest.raises(SignOffError) as refusal:
+        signoff_record(report=world.report, decider=leadership, decision=SignOffDecision.APPROVE)
+    assert len(refusal.value.reasons) == 7  # bob: 1 stale + 3 missing; erin: 3 missing
+    assert not SignOff.objects.exists()
+    world.report.refresh_from_db()
+    assert world.report.status == ReportStatus.DRAFT
+
+
+def test_an_override_needs_a_written_reason(client, world, leadership, reviewers):
+    client.force_login(leadership)
+    body = sign(client, step="confirm", override="on", override_reason=" ").content.decode()
+    assert "Say why you sign off without every current verdict." in body
+    assert not SignOff.objects.exists()
+    with pytest.raises(SignOffError):
+        signoff_record(report=world.report, decider=leadership, decision="approve", override=True, override_reason="")
+
+
+def test_sign_off_with_an_override_asks_once_then_records_it(client, world, leadership, reviewers):
+    client.force_login(leadership)
+    fields = {"note": "Ship it.", "override": "on", "override_reason": "The board meets today."}
+    body = sign(client, **fields).content.decode()
+    assert "You are about to record “Approve”" in body
+    assert "The report will be marked <strong>signed off</strong>." in body
+    assert "You override 7 missing or stale verdicts" in body
+    assert not SignOff.objects.exists(), "asking is not recording"
+    back = sign(client, step="edit", **fields).content.decode()
+    assert "Continue" in back and "The board meets today." in back and not SignOff.objects.exists()
+    response = sign(client, step="confirm", **fields)
+    signoff = SignOff.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("signoff_detail", args=["pilot", signoff.pk])
+    assert (signoff.decision, signoff.decided_by, signoff.note) == ("approve", leadership, "Ship it.")
+    assert signoff.override_reason == "The board meets today."
+    assert len(signoff.snapshot["blocking_reasons"]) == 7
+    world.report.refresh_from_db()
+    assert world.report.status == ReportStatus.SIGNED_OFF
+    entry = AuditEntry.objects.get(action="reviewapp.signoff.recorded")
+    assert entry.target_id == signoff.pk and entry.data["overridden"] is True
+    page = client.get(response["Location"]).content.decode()
+    assert "Recorded “Approve”" in page and "The board meets today." in page and "overridden" in page
+
+
+def test_with_every_verdict_current_no_override_is_needed(client, world, leadership, all_concur):
+    client.force_login(leadership)
+    assert "Override" not in dashboard(client)
+    response = sign(client, step="confirm", decision="approve_with_conditions", note="Fix egress alerts by June.")
+    assert response.status_code == 302
+    signoff = SignOff.objects.get()
+    assert signoff.override_reason == "" and signoff.snapshot["blocking_reasons"] == []
+    world.report.refresh_from_db()
+    assert world.report.status == ReportStatus.SIGNED_OFF
+
+
+def test_approval_with_conditions_needs_the_conditions(client, world, leadership, all_concur):
+    client.force_login(leadership)
+    body = sign(client, step="confirm", decision="approve_with_conditions").content.decode()
+    assert "Write down the conditions of the approval." in body
+    assert not SignOff.objects.exists()
+
+
+def test_not_approved_is_recorded_and_leaves_the_status(client, world, leadership, all_concur):
+    client.force_login(leadership)
+    sign(client, step="confirm", decision="not_approved", note="Not yet.")
+    assert SignOff.objects.get().decision == "not_approved"
+    world.report.refresh_from_db()
+    assert world.report.status == ReportStatus.DRAFT
+
+
+def test_a_signed_off_report_takes_no_further_decision(client, world, leadership, all_concur):
+    client.force_login(leadership)
+    sign(client, step="confirm")
+    body = dashboard(client)
+    assert "This version of the report is signed off." in body
+    with pytest.raises(SignOffError, match="already signed off"):
+        signoff_record(report=world.report, decider=leadership, decision="not_approved")
+    assert SignOff.objects.count() == 1
+
+
+def test_only_leadership_signs_off_in_the_service_too(world, author, all_concur):
+    with pytest.raises(SignOffError, match="Only leadership"):
+        signoff_record(report=world.report, decider=author, decision="approve")
+    assert not SignOff.objects.exists()
+
+
+def test_with_htmx_the_form_is_swapped_in_place_and_the_decision_redirects(client, world, leadership, all_concur):
+    client.force_login(leadership)
+    asked = sign(client, htmx=True).content.decode()
+    assert "<html" not in asked and 'id="signoff"' in asked and "You are about to record" in asked
+    done = sign(client, step="confirm", htmx=True)
+    signoff = SignOff.objects.get()
+    assert done["HX-Redirect"] == reverse("signoff_detail", args=["pilot", signoff.pk])
+
+
+# ---------------------------------------------------------------- snapshot
+
+
+def test_the_snapshot_is_frozen(client, world, leadership, reviewers, all_concur):
+    bob, erin = reviewers
+    given(erin, conclusion_of(world, "backdoors"), Position.DISSENT, "Backdoor audits were sampled.")
+    client.force_login(leadership)
+    sign(client, step="confirm", decision="not_approved", note="Dissent on backdoors.")
+    signoff = SignOff.objects.get()
+    frozen = signoff.snapshot
+    backdoors = next(row for row in frozen["conclusions"] if row["pathway"] == "backdoors")
+    assert backdoors["text"] == "Low risk." and backdoors["revision"] == 1 and backdoors["risk_level"] == "low"
+    erins = next(cell for cell in backdoors["verdicts"] if cell["organisation"] == "Holdout Evaluators")
+    assert (erins["position"], erins["rationale"], erins["stale"]) == (
+        "dissent",
+        "Backdoor audits were sampled.",
+        False,
+    )
+    assert frozen["open_items"] == {
+        "requests_open": 0,
+        "requests_overdue": 0,
+        "requests_by_team": [],
+        "unresolved_threads": 0,
+    }
+    url = reverse("signoff_detail", args=["pilot", signoff.pk])
+    before = client.get(url).content.decode()
+
+    edit_conclusion(conclusion_of(world, "backdoors"), "Moderate after the new audit.")
+    given(erin, conclusion_of(world, "backdoors"), Position.CONCUR)
+    Comment.objects.create(report=world.report, pathway=world.in_scope, author=leadership, text="Later.")
+
+    signoff.refresh_from_db()
+    assert signoff.snapshot == frozen
+    after = client.get(url).content.decode()
+    assert "Backdoor audits were sampled." in after and "Moderate after the new audit." not in after
+    assert _main(before) == _main(after)
+    assert "1 unresolved comment thread" in dashboard(client)  # the live dashboard moves on
+
+
+def test_sign_offs_are_listed_on_the_dashboard(client, world, leadership, all_concur):
+    client.force_login(leadership)
+    sign(client, step="confirm", decision="not_approved", note="Not yet.")
+    signoff = SignOff.objects.get()
+    body = dashboard(client)
+    assert f'<a href="{reverse("signoff_detail", args=["pilot", signoff.pk])}">Not approved</a>' in body
+
+
+def test_the_dashboard_and_snapshot_show_internal_readers_everything(client, world, leadership, reviewers):
+    bob, _ = reviewers
+    given(bob, conclusion_of(world, "government"), Position.DISSENT, f"Worry {CANARY_OUT_OF_SCOPE}")
+    client.force_login(leadership)
+    assert CANARY_OUT_OF_SCOPE in dashboard(client)  # leadership sees the whole report
