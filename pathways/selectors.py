@@ -137,6 +137,10 @@ class ReaderScope:
         return Role.AUTHOR in self.roles
 
     @property
+    def is_leadership(self) -> bool:
+        return Role.LEADERSHIP in self.roles
+
+    @property
     def sees_all_pathways(self) -> bool:
         return self.visible_pathways == self.total_pathways
 

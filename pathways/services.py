@@ -2,8 +2,9 @@
 raises a domain error with a message fit for the person at the keyboard: `AccessError` on a
 bad grant, `EditRefused` on a bad edit, `EditConflict` when an edit started from an older version."""
 
+from django.contrib.auth.models import Group
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from guardian.shortcuts import assign_perm
 
 from pathways.audit import field_changes, log_action
@@ -23,8 +24,10 @@ from pathways.models import (
     Conclusion,
     Pathway,
     PathwayClaim,
+    PathwayGroupObjectPermission,
     PathwayUserObjectPermission,
     Report,
+    ReportGroupObjectPermission,
     ReportUserObjectPermission,
     ReviewerOrganisation,
     Team,
@@ -113,6 +116,20 @@ def access_revoke(*, report: Report, user: User) -> int:
     removed, _ = ReportUserObjectPermission.objects.filter(user=user, content_object=report).delete()
     removed_pathways, _ = PathwayUserObjectPermission.objects.filter(user=user, content_object__report=report).delete()
     return removed + removed_pathways
+
+
+def groups_granting(*, report: Report, user: User) -> list[str]:
+    """Names of the person's groups that hold a grant on the report or one of its pathways:
+    access that revoking the person's own grants leaves in place."""
+    return list(
+        Group.objects.filter(user=user)
+        .filter(
+            Q(id__in=ReportGroupObjectPermission.objects.filter(content_object=report).values("group_id"))
+            | Q(id__in=PathwayGroupObjectPermission.objects.filter(content_object__report=report).values("group_id"))
+        )
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
 
 
 @transaction.atomic

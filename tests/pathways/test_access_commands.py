@@ -163,3 +163,17 @@ def test_a_link_across_reports_gives_a_limited_reviewer_nothing(world, external_
         link.full_clean()
     link.save()  # a hand-made row, bypassing validation
     assert not claims_visible_to(external_reviewer).filter(pk=foreign.pk).exists()
+
+
+def test_revoking_says_loudly_when_a_group_still_grants_access(world):
+    from django.contrib.auth.models import Group
+    from guardian.shortcuts import assign_perm
+
+    group = Group.objects.create(name="Red team")
+    pat = UserFactory(username="pat")
+    pat.groups.add(group)
+    assign_perm("pathways.role_stress_tester", group, world.report)
+    assign_perm("pathways.role_author", pat, world.report)
+    with pytest.raises(CommandError, match="still reaches pilot through group\\(s\\) 'Red team'"):
+        call_command("revoke_access", report="pilot", user="pat")
+    assert not ReportUserObjectPermission.objects.filter(user=pat).exists()

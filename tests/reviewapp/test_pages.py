@@ -171,3 +171,34 @@ def test_markdown_in_the_report_comes_out_inert(client, world, author):
     assert 'href="javascript:' not in body
     assert not re.search(r"<[^>]*\son\w+\s*=", body), "an event-handler attribute survived inside a tag"
     assert "&lt;a href=" in body  # raw HTML is shown as text, not rendered
+
+
+@pytest.mark.parametrize(
+    "persona,dashboard,audit",
+    [
+        ("author", True, True),
+        ("leadership", True, True),
+        ("stress_tester", False, True),
+        ("team_member", False, True),
+        ("external_reviewer", False, False),
+    ],
+)
+def test_the_report_links_offer_what_the_role_may_open(client, world, request, persona, dashboard, audit):
+    client.force_login(request.getfixturevalue(persona))
+    body = client.get(reverse("report_detail", args=["pilot"])).content.decode()
+    assert (reverse("signoff_dashboard", args=["pilot"]) in body) is dashboard
+    assert (reverse("audit_log", args=["pilot"]) in body) is audit
+    assert reverse("request_list", args=["pilot"]) in body and reverse("discussion", args=["pilot"]) in body
+    assert reverse("team_inbox") in body
+
+
+def test_a_pathway_limited_reviewer_sees_no_gaps_in_pathway_numbers(client, world, external_reviewer):
+    for pathway, position in [(world.out_of_scope, 1), (world.in_scope, 5), (world.also_in_scope, 7)]:
+        pathway.position = position
+        pathway.save()
+    client.force_login(external_reviewer)
+    body = client.get(reverse("report_detail", args=["pilot"])).content.decode()
+    assert '<th scope="row">1. <a' in body and '<th scope="row">2. <a' in body
+    assert "5. <a" not in body and "7. <a" not in body
+    pathway_page = client.get(reverse("pathway_detail", args=["pilot", "exfiltration"])).content.decode()
+    assert "Pathway 5" not in pathway_page
