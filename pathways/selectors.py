@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404
 
 from pathways.enums import PATHWAY_REVIEW_CODENAME, Clearance, Role, Sensitivity
 from pathways.models import (
+    AuditEntry,
     Claim,
     Conclusion,
     Pathway,
@@ -172,3 +173,12 @@ def reader_scope(user: User, report: Report) -> ReaderScope:
         visible_pathways=counts["visible"],
         total_pathways=counts["total"],
     )
+
+
+def audit_entries_visible_to(user) -> QuerySet[AuditEntry]:
+    """Audit entries of the reports this person sees, for internal people only: entries hold
+    internal material (earlier texts with their internal spans, names of internal items), so
+    an external reviewer sees none, whatever their scope."""
+    if not _signed_in(user) or user.is_external:
+        return AuditEntry.objects.none()
+    return AuditEntry.objects.filter(report__in=reports_visible_to(user))

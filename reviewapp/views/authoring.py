@@ -1,185 +1,42 @@
-"""Authors' edits in place, with conflict detection; change history with diffs; the audit log.
+"""Authors' edits in place, with conflict detection.
 
-Who may do what:
-- Editing is for the report's authors. A person who can see the thing but is not an author
-  gets 403; a person who cannot see it gets 404.
-- Change histories and the audit log are internal material: earlier texts keep their
-  [[internal]] spans, and entries name internal items. Internal staff who can see the report
-  (authors, stress-testers, leadership, owning-team members) read them. An external reviewer,
-  though they see the report, gets 404, not 403: as with any internal item, the app does not
-  confirm to them that the page exists.
+Editing is for the report's authors. A person who can see the thing but is not an author
+gets 403; a person who cannot see it gets 404.
 
 Every edit form carries the version it started from. When someone else saved in between,
 the service refuses and the form comes back as a conflict view: their saved text, a diff
 from theirs to yours, and your text still in the form, now based on their version.
 """
 
-import difflib
-import re
 from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
-from evidence.enums import EvidenceKind, Relation
+from evidence.enums import Relation
 from evidence.models import ClaimEvidence
 from evidence.selectors import claim_evidence_visible_to, evidence_visible_to
 from evidence.services.editing import claim_update_with_evidence, evidence_update
-from pathways.enums import ClaimCategory, RiskLevel, Sensitivity
 from pathways.models import AuditEntry, Team
 from pathways.selectors import (
     claims_visible_to,
     conclusions_visible_to,
     pathways_visible_to,
-    reports_visible_to,
 )
 from pathways.services import EditConflict, EditRefused, conclusion_update, pathway_update
+from reviewapp.diffs import FIELD_LABELS, as_text, text_diff
 from reviewapp.forms_authoring import (
-    AuditFilterForm,
     ClaimEditForm,
     ConclusionEditForm,
     EvidenceEditForm,
     PathwayEditForm,
-    action_label,
 )
 from reviewapp.views import verdicts
 from reviewapp.views.common import reader_required, report_page
-
-ENTRIES_PER_PAGE = 50
-
-FIELD_LABELS = {
-    "title": "Title",
-    "critical_action": "Critical action",
-    "argument": "Argument",
-    "risk_level": "Risk level",
-    "text": "Conclusion",
-    "statement": "Statement",
-    "rationale": "Rationale",
-    "category": "Category",
-    "kind": "Kind",
-    "sensitivity": "Sensitivity",
-    "owner_team": "Owning team",
-    "source": "Source",
-    "summary": "Summary",
-    "pathways": "Pathways that rest on it",
-    "evidence": "Evidence",
-    "evidence_links": "Evidence",
-}
-
-
-def audit_entries_visible_to(user) -> QuerySet[AuditEntry]:
-    """Audit entries of the reports this person sees, for internal people only: entries hold
-    internal material (earlier texts with their internal spans, names of internal items), so
-    an external reviewer sees none, whatever their scope."""
-    if not (user and user.is_authenticated) or user.is_external:
-        return AuditEntry.objects.none()
-    return AuditEntry.objects.filter(report__in=reports_visible_to(user))
-
-
-# ------------------------------------------------------------------------------- diffs
-
-_TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
-
-
-def _merge(segments: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    merged: list[tuple[str, str]] = []
-    for kind, text in segments:
-        if merged and merged[-1][0] == kind:
-            merged[-1] = (kind, merged[-1][1] + text)
-        elif text:
-            merged.append((kind, text))
-    return merged
-
-
-def _word_diff(before: str, after: str) -> list[tuple[str, str]]:
-    old, new = _TOKEN.findall(before), _TOKEN.findall(after)
-    segments = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if tag == "equal":
-            segments.append(("equal", "".join(old[i1:i2])))
-        else:
-            segments.append(("delete", "".join(old[i1:i2])))
-            segments.append(("insert", "".join(new[j1:j2])))
-    return _merge(segments)
-
-
-def _as_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        return "\n".join(str(line) for line in value)
-    return str(value)
-
-
-def text_diff(before, after, *, context: int = 2) -> list[dict]:
-    """A readable diff: lines compared, changed lines compared word by word, long runs of
-    unchanged lines folded. Each line is {"kind", "segments": [(kind, text)]} with kind
-    equal, insert or delete; a fold is {"kind": "skip", "skipped": n}. Text stays text: the
-    template escapes it, so nothing written by a person is ever marked safe."""
-    old, new = _as_text(before).splitlines(), _as_text(after).splitlines()
-    lines = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if tag == "equal":
-            lines += [{"kind": "equal", "segments": [("equal", line)]} for line in old[i1:i2]]
-            continue
-        paired = min(i2 - i1, j2 - j1) if tag == "replace" else 0
-        for offset in range(paired):
-            lines.append({"kind": "changed", "segments": _word_diff(old[i1 + offset], new[j1 + offset])})
-        lines += [{"kind": "delete", "segments": [("delete", line)]} for line in old[i1 + paired : i2]]
-        lines += [{"kind": "insert", "segments": [("insert", line)]} for line in new[j1 + paired : j2]]
-    lines = [line for line in lines if any(text.strip() for _, text in line["segments"])]
-    keep = set()
-    for index, line in enumerate(lines):
-        if line["kind"] != "equal":
-            keep.update(range(index - context, index + context + 1))
-    folded, skipped = [], 0
-    for index, line in enumerate(lines):
-        if index in keep:
-            if skipped:
-                folded.append({"kind": "skip", "skipped": skipped})
-                skipped = 0
-            folded.append(line)
-        else:
-            skipped += 1
-    if skipped:
-        folded.append({"kind": "skip", "skipped": skipped})
-    return folded
-
-
-# Stored values are the database's ("very_low"); the history shows the words ("Very low").
-FIELD_CHOICES = {
-    "risk_level": dict(RiskLevel.choices),
-    "category": dict(ClaimCategory.choices),
-    "sensitivity": dict(Sensitivity.choices),
-    "kind": dict(EvidenceKind.choices),
-}
-
-
-def _change_rows(changes: dict) -> list[dict]:
-    """One row per changed field, in the order the page shows the fields."""
-    order = list(FIELD_LABELS)
-    rows = []
-    for name in sorted(changes, key=lambda name: (order.index(name) if name in order else len(order), name)):
-        change = changes[name] if isinstance(changes[name], dict) else {}
-        before, after = change.get("before"), change.get("after")
-        if name in FIELD_CHOICES:
-            before, after = FIELD_CHOICES[name].get(before, before), FIELD_CHOICES[name].get(after, after)
-        rows.append(
-            {
-                "label": FIELD_LABELS.get(name, name.replace("_", " ").capitalize()),
-                "before": _as_text(before),
-                "after": _as_text(after),
-                "diff": text_diff(before, after),
-            }
-        )
-    return rows
-
 
 # ----------------------------------------------------------------------------- editing
 
@@ -202,7 +59,7 @@ def _display(form, name: str, value) -> str:
         return value.name
     if hasattr(field, "choices") and not hasattr(field, "queryset"):
         return str(dict(field.choices).get(value, value))
-    return _as_text(value)
+    return as_text(value)
 
 
 def _conflict(form, error: EditConflict, saved: dict) -> dict:
@@ -513,200 +370,10 @@ def evidence_edit(request, slug, evidence_slug):
     )
 
 
-# ---------------------------------------------------------------------- history and log
-
-
-def _internal_page(request, slug) -> dict:
-    """The report page frame for the internal pages (histories, audit log): 404 for externals."""
-    context = report_page(request, slug)
-    if request.user.is_external:
-        raise Http404("Change histories and the audit log are internal.")
-    return context
-
-
-def _history(request, context, *, subject, heading, page_url, subject_label):
-    entries = (
-        audit_entries_visible_to(request.user)
-        .filter(report=context["report"], target_type=subject._meta.model_name, target_id=subject.pk)
-        .select_related("actor")
-    )
-    page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
-    context.update(
-        page=page,
-        entries=[_entry_view(entry) for entry in page],
-        heading=heading,
-        page_url=page_url,
-        subject_label=subject_label,
-    )
-    return render(request, "reviewapp/authoring/history.html", context)
-
-
-def _entry_view(entry: AuditEntry) -> dict:
-    data = entry.data if isinstance(entry.data, dict) else {}
-    changes = data.get("changes") if isinstance(data.get("changes"), dict) else {}
-    numbers = data.get("version") or data.get("revision") or {}
-    return {
-        "entry": entry,
-        "label": action_label(entry.action),
-        "changes": _change_rows(changes),
-        "number_name": "revision" if "revision" in data else "version",
-        "numbers": numbers if isinstance(numbers, dict) else {},
-    }
-
-
-@require_GET
-@reader_required
-def pathway_history(request, slug, pathway_slug):
-    context = _internal_page(request, slug)
-    pathway = get_object_or_404(pathways_visible_to(request.user).filter(report=context["report"]), slug=pathway_slug)
-    page_url = reverse("pathway_detail", args=[slug, pathway.slug])
-    return _history(
-        request, context, subject=pathway, heading="Pathway", page_url=page_url, subject_label=pathway.title
-    )
-
-
-@require_GET
-@reader_required
-def conclusion_history(request, slug, pathway_slug):
-    context = _internal_page(request, slug)
-    conclusion = get_object_or_404(
-        conclusions_visible_to(request.user).filter(report=context["report"]).select_related("pathway"),
-        pathway__slug=pathway_slug,
-    )
-    page_url = reverse("pathway_detail", args=[slug, pathway_slug])
-    return _history(
-        request,
-        context,
-        subject=conclusion,
-        heading="Conclusion",
-        page_url=page_url,
-        subject_label=conclusion.pathway.title,
-    )
-
-
-@require_GET
-@reader_required
-def overall_conclusion_history(request, slug):
-    context = _internal_page(request, slug)
-    conclusion = get_object_or_404(conclusions_visible_to(request.user).filter(report=context["report"], pathway=None))
-    page_url = reverse("report_detail", args=[slug])
-    return _history(
-        request, context, subject=conclusion, heading="Overall conclusion", page_url=page_url, subject_label="Report"
-    )
-
-
-@require_GET
-@reader_required
-def claim_history(request, slug, claim_slug):
-    context = _internal_page(request, slug)
-    claim = get_object_or_404(claims_visible_to(request.user).filter(report=context["report"]), slug=claim_slug)
-    page_url = reverse("claim_detail", args=[slug, claim.slug])
-    return _history(request, context, subject=claim, heading="Claim", page_url=page_url, subject_label=claim.statement)
-
-
-@require_GET
-@reader_required
-def evidence_history(request, slug, evidence_slug):
-    context = _internal_page(request, slug)
-    evidence = get_object_or_404(evidence_visible_to(request.user).filter(report=context["report"]), slug=evidence_slug)
-    page_url = reverse("evidence_detail", args=[slug, evidence.slug])
-    return _history(
-        request, context, subject=evidence, heading="Evidence item", page_url=page_url, subject_label=evidence.title
-    )
-
-
-def _target_urls(user, report, entries) -> dict:
-    """(target type, id) → URL for the targets of these entries that this reader can see,
-    one query per kind of target."""
-    ids: dict[str, set] = {}
-    for entry in entries:
-        if entry.target_id is not None:
-            ids.setdefault(entry.target_type, set()).add(entry.target_id)
-    urls = {}
-    if "pathway" in ids:
-        for pathway_slug, pk in (
-            pathways_visible_to(user).filter(report=report, id__in=ids["pathway"]).values_list("slug", "pk")
-        ):
-            urls["pathway", pk] = reverse("pathway_detail", args=[report.slug, pathway_slug])
-    if "claim" in ids:
-        for claim_slug, pk in (
-            claims_visible_to(user).filter(report=report, id__in=ids["claim"]).values_list("slug", "pk")
-        ):
-            urls["claim", pk] = reverse("claim_detail", args=[report.slug, claim_slug])
-    if "evidence" in ids:
-        for evidence_slug, pk in (
-            evidence_visible_to(user).filter(report=report, id__in=ids["evidence"]).values_list("slug", "pk")
-        ):
-            urls["evidence", pk] = reverse("evidence_detail", args=[report.slug, evidence_slug])
-    if "conclusion" in ids:
-        conclusions = conclusions_visible_to(user).filter(report=report, id__in=ids["conclusion"])
-        for pathway_slug, pk in conclusions.values_list("pathway__slug", "pk"):
-            args = [report.slug, pathway_slug] if pathway_slug else [report.slug]
-            urls["conclusion", pk] = reverse("pathway_detail" if pathway_slug else "report_detail", args=args)
-    if "report" in ids:
-        urls["report", report.pk] = reverse("report_detail", args=[report.slug])
-    return urls
-
-
-@require_GET
-@reader_required
-def audit_log(request, slug):
-    context = _internal_page(request, slug)
-    report = context["report"]
-    entries = audit_entries_visible_to(request.user).filter(report=report)
-    form = AuditFilterForm(request.GET or None, entries=entries)
-    if form.is_valid():
-        entries = form.filter(entries)
-    page = Paginator(entries.select_related("actor"), ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
-    urls = _target_urls(request.user, report, page)
-    rows = [
-        {
-            "entry": entry,
-            "label": action_label(entry.action),
-            "target_url": urls.get((entry.target_type, entry.target_id)),
-            "has_changes": bool(isinstance(entry.data, dict) and entry.data.get("changes")),
-        }
-        for entry in page
-    ]
-    query = request.GET.copy()
-    query.pop("page", None)
-    context.update(form=form, page=page, rows=rows, filter_query=query.urlencode())
-    template = "reviewapp/authoring/audit_log.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#audit-results"
-    return render(request, template, context)
-
-
-@require_GET
-@reader_required
-def audit_entry(request, slug, entry_id):
-    context = _internal_page(request, slug)
-    report = context["report"]
-    entry = get_object_or_404(
-        audit_entries_visible_to(request.user).filter(report=report).select_related("actor"), pk=entry_id
-    )
-    context.update(
-        view=_entry_view(entry),
-        target_url=_target_urls(request.user, report, [entry]).get((entry.target_type, entry.target_id)),
-    )
-    return render(request, "reviewapp/authoring/audit_entry.html", context)
-
-
 urlpatterns = [
     path("reports/<slug:slug>/pathways/<slug:pathway_slug>/edit/<slug:section>/", pathway_edit, name="pathway_edit"),
-    path("reports/<slug:slug>/pathways/<slug:pathway_slug>/history/", pathway_history, name="pathway_history"),
     path("reports/<slug:slug>/pathways/<slug:pathway_slug>/conclusion/edit/", conclusion_edit, name="conclusion_edit"),
-    path(
-        "reports/<slug:slug>/pathways/<slug:pathway_slug>/conclusion/history/",
-        conclusion_history,
-        name="conclusion_history",
-    ),
     path("reports/<slug:slug>/conclusion/edit/", overall_conclusion_edit, name="overall_conclusion_edit"),
-    path("reports/<slug:slug>/conclusion/history/", overall_conclusion_history, name="overall_conclusion_history"),
     path("reports/<slug:slug>/claims/<slug:claim_slug>/edit/", claim_edit, name="claim_edit"),
-    path("reports/<slug:slug>/claims/<slug:claim_slug>/history/", claim_history, name="claim_history"),
     path("reports/<slug:slug>/evidence/<slug:evidence_slug>/edit/", evidence_edit, name="evidence_edit"),
-    path("reports/<slug:slug>/evidence/<slug:evidence_slug>/history/", evidence_history, name="evidence_history"),
-    path("reports/<slug:slug>/audit/", audit_log, name="audit_log"),
-    path("reports/<slug:slug>/audit/<int:entry_id>/", audit_entry, name="audit_entry"),
 ]

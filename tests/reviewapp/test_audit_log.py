@@ -232,3 +232,20 @@ def test_the_query_count_of_an_entry_page_does_not_grow(client, world, author, s
     small = count()
     _grow(world, author, stress_tester, 10)
     assert count() == small
+
+
+def test_an_entry_about_an_information_request_links_to_it(client, world, author, external_reviewer):
+    from evidence.services.requests import information_request_file
+
+    filed = information_request_file(
+        report=world.report,
+        subject=world.public_claim,
+        requester=external_reviewer,
+        team=world.team,
+        title="Who is paged?",
+        question="Who is paged when an egress alert fires?",
+        due_date=timezone.localdate() + datetime.timedelta(days=7),
+    )
+    client.force_login(author)
+    body = client.get(reverse("audit_log", args=["pilot"])).content.decode()
+    assert reverse("request_detail", args=["pilot", filed.pk]) in body
