@@ -108,5 +108,6 @@ def test_counts_shown_to_the_external_reviewer_leave_out_requests_they_cannot_se
     assert '<td class="num">1</td>' in security_row  # erin's request, not the stress-testers'
     listing = client.get(reverse("request_list", args=["pilot"])).content.decode()
     assert "1 request<" in listing
-    panel = client.get(reverse("claim_detail", args=["pilot", "egress-monitoring"])).content.decode()
+    page = client.get(reverse("claim_detail", args=["pilot", "egress-monitoring"])).content.decode()
+    panel = page.split('class="page-aside"')[1]
     assert panel.count('href="/reports/pilot/requests/') == 2  # erin's request and "All requests"
