@@ -7,11 +7,13 @@ import datetime
 from django import forms
 from django.db.models import Q
 
-from evidence.enums import Priority, RequestState
+from evidence.enums import EvidenceKind, Priority, RequestState
 from evidence.selectors import LIVE_REQUEST_STATES, evidence_visible_to
 from evidence.services.requests import teams_for_subject, working_days_after
+from pathways.enums import Sensitivity
 from pathways.models import Claim, Pathway, Team
 from pathways.selectors import claims_visible_to
+from pathways.text import has_span_markup, span_errors
 
 
 class MarksInvalidFields:
@@ -133,12 +135,62 @@ class RequestAnswerForm(VersionedForm):
         label="Link evidence from this report",
     )
 
+    new_evidence_title = forms.CharField(
+        label="Or add a new evidence item: title",
+        required=False,
+        max_length=300,
+        help_text="Leave empty unless the answer rests on an artefact the report does not list yet.",
+    )
+    new_evidence_kind = forms.ChoiceField(
+        label="Kind", choices=EvidenceKind.choices, initial=EvidenceKind.DOCUMENT, required=False
+    )
+    new_evidence_sensitivity = forms.ChoiceField(
+        label="Sensitivity",
+        choices=Sensitivity.choices,
+        initial=Sensitivity.INTERNAL,
+        required=False,
+        help_text="Reviewer-level reaches every reviewer organisation; internal stays with staff.",
+    )
+    new_evidence_summary = forms.CharField(
+        label="Summary", required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="Markdown."
+    )
+    new_evidence_source = forms.CharField(
+        label="Source", required=False, max_length=500, help_text="Where the full artefact lives."
+    )
+
     def __init__(self, *args, information_request, user, **kwargs):
         self.user = user
         super().__init__(*args, information_request=information_request, **kwargs)
         self.fields["evidence"].queryset = (
             evidence_visible_to(user).filter(report_id=information_request.report_id).order_by("position", "id")
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        title = (cleaned.get("new_evidence_title") or "").strip()
+        if not title and (
+            (cleaned.get("new_evidence_summary") or "").strip() or (cleaned.get("new_evidence_source") or "").strip()
+        ):
+            self.add_error("new_evidence_title", "Give the new evidence item a title, or clear its summary and source.")
+        for problem in span_errors(cleaned.get("new_evidence_summary") or ""):
+            self.add_error("new_evidence_summary", problem)
+        for name in ("new_evidence_title", "new_evidence_source"):
+            if has_span_markup(cleaned.get(name) or ""):
+                self.add_error(name, "Redaction spans are only allowed in the summary.")
+        return cleaned
+
+    def new_evidence(self) -> dict | None:
+        data = self.cleaned_data
+        if not data.get("new_evidence_title", "").strip():
+            return None
+        return {
+            "title": data["new_evidence_title"].strip(),
+            "kind": data.get("new_evidence_kind") or EvidenceKind.DOCUMENT,
+            # Unless the team says otherwise, a new item is internal: nothing is shown to outsiders by default.
+            "sensitivity": data.get("new_evidence_sensitivity") or Sensitivity.INTERNAL,
+            "summary": data.get("new_evidence_summary", ""),
+            "source": data.get("new_evidence_source", "").strip(),
+        }
 
     def extra_kwargs(self) -> dict:
         return {"user": self.user}

@@ -20,10 +20,11 @@ Every change writes an audit entry (`evidence.request.*`) in the same transactio
 import datetime
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.text import slugify
 
-from evidence.enums import MessageKind, Priority, RequestState
+from evidence.enums import MessageKind, Priority, Relation, RequestState
 from evidence.models import ClaimEvidence, Evidence, InformationRequest, RequestMessage
 from pathways.audit import log_action
 from pathways.models import Claim, Pathway, PathwayClaim, Report, Team, User
@@ -179,10 +180,17 @@ def _advance(locked: InformationRequest, *, state: str, **fields) -> None:
 
 @transaction.atomic
 def information_request_answer(
-    *, information_request: InformationRequest, answerer: User, text: str, evidence_items=(), version: int
+    *,
+    information_request: InformationRequest,
+    answerer: User,
+    text: str,
+    evidence_items=(),
+    new_evidence: dict | None = None,
+    version: int,
 ) -> RequestMessage:
     """A member of the owning team answers, optionally linking evidence items of the same
-    report (which the caller has narrowed to what the answerer can see)."""
+    report (which the caller has narrowed to what the answerer can see) and adding a new one
+    (`new_evidence`: title, kind, sensitivity, summary, source; see `_evidence_add`)."""
     locked = _lock(information_request)
     if not is_team_member(user=answerer, team=locked.team):
         raise RequestNotAllowed(f"Only members of {locked.team.name} answer this request.")
@@ -192,6 +200,8 @@ def information_request_answer(
     evidence_items = list(evidence_items)
     if any(evidence.report_id != locked.report_id for evidence in evidence_items):
         raise RequestInvalid("Only evidence of this report can be linked.")
+    if new_evidence:
+        evidence_items.append(_evidence_add(information_request=locked, answerer=answerer, **new_evidence))
     now = timezone.now()
     message = RequestMessage.objects.create(request=locked, author=answerer, kind=MessageKind.ANSWER, text=text)
     message.evidence.set(evidence_items)
@@ -205,6 +215,54 @@ def information_request_answer(
         data={"evidence": [evidence.slug for evidence in evidence_items], "first_answer": first},
     )
     return message
+
+
+def _evidence_add(
+    *,
+    information_request: InformationRequest,
+    answerer: User,
+    title: str,
+    kind: str,
+    sensitivity: str,
+    summary: str,
+    source: str,
+) -> Evidence:
+    """A new evidence item owned by the answering team, added to the report. When the request
+    is about a claim, the item is linked to it as context (an evidence item is reachable
+    through the claims it backs, so a pathway-limited reviewer can then read it); about an
+    evidence item, to the claims that item backs. Authors decide later how it bears on the argument."""
+    report = information_request.report
+    base = slugify(title)[:50].strip("-") or "evidence"
+    taken = set(Evidence.objects.filter(report=report, slug__startswith=base).values_list("slug", flat=True))
+    slug = next(candidate for candidate in [base, *(f"{base}-{n}" for n in range(2, 1000))] if candidate not in taken)
+    position = (Evidence.objects.filter(report=report).aggregate(Max("position"))["position__max"] or 0) + 1
+    evidence = Evidence.objects.create(
+        report=report,
+        slug=slug,
+        title=title,
+        kind=kind,
+        owner_team=information_request.team,
+        sensitivity=sensitivity,
+        summary=summary,
+        source=source,
+        position=position,
+    )
+    if information_request.claim_id:
+        claims = [information_request.claim]
+    elif information_request.evidence_id:
+        claims = list(Claim.objects.filter(evidence_links__evidence=information_request.evidence))
+    else:
+        claims = []
+    for claim in claims:
+        ClaimEvidence.objects.create(claim=claim, evidence=evidence, relation=Relation.CONTEXT, position=position)
+    log_action(
+        report=report,
+        actor=answerer,
+        action="evidence.evidence.added",
+        target=evidence,
+        data={"request": information_request.pk, "claims": [claim.slug for claim in claims]},
+    )
+    return evidence
 
 
 @transaction.atomic

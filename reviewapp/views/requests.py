@@ -284,6 +284,7 @@ def _answer(request, information_request, form):
         answerer=request.user,
         text=form.cleaned_data["text"],
         evidence_items=form.cleaned_data["evidence"],
+        new_evidence=form.new_evidence(),
         version=form.cleaned_data["version"],
     )
     return "Answer sent."
