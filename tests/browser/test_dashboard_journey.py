@@ -1,5 +1,5 @@
 """Journey: an external reviewer dissents on a conclusion, leadership sees it on the sign-off
-dashboard, the conclusion changes, and the dashboard shows the verdict stale."""
+dashboard, an author edits the conclusion, and the dashboard shows the verdict stale."""
 
 from playwright.sync_api import expect
 
@@ -8,7 +8,7 @@ from tests.conftest import ALL_CANARIES
 
 
 def test_a_dissent_reaches_the_dashboard_and_goes_stale_when_the_conclusion_changes(
-    page, live_server, login, world, external_reviewer, stress_tester, leadership
+    page, live_server, login, world, external_reviewer, stress_tester, leadership, author
 ):
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
@@ -43,15 +43,20 @@ def test_a_dissent_reaches_the_dashboard_and_goes_stale_when_the_conclusion_chan
     expect(row.get_by_text("Egress monitoring misses transfers under 1 GB.")).to_be_visible()
     expect(page.locator("#readiness")).to_contain_text("0 of 3 pathways have current concurrence")
 
-    # The authors change the conclusion. The authoring journey (an author edits the conclusion
-    # in the browser) will replace this step; until then the test changes it in the database
-    # the way an author's edit does: new text, next revision.
-    conclusion = Conclusion.objects.get(pathway=world.in_scope)
-    Conclusion.objects.filter(pk=conclusion.pk).update(
-        text="Low, now that egress monitoring covers every cluster.", revision=conclusion.revision + 1
-    )
+    page.get_by_role("button", name="Log out").click()
 
-    page.reload()
+    # alice, an author, changes the conclusion's text in the browser.
+    login("alice")
+    page.goto(f"{live_server.url}/reports/pilot/pathways/exfiltration/conclusion/edit/")
+    page.get_by_label("Conclusion", exact=True).fill("Low, now that egress monitoring covers every cluster.")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Low, now that egress monitoring covers every cluster.").first).to_be_visible()
+    assert Conclusion.objects.get(pathway=world.in_scope).revision == 2
+    page.get_by_role("button", name="Log out").click()
+
+    # lena's dashboard now shows the dissent as stale.
+    login("lena")
+    page.goto(f"{live_server.url}/reports/pilot/dashboard/")
     row = page.get_by_role("table").first.get_by_role("row").filter(has_text="Self-exfiltration")
     stale = row.locator(".chip.verdict-dissent.stale")
     expect(stale).to_have_text("✕ Dissent · stale")
