@@ -5,6 +5,7 @@ from reviewapp.views import comments, requests
 
 def subject_panels(request, *, report, scope, subject) -> dict:
     return {
+        "subject_aside": True,
         **requests.panel_context(request, report=report, scope=scope, subject=subject),
         **comments.panel_context(request, report=report, scope=scope, subject=subject),
     }
