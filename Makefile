@@ -26,9 +26,10 @@ run: install
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_demo
 	@echo
-	@echo "  Risk Report Review is starting at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	@echo "  Risk Report Review is starting at http://$(HOST):$(PORT)/ with a worker and the scheduler"
+	@echo "  (Ctrl-C stops all three; emails are printed here)"
 	@echo
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+	DEBUG=$${DEBUG:-1} REMINDER_INTERVAL_SECONDS=$${REMINDER_INTERVAL_SECONDS:-60} $(PY) manage.py runall $(HOST):$(PORT)
 
 test: install
 	@$(PY) scripts/browser_check.py

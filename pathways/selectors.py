@@ -182,3 +182,33 @@ def audit_entries_visible_to(user) -> QuerySet[AuditEntry]:
     if not _signed_in(user) or user.is_external:
         return AuditEntry.objects.none()
     return AuditEntry.objects.filter(report__in=reports_visible_to(user))
+
+
+def people_with_roles(*, report: Report, roles, include_pathway_grants: bool = False) -> QuerySet[User]:
+    """Active people holding one of `roles` on the report, directly or through a group, of
+    the clearance each role is for (a grant the access rule ignores counts for nothing
+    here either). With `include_pathway_grants`, external reviewers granted only some of
+    its pathways count as holding the external-reviewer role. For telling people of
+    events: what each may then read is decided again, under their own scope."""
+    held = Q()
+    for role in roles:
+        codename = role.codename
+        direct = ReportUserObjectPermission.objects.filter(content_object=report, permission__codename=codename)
+        via_group = ReportGroupObjectPermission.objects.filter(content_object=report, permission__codename=codename)
+        by_grant = Q(id__in=direct.values("user_id")) | Q(groups__in=via_group.values("group_id"))
+        if include_pathway_grants and role == Role.EXTERNAL_REVIEWER:
+            by_grant |= Q(id__in=_users_granted_pathways_of(report))
+        held |= by_grant & Q(clearance=role.clearance)
+    if not held:
+        return User.objects.none()
+    return User.objects.filter(held, is_active=True).distinct()
+
+
+def _users_granted_pathways_of(report: Report) -> QuerySet:
+    direct = PathwayUserObjectPermission.objects.filter(
+        content_object__report=report, permission__codename=PATHWAY_REVIEW_CODENAME
+    ).values("user_id")
+    via_group = PathwayGroupObjectPermission.objects.filter(
+        content_object__report=report, permission__codename=PATHWAY_REVIEW_CODENAME
+    ).values("group_id")
+    return User.objects.filter(Q(id__in=direct) | Q(groups__in=via_group)).values("id")

@@ -19,3 +19,61 @@ class SignOffDecision(models.TextChoices):
     APPROVE = "approve", "Approve"
     APPROVE_WITH_CONDITIONS = "approve_with_conditions", "Approve with conditions"
     NOT_APPROVED = "not_approved", "Not approved"
+
+
+class NotificationKind(models.TextChoices):
+    """What a notification tells its recipient about; each person chooses a delivery per kind."""
+
+    REQUEST_FILED = "request_filed", "A request filed to your team"
+    REQUEST_ANSWERED = "request_answered", "An answer to your request"
+    REQUEST_FOLLOWED_UP = "request_followed_up", "A follow-up on your team's request"
+    REQUEST_DECLINED = "request_declined", "Your request declined"
+    REQUEST_DUE_SOON = "request_due_soon", "Your team's request due tomorrow"
+    REQUEST_OVERDUE = "request_overdue", "A request overdue"
+    MENTION = "mention", "A mention of you"
+    THREAD_REPLY = "thread_reply", "A reply in a thread you took part in"
+    VERDICT_RECORDED = "verdict_recorded", "A verdict recorded on a report you author"
+    VERDICT_STALE = "verdict_stale", "A verdict gone stale"
+    SIGNOFF_RECORDED = "signoff_recorded", "A sign-off decision recorded"
+
+
+class Delivery(models.TextChoices):
+    IMMEDIATELY = "immediately", "Immediately (in the app and by email)"
+    DIGEST = "digest", "In the app, and by email in a daily digest"
+    OFF = "off", "Not at all"
+
+
+class NotificationState(models.TextChoices):
+    """An outbox row: pending until the delivery task has looked at it under the
+    recipient's scope; then delivered, suppressed (out of scope, or turned off), or failed."""
+
+    PENDING = "pending", "Pending"
+    DELIVERED = "delivered", "Delivered"
+    SUPPRESSED = "suppressed", "Suppressed"
+    FAILED = "failed", "Failed"
+
+
+class EmailState(models.TextChoices):
+    NONE = "none", "No email"
+    PENDING = "pending", "Email to send"
+    SENT = "sent", "Email sent"
+    DIGEST = "digest", "For the daily digest"
+    DIGESTED = "digested", "Sent in a digest"
+    FAILED = "failed", "Email failed"
+
+
+class ExportKind(models.TextChoices):
+    REPORT = "report", "Report"
+    REVIEW_RECORD = "review_record", "Review record"
+
+
+class ExportFormat(models.TextChoices):
+    MARKDOWN = "md", "Markdown"
+    PDF = "pdf", "PDF"
+
+
+class ExportState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"

@@ -1,11 +1,24 @@
-"""The review activity: comments, verdicts and sign-off. The domain (reports, claims,
+"""The review activity: comments, verdicts and sign-off, and what the app sends and makes
+in the background: notifications (the outbox) and export jobs. The domain (reports, claims,
 evidence, requests) lives in `pathways` and `evidence` and knows nothing of these."""
 
 from django.db import models
 
-from evidence.models import Evidence
+from evidence.models import Evidence, InformationRequest, RequestMessage
 from pathways.models import Claim, Conclusion, Pathway, Report, ReviewerOrganisation, User
-from reviewapp.enums import CommentVisibility, Position, SignOffDecision
+from pathways.text import LEVELS
+from reviewapp.enums import (
+    CommentVisibility,
+    Delivery,
+    EmailState,
+    ExportFormat,
+    ExportKind,
+    ExportState,
+    NotificationKind,
+    NotificationState,
+    Position,
+    SignOffDecision,
+)
 
 
 class Comment(models.Model):
@@ -105,3 +118,95 @@ class SignOff(models.Model):
 
     def __str__(self):
         return f"{self.get_decision_display()} by {self.decided_by} on {self.created_at:%Y-%m-%d}"
+
+
+class Notification(models.Model):
+    """One person's notification of one event, and the outbox row it is delivered from.
+
+    Written in the transaction of the event that causes it, with a `dedupe_key` unique per
+    recipient, so an event retried or a reminder run twice never notifies twice. It names
+    what it is about (a request, a comment, a verdict or a sign-off) but holds no text until
+    the delivery task renders `subject` and `body` under the recipient's scope at sending
+    time; a recipient who can no longer see the thing gets nothing (`suppressed`).
+    """
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    information_request = models.ForeignKey(
+        InformationRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    request_message = models.ForeignKey(
+        RequestMessage, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )  # the answer, follow-up or decline told of
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    verdict = models.ForeignKey(Verdict, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    sign_off = models.ForeignKey(SignOff, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    dedupe_key = models.CharField(max_length=200)
+    state = models.CharField(
+        max_length=16, choices=NotificationState.choices, default=NotificationState.PENDING, db_index=True
+    )
+    email_state = models.CharField(max_length=16, choices=EmailState.choices, default=EmailState.NONE)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="one_notification_per_event_and_person")
+        ]
+        indexes = [models.Index(fields=["recipient", "state", "read_at"], name="notification_inbox")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.recipient}"
+
+
+class NotificationPreference(models.Model):
+    """How one person wants one kind of notification; absent means the kind's default."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_preferences")
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
+    delivery = models.CharField(max_length=16, choices=Delivery.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")]
+
+    def __str__(self):
+        return f"{self.user}: {self.kind} {self.delivery}"
+
+
+class ExportJob(models.Model):
+    """A document made in the background for the person who asked, and only for them: the
+    report at a level, or the review record, as Markdown or PDF. The file lives outside any
+    public URL and is served by a view that checks the requester."""
+
+    requester = models.ForeignKey(User, on_delete=models.CASCADE, related_name="export_jobs")
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=ExportKind.choices)
+    fmt = models.CharField("format", max_length=8, choices=ExportFormat.choices)
+    level = models.CharField(max_length=16, choices=[(level, level) for level in LEVELS])
+    state = models.CharField(max_length=16, choices=ExportState.choices, default=ExportState.QUEUED, db_index=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    step = models.CharField(max_length=200, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    file_path = models.CharField(max_length=300, blank=True)
+    redaction_summary = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.get_fmt_display()}, {self.level}) for {self.requester}"

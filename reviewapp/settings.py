@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -23,6 +24,16 @@ def envbool(name: str, default: bool) -> bool:
     if value.lower() in {"0", "false", "no", "off"}:
         return False
     raise ImproperlyConfigured(f"{name}={value!r} is not a boolean: use 1/0, true/false, yes/no or on/off")
+
+
+def envint(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number") from None
 
 
 def envlist(name: str, default: str) -> list[str]:
@@ -182,6 +193,67 @@ elif EMAIL_URL in {"", "console:"}:
 else:
     raise ImproperlyConfigured(f"EMAIL_URL={EMAIL_URL!r}: use smtp://user:pass@host:port, smtp+tls://… or console:")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "risk-review@localhost")
+
+# Background work. Redis (CELERY_BROKER_URL=redis://…) in production and CI; without it a
+# broker in files under var/celery, so `make run` runs a real worker and scheduler with no
+# server. Tasks acknowledge late and are handed back when their worker dies, so a killed
+# worker's task runs again on the next one; every task is idempotent, which makes that safe.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+if not CELERY_BROKER_URL:
+    _celery_dir = Path(os.environ.get("CELERY_FILESYSTEM_DIR", BASE_DIR / "var" / "celery"))
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_celery_dir / "queue"),
+        "data_folder_out": str(_celery_dir / "queue"),
+        "control_folder": str(_celery_dir / "control"),
+        "store_processed": False,
+    }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A message taken by a worker that dies unacknowledged goes back to the queue after this.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
+else:
+    raise ImproperlyConfigured(f"CELERY_BROKER_URL={CELERY_BROKER_URL!r}: use redis://host:6379/0 or leave it unset")
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True  # state lives in our own tables (outbox, export jobs)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
+    "CELERY_BEAT_SCHEDULE_FILE", str(BASE_DIR / "var" / "celerybeat-schedule")
+)
+# A message published while the broker is down fails fast instead of hanging the web
+# request; the outbox sweep below delivers what could not be enqueued.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+
+TASK_MAX_RETRIES = envint("TASK_MAX_RETRIES", 5)  # then the row is left failed, for an admin to retry
+TASK_RETRY_BASE_SECONDS = float(envint("TASK_RETRY_BASE_SECONDS", 10))  # doubles with each retry
+TASK_RETRY_MAX_SECONDS = float(envint("TASK_RETRY_MAX_SECONDS", 600))
+OUTBOX_SWEEP_SECONDS = envint("OUTBOX_SWEEP_SECONDS", 60)
+EXPORT_STALLED_SECONDS = envint("EXPORT_STALLED_SECONDS", 900)  # an export running longer lost its worker
+# Reminders and escalation run every hour (each is sent once per request and due date, so
+# running often only makes the chase prompt); `make run` runs them every minute. Digests go
+# out once a day at DIGEST_HOUR.
+REMINDER_INTERVAL_SECONDS = envint("REMINDER_INTERVAL_SECONDS", 3600)
+DIGEST_HOUR = envint("DIGEST_HOUR", 7)
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {"task": "reviewapp.tasks.notifications.outbox_sweep", "schedule": OUTBOX_SWEEP_SECONDS},
+    "export-sweep": {"task": "reviewapp.tasks.exports.export_jobs_sweep", "schedule": OUTBOX_SWEEP_SECONDS},
+    "request-reminders": {
+        "task": "reviewapp.tasks.notifications.request_reminders",
+        "schedule": REMINDER_INTERVAL_SECONDS,
+    },
+    "daily-digests": {
+        "task": "reviewapp.tasks.notifications.digests_send",
+        "schedule": crontab(minute=0, hour=DIGEST_HOUR),
+    },
+}
+
+# Export files: outside MEDIA_ROOT and any URL; served only through the permission-checked view.
+EXPORTS_ROOT = Path(os.environ.get("EXPORTS_ROOT", BASE_DIR / "var" / "exports"))
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # for links in emails
 
 LOGGING = {
     "version": 1,

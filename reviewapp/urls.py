@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from reviewapp.views import audit, authoring, comments, requests, verdicts
+from reviewapp.views import audit, authoring, comments, exports, notifications, requests, verdicts
 from reviewapp.views import reading as views
 
 urlpatterns = [
@@ -25,4 +25,6 @@ urlpatterns = [
     *verdicts.urlpatterns,
     *authoring.urlpatterns,
     *audit.urlpatterns,
+    *notifications.urlpatterns,
+    *exports.urlpatterns,
 ]

@@ -183,3 +183,13 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Export files of this run live in a folder of its own (tests/settings.py); remove it."""
+    import shutil
+
+    from django.conf import settings
+
+    if settings.configured and "test-exports-" in str(getattr(settings, "EXPORTS_ROOT", "")):
+        shutil.rmtree(settings.EXPORTS_ROOT, ignore_errors=True)

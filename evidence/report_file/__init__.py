@@ -3,7 +3,7 @@
 The format is specified in docs/report-format.md; each module states the rules it applies.
 """
 
-from evidence.report_file.exporting import report_export
+from evidence.report_file.exporting import ExportDocument, redacted_span_count, report_export, report_export_document
 from evidence.report_file.importing import report_import
 from evidence.report_file.validation import (
     ReportFileError,
@@ -13,10 +13,13 @@ from evidence.report_file.validation import (
 )
 
 __all__ = [
+    "ExportDocument",
     "ReportFileError",
     "ReportFileInvalid",
     "load_report_file",
+    "redacted_span_count",
     "report_export",
+    "report_export_document",
     "report_import",
     "validate_report_document",
 ]

@@ -10,8 +10,18 @@ Rules:
   optional keys are left out when empty (a conclusion when it is `not_assessed` without
   text); `sensitivity` and `relation` are always written. Multi-line text is a `|` block
   where YAML allows one; no anchors or aliases; lines are not wrapped.
-- Markdown is a document for people: included spans show as plain text in ⟦ ⟧, and a first
-  line states the level and what `[redacted]` means.
+- Markdown is a document for people: included spans show as plain text in ⟦ ⟧, a first
+  line states the level and what `[redacted]` means, and a second the redaction summary.
+- PDF is that Markdown printed (evidence/report_file/pdf.py): the same words, nothing more.
+- With a `user`, the export is also cut to that person's scope, through the scope functions
+  every page uses (`pathways_visible_to`, `claims_visible_to`, `evidence_visible_to`,
+  `conclusions_visible_to`), and the level may not be above their own: a pathway-limited
+  external reviewer gets their pathways and the claims and evidence under them, nothing else.
+- The redaction summary counts the spans redacted in the text written, and what was left
+  out that the reader could otherwise see: claims and evidence above the chosen level (of
+  those in their scope and at or below their own level) and pathways outside their scope
+  (a number the reading-as banner shows them anyway). It never counts claims or evidence
+  the reader may not see at all: a count would tell them those exist.
 """
 
 from collections import defaultdict
@@ -21,32 +31,76 @@ import yaml
 
 from evidence.enums import EvidenceKind, Relation
 from evidence.models import ClaimEvidence, Evidence
+from evidence.report_file.pdf import markdown_pdf
 from evidence.report_file.validation import FORMAT
+from evidence.selectors import evidence_visible_to
 from pathways.enums import ClaimCategory, ReportStatus, RiskLevel, Sensitivity
-from pathways.models import Claim, Conclusion, Pathway, PathwayClaim, Report, Team
-from pathways.text import LEVELS, REDACTED, redact, render_plain
+from pathways.models import Claim, Conclusion, Pathway, PathwayClaim, Report, Team, User
+from pathways.selectors import claims_visible_to, conclusions_visible_to, pathways_visible_to
+from pathways.text import LEVELS, REDACTED, level_allows, redact, render_plain
 
 FORMATS = ("yaml", "md", "pdf")
 
 
-def report_export(*, report: Report, level: str, fmt: str = "yaml") -> str:
-    """The report as a reader at `level` sees it, as `fmt` ("yaml" or "md").
+@dataclass(frozen=True)
+class ExportDocument:
+    """An exported document: `content` (text for yaml and md, bytes for pdf) and the
+    redaction summary, JSON-serialisable, whose `text` the Markdown and PDF state at the top."""
 
-    Raises ValueError for an unknown level or format, and for "pdf", which is not available yet.
+    content: str | bytes
+    summary: dict
+
+
+def report_export(*, report: Report, level: str, fmt: str = "yaml", user: User | None = None) -> str | bytes:
+    """The report as a reader at `level` sees it, as `fmt` ("yaml", "md" or "pdf", which is bytes);
+    with `user`, also cut to that person's scope. See `report_export_document`."""
+    return report_export_document(report=report, level=level, fmt=fmt, user=user).content
+
+
+def report_export_document(
+    *, report: Report, level: str, fmt: str = "yaml", user: User | None = None
+) -> ExportDocument:
+    """The report as a reader at `level` sees it, with its redaction summary.
+
+    Without `user` (the command line, run by an operator) the cut is by level alone. With
+    `user`, only what that person may see, through the scope functions, and never above
+    their own reading level. Raises ValueError for an unknown level or format, and for a
+    level above the user's.
     """
     if level not in LEVELS:
         raise ValueError(f"unknown level '{level}': use one of {', '.join(LEVELS)}")
-    if fmt == "pdf":
-        raise ValueError("PDF export is not available yet: use --format yaml or md")
     if fmt not in FORMATS:
         raise ValueError(f"unknown format '{fmt}': use one of {', '.join(FORMATS)}")
-    view = _ReportView.load(report=report, level=level)
-    return _as_yaml(view) if fmt == "yaml" else _as_markdown(view)
+    if user is not None and not level_allows(user.reading_level, level):
+        raise ValueError(f"level '{level}' is above what {user} may read ({user.reading_level})")
+    view = _ReportView.load(report=report, level=level, user=user)
+    summary = view.summary()
+    if fmt == "yaml":
+        return ExportDocument(_as_yaml(view), summary)
+    markdown = _as_markdown(view, summary)
+    if fmt == "md":
+        return ExportDocument(markdown, summary)
+    return ExportDocument(markdown_pdf(markdown=markdown, level=level, title=report.title), summary)
+
+
+def redacted_span_count(text: str, level: str) -> int:
+    """How many spans of `text` a reader at `level` sees as `[redacted]`.
+
+    Counted on the redacted text, after taking out any `[redacted]` the author typed, so
+    it agrees with `redact` however the spans are written (malformed spans fail closed
+    there, and are counted as they are redacted).
+    """
+    return redact(text.replace(REDACTED, "\u00b7"), level).count(REDACTED)
+
+
+def _plural(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
 
 
 @dataclass(frozen=True)
 class _ReportView:
-    """What a reader at `level` may see of a report, in the report's order (a handful of queries)."""
+    """What a reader at `level` (and, with a user, in that user's scope) may see of a report,
+    in the report's order (a handful of queries)."""
 
     level: str
     report: Report
@@ -57,34 +111,98 @@ class _ReportView:
     claim_evidence: dict[int, list[ClaimEvidence]]
     evidence: list[Evidence]
     teams: list[Team]
+    scoped: bool  # cut to a person's scope as well as to the level
+    claims_above_level: int  # in scope and readable by the person, but above `level`
+    evidence_above_level: int
+    pathways_out_of_scope: int
 
     @classmethod
-    def load(cls, *, report: Report, level: str) -> "_ReportView":
+    def load(cls, *, report: Report, level: str, user: User | None = None) -> "_ReportView":
         readable = Sensitivity.at_or_below(level)
-        claims = list(Claim.objects.filter(report=report, sensitivity__in=readable).select_related("owner_team"))
-        evidence = list(Evidence.objects.filter(report=report, sensitivity__in=readable).select_related("owner_team"))
+        if user is None:
+            pathways = Pathway.objects.filter(report=report)
+            claims_in_scope = Claim.objects.filter(report=report)
+            evidence_in_scope = Evidence.objects.filter(report=report)
+            conclusions = Conclusion.objects.filter(report=report)
+        else:
+            pathways = pathways_visible_to(user).filter(report=report)
+            claims_in_scope = claims_visible_to(user).filter(report=report)
+            evidence_in_scope = evidence_visible_to(user).filter(report=report)
+            conclusions = conclusions_visible_to(user).filter(report=report)
+        included_claims = claims_in_scope.filter(sensitivity__in=readable)
+        included_evidence = evidence_in_scope.filter(sensitivity__in=readable)
+        claims = list(included_claims.select_related("owner_team"))
+        evidence = list(included_evidence.select_related("owner_team"))
+        pathway_list = list(pathways)
         pathway_claims = defaultdict(list)
-        claim_links = PathwayClaim.objects.filter(pathway__report=report, claim__sensitivity__in=readable)
+        claim_links = PathwayClaim.objects.filter(
+            pathway_id__in=pathways.values("id"), claim_id__in=included_claims.values("id")
+        )
         for link in claim_links.select_related("claim"):
             pathway_claims[link.pathway_id].append(link.claim)
         claim_evidence = defaultdict(list)
         evidence_links = ClaimEvidence.objects.filter(
-            claim__report=report, claim__sensitivity__in=readable, evidence__sensitivity__in=readable
+            claim_id__in=included_claims.values("id"), evidence_id__in=included_evidence.values("id")
         )
         for link in evidence_links.select_related("evidence"):
             claim_evidence[link.claim_id].append(link)
         teams = {item.owner_team.slug: item.owner_team for item in [*claims, *evidence]}
+        out_of_scope = Pathway.objects.filter(report=report).count() - len(pathway_list) if user else 0
         return cls(
             level=level,
             report=report,
-            conclusions={conclusion.pathway_id: conclusion for conclusion in report.conclusions.all()},
-            pathways=list(report.pathways.all()),
+            conclusions={conclusion.pathway_id: conclusion for conclusion in conclusions},
+            pathways=pathway_list,
             pathway_claims=pathway_claims,
             claims=claims,
             claim_evidence=claim_evidence,
             evidence=evidence,
             teams=[teams[slug] for slug in sorted(teams)],
+            scoped=user is not None,
+            claims_above_level=claims_in_scope.exclude(sensitivity__in=readable).count(),
+            evidence_above_level=evidence_in_scope.exclude(sensitivity__in=readable).count(),
+            pathways_out_of_scope=out_of_scope,
         )
+
+    def written_markdown(self) -> list[str]:
+        """Every Markdown field the export writes (those of included items only)."""
+        report = self.report
+        fields = [report.summary, *(conclusion.text for conclusion in self.conclusions.values())]
+        for pathway in self.pathways:
+            fields += [pathway.critical_action, pathway.argument]
+        fields += [claim.rationale for claim in self.claims]
+        fields += [evidence.summary for evidence in self.evidence]
+        return fields
+
+    def summary(self) -> dict:
+        redacted = sum(redacted_span_count(text, self.level) for text in self.written_markdown() if text)
+        parts = []
+        if redacted:
+            parts.append(f"{_plural(redacted, 'passage')} redacted")
+        above = [
+            _plural(count, noun, plural)
+            for count, noun, plural in (
+                (self.claims_above_level, "claim", None),
+                (self.evidence_above_level, "evidence item", None),
+            )
+            if count
+        ]
+        if above:
+            parts.append(f"{' and '.join(above)} above level {self.level} left out")
+        if self.pathways_out_of_scope:
+            parts.append(
+                f"{_plural(self.pathways_out_of_scope, 'pathway')} outside the requester's scope left out, "
+                "with what rests only on it"
+            )
+        text = "Redaction summary: " + ("; ".join(parts) if parts else "nothing redacted or left out") + "."
+        return {
+            "level": self.level,
+            "redacted_spans": redacted,
+            "claims_above_level": self.claims_above_level,
+            "evidence_above_level": self.evidence_above_level,
+            "pathways_out_of_scope": self.pathways_out_of_scope,
+            "text": text,
+        }
 
 
 class _Dumper(yaml.SafeDumper):
@@ -196,7 +314,7 @@ def _as_yaml(view: _ReportView) -> str:
     return header + body
 
 
-def _as_markdown(view: _ReportView) -> str:
+def _as_markdown(view: _ReportView, summary: dict) -> str:
     def markdown(text: str) -> str:
         return render_plain(text, view.level).strip()
 
@@ -216,6 +334,7 @@ def _as_markdown(view: _ReportView) -> str:
         legend += "; text in ⟦ ⟧ is not in the public version"
     add(
         f"_This is the report as a reader at level **{view.level}** sees it: {legend}._",
+        f"_{summary['text']}_",
         f"# {report.title}",
         "\n".join(
             f"- **{label}:** {value}"

@@ -19,7 +19,7 @@ Everything is built from subqueries; no list of ids is carried in Python.
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from evidence.enums import RequestState
@@ -217,6 +217,16 @@ class SignOffState:
     requests_by_team: list
     unresolved_threads: int
     today: date
+    overdue: list = field(default_factory=list)  # requests awaiting their team past the due date, oldest first
+
+    @property
+    def stale_cells(self) -> list[tuple]:
+        """(row, cell) for every current verdict given on an earlier text of its conclusion."""
+        return [(row, cell) for row in self.rows for cell in row.cells if cell.verdict and cell.stale]
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.overdue or self.stale_cells)
 
     @property
     def pathway_rows(self) -> list:
@@ -307,16 +317,23 @@ def signoff_state(*, user: User, report: Report) -> SignOffState:
         for conclusion in conclusions
     ]
     today = timezone.localdate()
-    is_open = Q(state__in=OPEN_REQUEST_STATES)
-    requests_by_team = [
-        TeamRequests(team=row["team__name"], open=row["open"], overdue=row["overdue"])
-        for row in InformationRequest.objects.filter(report=report)
-        .values("team__name")
-        .annotate(open=Count("id", filter=is_open), overdue=Count("id", filter=is_open & Q(due_date__lt=today)))
-        .filter(open__gt=0)
-        .order_by("team__name")
-    ]
+    open_requests = list(
+        InformationRequest.objects.filter(report=report, state__in=OPEN_REQUEST_STATES)
+        .select_related("team", "organisation")
+        .order_by("due_date", "id")
+    )
+    by_team = {}
+    for information_request in open_requests:
+        team = by_team.setdefault(
+            information_request.team.name, TeamRequests(team=information_request.team.name, open=0, overdue=0)
+        )
+        team.open += 1
+        team.overdue += information_request.due_date < today
+    requests_by_team = [by_team[name] for name in sorted(by_team)]
     unresolved_threads = Comment.objects.filter(report=report, parent=None, resolved_at=None).count()
+    overdue = [information_request for information_request in open_requests if information_request.due_date < today]
+    for information_request in overdue:
+        information_request.days_overdue = (today - information_request.due_date).days
     return SignOffState(
         report=report,
         organisations=coverage.organisations,
@@ -324,6 +341,7 @@ def signoff_state(*, user: User, report: Report) -> SignOffState:
         requests_by_team=requests_by_team,
         unresolved_threads=unresolved_threads,
         today=today,
+        overdue=overdue,
     )
 
 

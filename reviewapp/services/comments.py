@@ -11,6 +11,7 @@ Each function is one transaction, writes its audit entry in it, and raises
   internal comment is internal, whatever was asked for.
 - `@username` mentions: everyone mentioned must be able to read the comment (see its
   subject, and be internal if the comment is internal), or nothing is saved.
+- Mentions, and replies in a thread, notify people (`notify_comment`, same transaction).
 - Edits are by the comment's author only and carry the version they started from; a
   save over a newer version raises `CommentConflict`, and the newer text stays.
 - Resolving and reopening a thread is for the person who started it, the report's
@@ -30,6 +31,7 @@ from pathways.models import User
 from reviewapp.enums import CommentVisibility
 from reviewapp.models import Comment
 from reviewapp.selectors.comments import comments_visible_to, subject_type_of, subject_visible_to
+from reviewapp.services.notifications import notify_comment
 
 MAX_TEXT_LENGTH = 20_000
 MAX_MENTIONS = 20
@@ -142,6 +144,7 @@ def comment_post(*, author: User, subject, text: str, visibility: str = "") -> C
         report_id=subject.report_id, author=author, visibility=visibility, text=text, **{subject_type: subject}
     )
     comment.mentions.set(mentioned)
+    notify_comment(comment, mentioned)
     log_action(
         report=subject.report,
         actor=author,
@@ -185,6 +188,7 @@ def comment_reply(*, author: User, parent: Comment, text: str, visibility: str =
         **{subject_type: subject},
     )
     reply.mentions.set(mentioned)
+    notify_comment(reply, mentioned)
     log_action(
         report=thread.report,
         actor=author,
@@ -224,6 +228,7 @@ def comment_edit(*, comment: Comment, editor: User, text: str, version: int) -> 
     current.edited_at = timezone.now()
     current.save(update_fields=["text", "version", "edited_at"])
     current.mentions.set(mentioned)
+    notify_comment(current, mentioned)  # only people newly mentioned hear of it
     log_action(
         report=current.report,
         actor=editor,

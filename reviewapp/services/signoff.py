@@ -12,6 +12,7 @@ from pathways.selectors import reader_scope
 from reviewapp.enums import SignOffDecision
 from reviewapp.models import SignOff
 from reviewapp.selectors.verdicts import SignOffState, signoff_state
+from reviewapp.services.notifications import notify_signoff_recorded
 
 APPROVING = {SignOffDecision.APPROVE, SignOffDecision.APPROVE_WITH_CONDITIONS}
 
@@ -138,4 +139,5 @@ def signoff_record(
             "blocking_reasons": reasons,
         },
     )
+    notify_signoff_recorded(signoff)
     return signoff

@@ -7,9 +7,11 @@ from django.db import transaction
 from pathways.audit import log_action
 from pathways.models import Conclusion, User
 from pathways.selectors import conclusions_visible_to
+from pathways.services import conclusion_update
 from reviewapp.enums import Position
 from reviewapp.models import Verdict
 from reviewapp.selectors.verdicts import reviewing_organisation
+from reviewapp.services.notifications import notify_verdict_recorded, notify_verdicts_stale
 
 
 class VerdictError(Exception):
@@ -83,6 +85,7 @@ def verdict_record(*, conclusion: Conclusion, recorder: User, position: str, rat
         target=verdict,
         data=_audit_data(verdict),
     )
+    notify_verdict_recorded(verdict)
     return verdict
 
 
@@ -112,4 +115,16 @@ def verdict_reconfirm(*, verdict: Verdict, recorder: User) -> Verdict:
         target=confirmed,
         data={**_audit_data(confirmed), "previous_revision": verdict.conclusion_revision},
     )
+    notify_verdict_recorded(confirmed)
     return confirmed
+
+
+@transaction.atomic
+def conclusion_revise(*, conclusion: Conclusion, editor: User, revision: int, risk_level: str, text: str) -> Conclusion:
+    """An author's change to a conclusion (`pathways.services.conclusion_update`), telling the
+    report's authors and each recorder whose verdict it made stale, in the same transaction."""
+    changed = conclusion_update(
+        conclusion=conclusion, editor=editor, revision=revision, risk_level=risk_level, text=text
+    )
+    notify_verdicts_stale(changed, editor=editor)
+    return changed

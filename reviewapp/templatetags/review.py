@@ -39,3 +39,18 @@ def relation_badge(relation: str):
 def sensitivity_label(sensitivity: str):
     level = Sensitivity(sensitivity)
     return format_html('<span class="sensitivity sensitivity-{}">{}</span>', level.value, level.label.lower())
+
+
+@register.simple_tag(takes_context=True)
+def unread_notification_count(context) -> int:
+    """The bell's count: the signed-in person's unread notifications, from the scope of
+    `notifications_visible_to` (one query; none for anonymous people, and none on a page
+    whose view counted them already as `unread_notifications`)."""
+    from reviewapp.selectors.notifications import unread_notification_count as count_for  # the tag's only use
+
+    if "unread_notifications" in context:
+        return context["unread_notifications"]
+    user = context.get("user")
+    if user is None or not user.is_authenticated:
+        return 0
+    return count_for(user)

@@ -27,7 +27,7 @@ from pathways.selectors import (
     conclusions_visible_to,
     pathways_visible_to,
 )
-from pathways.services import EditConflict, EditRefused, conclusion_update, pathway_update
+from pathways.services import EditConflict, EditRefused, pathway_update
 from reviewapp.diffs import FIELD_LABELS, as_text, text_diff
 from reviewapp.forms_authoring import (
     ClaimEditForm,
@@ -35,6 +35,7 @@ from reviewapp.forms_authoring import (
     EvidenceEditForm,
     PathwayEditForm,
 )
+from reviewapp.services.verdicts import conclusion_revise
 from reviewapp.views import verdicts
 from reviewapp.views.common import reader_required, report_page
 
@@ -208,7 +209,7 @@ def _conclusion_edit(request, context, conclusion):
         request,
         context,
         form=form,
-        save=lambda data: conclusion_update(
+        save=lambda data: conclusion_revise(
             conclusion=conclusion,
             editor=request.user,
             revision=data["version"],

@@ -32,11 +32,7 @@ from evidence.services.requests import (
     RequestConflict,
     RequestInvalid,
     RequestNotAllowed,
-    information_request_answer,
     information_request_close,
-    information_request_decline,
-    information_request_file,
-    information_request_follow_up,
     is_of_requesting_organisation,
     is_team_member,
 )
@@ -51,6 +47,7 @@ from reviewapp.forms_requests import (
     RequestFilterForm,
     RequestFollowUpForm,
 )
+from reviewapp.services import requests as review_requests
 from reviewapp.views.common import reader_required, report_page
 
 DUE_SOON_DAYS = 2
@@ -211,7 +208,7 @@ def request_file(request, slug, subject_kind, subject_slug):
     notice = ""
     if request.method == "POST" and form.is_valid():
         try:
-            information_request = information_request_file(
+            information_request = review_requests.request_file(
                 report=report, requester=request.user, subject=subject, today=today, **form.cleaned_data
             )
         except RequestNotAllowed as refusal:
@@ -279,7 +276,7 @@ def request_detail(request, slug, pk):
 
 
 def _answer(request, information_request, form):
-    information_request_answer(
+    review_requests.request_answer(
         information_request=information_request,
         answerer=request.user,
         text=form.cleaned_data["text"],
@@ -291,7 +288,7 @@ def _answer(request, information_request, form):
 
 
 def _follow_up(request, information_request, form):
-    information_request_follow_up(
+    review_requests.request_follow_up(
         information_request=information_request,
         author=request.user,
         text=form.cleaned_data["text"],
@@ -311,7 +308,7 @@ def _close(request, information_request, form):
 
 
 def _decline(request, information_request, form):
-    information_request_decline(
+    review_requests.request_decline(
         information_request=information_request,
         decliner=request.user,
         reason=form.cleaned_data["reason"],

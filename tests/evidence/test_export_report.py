@@ -264,8 +264,8 @@ def test_the_export_can_go_to_a_file(world, tmp_path):
     assert output.read_text(encoding="utf-8") == export("pilot", "reviewer", "md")
 
 
-def test_pdf_is_refused_as_not_available_yet(world):
-    with pytest.raises(CommandError, match="PDF export is not available yet"):
+def test_pdf_to_standard_output_is_refused_as_binary(world):
+    with pytest.raises(CommandError, match="PDF is a binary format: give --output FILE"):
         export("pilot", "internal", "pdf")
 
 

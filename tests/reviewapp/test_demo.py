@@ -82,3 +82,22 @@ def test_the_demo_refuses_to_load_without_debug(db):
     with pytest.raises(CommandError, match="runs only with DEBUG=1"):
         call_command("load_demo")
     assert not Report.objects.exists()
+
+
+def test_the_demo_gives_the_app_requests_to_chase(demo, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from reviewapp.enums import NotificationKind
+    from reviewapp.models import Notification
+    from reviewapp.services.delivery import request_reminders
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert request_reminders() == {"due_soon": 1, "overdue": 3}  # tom; then tom, bob and alice
+    tom, bob, alice = (User.objects.get(username=name) for name in ("tom", "bob", "alice"))
+    assert set(Notification.objects.filter(recipient=tom).values_list("kind", flat=True)) >= {
+        NotificationKind.REQUEST_DUE_SOON,
+        NotificationKind.REQUEST_OVERDUE,
+    }
+    for person in (bob, alice):
+        assert Notification.objects.filter(recipient=person, kind=NotificationKind.REQUEST_OVERDUE).exists()
+    assert any("Overdue since" in message.subject and message.to == [tom.email] for message in mail.outbox)

@@ -10,9 +10,17 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import PERSONAS
-from tests.reviewapp.matrix import authoring, comments, reading, requests, verdicts
+from tests.reviewapp.matrix import authoring, comments, exports, notifications, reading, requests, verdicts
 
-MATRIX = [*reading.ROWS, *requests.ROWS, *comments.ROWS, *verdicts.ROWS, *authoring.ROWS]
+MATRIX = [
+    *reading.ROWS,
+    *requests.ROWS,
+    *comments.ROWS,
+    *verdicts.ROWS,
+    *authoring.ROWS,
+    *notifications.ROWS,
+    *exports.ROWS,
+]
 
 
 def _cases():

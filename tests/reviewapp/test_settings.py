@@ -45,9 +45,43 @@ def test_https_only_can_be_turned_off_for_a_local_trial():
         ({"SECRET_KEY": "x", "DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
         ({"SECRET_KEY": "x", "DATABASE_URL": "sqlite:///db.sqlite3"}, "PostgreSQL is the only supported database"),
         ({"SECRET_KEY": "x", "EMAIL_URL": "pigeon://coop"}, "EMAIL_URL='pigeon://coop'"),
+        ({"SECRET_KEY": "x", "CELERY_BROKER_URL": "amqp://guest@localhost//"}, "use redis://host:6379/0"),
+        ({"SECRET_KEY": "x", "TASK_MAX_RETRIES": "lots"}, "TASK_MAX_RETRIES='lots' is not a whole number"),
+        ({"SECRET_KEY": "x", "REMINDER_INTERVAL_SECONDS": "1h"}, "REMINDER_INTERVAL_SECONDS='1h' is not a whole"),
     ],
 )
 def test_bad_configuration_stops_start_up_with_a_message(env, message):
     result = load_settings(**env)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+BROKER_PROBE = (
+    "import json, reviewapp.settings as s; print(json.dumps({'url': s.CELERY_BROKER_URL, "
+    "'options': s.CELERY_BROKER_TRANSPORT_OPTIONS, 'acks_late': s.CELERY_TASK_ACKS_LATE, "
+    "'reject_on_worker_lost': s.CELERY_TASK_REJECT_ON_WORKER_LOST}))"
+)
+
+
+def _broker(**env):
+    result = subprocess.run(
+        [sys.executable, "-c", BROKER_PROBE],
+        cwd=ROOT,
+        env={**BASE_ENV, "SECRET_KEY": "x", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return json.loads(result.stdout)
+
+
+def test_without_a_broker_url_celery_uses_files_that_need_no_server():
+    values = _broker(CELERY_FILESYSTEM_DIR="/tmp/rrr-celery")
+    assert values["url"] == "filesystem://"
+    assert values["options"]["data_folder_in"] == values["options"]["data_folder_out"] == "/tmp/rrr-celery/queue"
+    assert values["acks_late"] and values["reject_on_worker_lost"]
+
+
+def test_with_redis_a_lost_task_is_handed_out_again_after_the_visibility_timeout():
+    values = _broker(CELERY_BROKER_URL="redis://127.0.0.1:6379/0", CELERY_VISIBILITY_TIMEOUT="30")
+    assert values["url"] == "redis://127.0.0.1:6379/0" and values["options"] == {"visibility_timeout": 30}

@@ -126,8 +126,10 @@ def test_a_stale_verdict_shows_stale_on_the_dashboard(client, world, leadership,
     assert "· stale</span>" not in dashboard(client)
     edit_conclusion(conclusion_of(world, "exfiltration"), "Changed.")
     body = dashboard(client)
-    assert body.count("· stale</span>") == 1
-    assert "verdict-dissent stale" in body
+    attention, matrix = body.split('id="matrix-heading"')
+    assert matrix.count("· stale</span>") == 1
+    assert "verdict-dissent stale" in matrix
+    assert attention.count("· stale</span>") == 1, "and once more at the top, under Needs attention"
 
 
 def test_the_readiness_line_counts_pathways_with_current_concurrence_from_every_organisation(

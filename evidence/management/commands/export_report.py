@@ -10,7 +10,7 @@ from pathways.text import LEVELS
 class Command(BaseCommand):
     help = (
         "Write a risk report as a reader at --level sees it: items above the level left out, "
-        "spans above it shown as [redacted] (docs/report-format.md)."
+        "spans above it shown as [redacted] (docs/report-format.md). PDF needs --output."
     )
 
     def add_arguments(self, parser):
@@ -24,12 +24,15 @@ class Command(BaseCommand):
             report = Report.objects.get(slug=slug)
         except Report.DoesNotExist:
             raise CommandError(f"no report with slug '{slug}'")
+        if fmt == "pdf" and not output:
+            # A PDF is binary: written to a terminal it is noise, and through a text stream it breaks.
+            raise CommandError("PDF is a binary format: give --output FILE to write it to a file")
         try:
             exported = report_export(report=report, level=level, fmt=fmt)
         except ValueError as error:
             raise CommandError(str(error))
         if output:
-            Path(output).write_bytes(exported.encode("utf-8"))
+            Path(output).write_bytes(exported if isinstance(exported, bytes) else exported.encode("utf-8"))
             self.stdout.write(f"Wrote '{slug}' at level {level} as {fmt} to {output}")
         else:
             self.stdout.write(exported, ending="")

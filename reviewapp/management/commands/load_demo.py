@@ -1,16 +1,21 @@
-"""Loads the demo report (pathways/demo/demo-report.yaml, an ordinary report file) and
-a demo person for every role. Safe to run again: what exists is left as it is."""
+"""Loads the demo report (pathways/demo/demo-report.yaml, an ordinary report file), a
+demo person for every role, and, with a new report, two information requests for the app
+to chase: one overdue, one due tomorrow. Safe to run again: what exists is left as it is."""
 
+import datetime
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
-from pathways.enums import Clearance
-from pathways.models import Report, Team, User
+from evidence.models import InformationRequest
+from pathways.enums import Clearance, Sensitivity
+from pathways.models import Claim, Report, Team, User
 from pathways.services import access_grant, team_member_add
+from reviewapp.services.requests import request_file
 
 DEMO_FILE = Path(__file__).resolve().parents[3] / "pathways" / "demo" / "demo-report.yaml"
 DEMO_SLUG = "pilot-sabotage-2026"
@@ -72,7 +77,8 @@ class Command(BaseCommand):
                 "load_demo creates people whose password is printed in the README; it runs only with DEBUG=1 "
                 "(make run sets it), or with --allow-without-debug on a throwaway installation."
             )
-        if Report.objects.filter(slug=DEMO_SLUG).exists():
+        new = not Report.objects.filter(slug=DEMO_SLUG).exists()
+        if not new:
             self.stdout.write(f"The demo report '{DEMO_SLUG}' is already loaded.")
         else:
             call_command("import_report", str(DEMO_FILE), stdout=self.stdout, stderr=self.stderr)
@@ -96,6 +102,41 @@ class Command(BaseCommand):
                     team_member_add(team=Team.objects.get(slug=access["team"]), user=person)
                 elif "role" in access:
                     access_grant(report=report, user=person, **access)
+            if new:
+                self._review_activity(report)
         self.stdout.write(f"\nDemo people (password for all: {DEMO_PASSWORD}):")
         for username, full_name, _, _, what in DEMO_PEOPLE:
             self.stdout.write(f"  {username:<8} {full_name:<16} {what}")
+
+    def _review_activity(self, report: Report) -> None:
+        """Two requests to the Security team: Bob's, filed last week and now overdue (the
+        clock moved back: the app refuses a due date in the past), and Erin's, due tomorrow.
+        The scheduler's reminders chase both within a minute of `make run`."""
+        claim = (
+            Claim.objects.filter(report=report, owner_team__slug="security", sensitivity=Sensitivity.PUBLIC)
+            .order_by("position", "id")
+            .first()
+        )
+        if claim is None:
+            return
+        today = timezone.localdate()
+        overdue = request_file(
+            report=report,
+            requester=User.objects.get(username="bob"),
+            subject=claim,
+            team=claim.owner_team,
+            title="Who is paged when an outbound transfer is flagged?",
+            question="Which on-call rota receives the alert, and how fast must they respond?",
+            due_date=today,
+        )
+        InformationRequest.objects.filter(pk=overdue.pk).update(due_date=today - datetime.timedelta(days=2))
+        request_file(
+            report=report,
+            requester=User.objects.get(username="erin"),
+            subject=claim,
+            team=claim.owner_team,
+            title="How often are the egress thresholds reviewed?",
+            question="When were the thresholds last changed, and who signs off a change?",
+            due_date=today + datetime.timedelta(days=1),
+        )
+        self.stdout.write("Two demo information requests to the Security team: one overdue, one due tomorrow.")

@@ -1,0 +1,60 @@
+"""The form that starts an export. It offers only the levels the person may read; who may
+export what is decided again by the service (reviewapp/services/exports.py)."""
+
+from django import forms
+
+from pathways.text import LEVELS
+from reviewapp.enums import ExportFormat, ExportKind
+
+LEVEL_LABELS = {
+    "public": "Public: what the published version shows",
+    "reviewer": "Reviewer: the extended version external reviewers read",
+    "internal": "Internal: everything, internal material included",
+}
+KIND_LABELS = {
+    ExportKind.REPORT: "The report: pathways, claims, evidence and conclusions",
+    ExportKind.REVIEW_RECORD: "The review record: sign-off, every organisation's verdicts, dissents "
+    "and reservations, and the information-request log",
+}
+
+
+class ExportStartForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What to export",
+        choices=[(kind.value, KIND_LABELS[kind]) for kind in ExportKind],
+        widget=forms.RadioSelect,
+        initial=ExportKind.REPORT,
+        error_messages={
+            "required": "Choose what to export.",
+            "invalid_choice": "Choose the report or the review record.",
+        },
+    )
+    fmt = forms.ChoiceField(
+        label="Format",
+        choices=ExportFormat.choices,
+        widget=forms.RadioSelect,
+        initial=ExportFormat.PDF,
+        error_messages={"required": "Choose a format.", "invalid_choice": "Choose Markdown or PDF."},
+    )
+    level = forms.ChoiceField(
+        label="Level",
+        widget=forms.RadioSelect,
+        help_text="Material above the level is left out and its passages show as [redacted].",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        readable = LEVELS[: LEVELS.index(user.reading_level) + 1]
+        level = self.fields["level"]
+        level.choices = [(value, LEVEL_LABELS[value]) for value in readable]
+        level.initial = "reviewer"
+        level.error_messages = {
+            "required": "Choose a level.",
+            "invalid_choice": f"Choose a level you may read: {', '.join(readable)}.",
+        }
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"{name}-error"})

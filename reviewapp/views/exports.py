@@ -1,0 +1,132 @@
+"""Export jobs: start, follow and download.
+
+A job belongs to the person who asked for it: every job view looks it up among the
+requester's own jobs on the report in the URL, so anybody else's job, a job of another
+report, or a forged id answers 404, as does a report out of scope. The file is served only
+through `export_download`, only when the job is done, and only while the requester still
+sees the report at the job's level; EXPORTS_ROOT has no URL.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_POST
+
+from pathways.selectors import report_for_user
+from pathways.text import level_allows
+from reviewapp.enums import ExportState
+from reviewapp.forms_exports import ExportStartForm
+from reviewapp.models import ExportJob
+from reviewapp.services.exports import (
+    CONTENT_TYPES,
+    ExportRefused,
+    export_download_log,
+    export_job_start,
+    export_path,
+)
+from reviewapp.views.common import reader_required, report_page
+
+LIST = "reviewapp/exports/list.html"
+DETAIL = "reviewapp/exports/detail.html"
+
+
+def _is_htmx(request) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _own_jobs(request, report):
+    """The requester's own jobs on this report, newest first: nobody sees another's."""
+    return ExportJob.objects.filter(requester=request.user, report=report).order_by("-created_at", "-id")
+
+
+def _job_for(request, report, job_id) -> ExportJob:
+    return get_object_or_404(_own_jobs(request, report), pk=job_id)
+
+
+def _panel_context(request, report, *, form, notice="") -> dict:
+    return {"form": form, "jobs": list(_own_jobs(request, report)), "notice": notice}
+
+
+@require_GET
+@reader_required
+def export_list(request, slug):
+    """The start form (levels up to the person's own) and the person's own exports of the report."""
+    context = report_page(request, slug)
+    context.update(_panel_context(request, context["report"], form=ExportStartForm(user=request.user)))
+    return render(request, LIST, context)
+
+
+@require_POST
+@reader_required
+def export_start(request, slug):
+    report = report_for_user(request.user, slug)
+    form = ExportStartForm(request.POST, user=request.user)
+    notice = ""
+    if form.is_valid():
+        try:
+            job = export_job_start(requester=request.user, report=report, **form.cleaned_data)
+        except ExportRefused as refusal:
+            form.add_error(refusal.field if refusal.field in form.fields else None, str(refusal))
+        else:
+            notice = (
+                f"Started: {job.get_kind_display().lower()} as {job.get_fmt_display()} at level {job.level}. "
+                "It appears below, and you can download it when it is ready."
+            )
+            if not _is_htmx(request):
+                messages.success(request, notice)
+                return redirect("export_detail", slug=report.slug, job_id=job.pk)
+            form = ExportStartForm(user=request.user)
+    if _is_htmx(request):
+        context = {"report": report, **_panel_context(request, report, form=form, notice=notice)}
+        return render(request, f"{LIST}#export-panel", context)
+    # Without htmx, the page again, with the choices made and the error next to the field.
+    context = report_page(request, slug)
+    context.update(_panel_context(request, report, form=form))
+    return render(request, LIST, context)
+
+
+@require_GET
+@reader_required
+def export_detail(request, slug, job_id):
+    """One of the person's exports. For htmx, only its status fragment: it polls every second
+    while the job is queued or running, and stops once it is done or failed."""
+    if _is_htmx(request):
+        report = report_for_user(request.user, slug)
+        job = _job_for(request, report, job_id)
+        return render(request, f"{DETAIL}#export-status", {"report": report, "job": job})
+    context = report_page(request, slug)
+    context["job"] = _job_for(request, context["report"], job_id)
+    return render(request, DETAIL, context)
+
+
+@require_GET
+@reader_required
+def export_download(request, slug, job_id):
+    """The file, as an attachment, to its requester only, only when done, only while they
+    still see the report at the job's level; everything else is 404."""
+    report = report_for_user(request.user, slug)
+    job = _job_for(request, report, job_id)
+    if job.state != ExportState.DONE or not level_allows(request.user.reading_level, job.level):
+        raise Http404("No such export to download.")
+    root = Path(settings.EXPORTS_ROOT).resolve()
+    file = export_path(job).resolve()
+    if not file.is_relative_to(root) or not file.is_file():
+        raise Http404("The export's file is gone: start it again.")
+    export_download_log(job=job)
+    response = FileResponse(
+        file.open("rb"), as_attachment=True, filename=job.file_name, content_type=CONTENT_TYPES[job.fmt]
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+urlpatterns = [
+    path("reports/<slug:slug>/exports/", export_list, name="export_list"),
+    path("reports/<slug:slug>/exports/start/", export_start, name="export_start"),
+    path("reports/<slug:slug>/exports/<int:job_id>/", export_detail, name="export_detail"),
+    path("reports/<slug:slug>/exports/<int:job_id>/download/", export_download, name="export_download"),
+]

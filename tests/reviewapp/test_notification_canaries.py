@@ -1,0 +1,195 @@
+"""Canaries: nobody is told of a thing they cannot see, and no notification, email or
+digest carries text above the recipient's level. Scope is decided at sending time."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from pathways.enums import Sensitivity
+from pathways.services import access_revoke
+from reviewapp.enums import CommentVisibility, EmailState, NotificationKind, NotificationState, SignOffDecision
+from reviewapp.models import Notification
+from reviewapp.services import delivery
+from reviewapp.services.comments import comment_post, comment_reply
+from reviewapp.services.notifications import notification_preferences_set
+from reviewapp.services.requests import request_answer, request_file
+from reviewapp.services.signoff import signoff_record
+from tests.conftest import ALL_CANARIES, CANARY_INTERNAL_SPAN
+
+INTERNAL_TEXT = f"[[internal]]{CANARY_INTERNAL_SPAN}[[/internal]]"
+
+
+def _everything_told_to(person) -> str:
+    """Every subject and body of the person's notifications and every email to them."""
+    told = [f"{n.subject}\n{n.body}\n{n.url}" for n in Notification.objects.filter(recipient=person)]
+    told += [f"{m.subject}\n{m.body}" for m in mail.outbox if person.email in m.to]
+    return "\n".join(told)
+
+
+def assert_no_canary(person):
+    text = _everything_told_to(person)
+    for canary in ALL_CANARIES:
+        assert canary not in text
+
+
+def _erin_files(world, external_reviewer, run):
+    with run(execute=True):
+        return request_file(
+            report=world.report,
+            requester=external_reviewer,
+            subject=world.public_claim,
+            team=world.team,
+            title="Egress thresholds",
+            question="What volume triggers an alert?",
+            due_date=timezone.localdate() + datetime.timedelta(days=3),
+        )
+
+
+def test_an_answer_with_internal_text_reaches_an_external_requester_redacted(
+    world, external_reviewer, team_member, django_capture_on_commit_callbacks
+):
+    information_request = _erin_files(world, external_reviewer, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        request_answer(
+            information_request=information_request,
+            answerer=team_member,
+            text=f"Above 10 GB an alert fires. {INTERNAL_TEXT}",
+            version=1,
+        )
+    note = Notification.objects.get(recipient=external_reviewer, kind=NotificationKind.REQUEST_ANSWERED)
+    assert "Above 10 GB an alert fires." in note.body and "[redacted]" in note.body
+    (email,) = [m for m in mail.outbox if external_reviewer.email in m.to]
+    assert "[redacted]" in email.body
+    assert_no_canary(external_reviewer)
+
+
+def test_a_reply_with_internal_text_reaches_an_external_participant_redacted(
+    world, external_reviewer, stress_tester, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        thread = comment_post(author=external_reviewer, subject=world.public_claim, text="Is 10 GB the threshold?")
+        comment_reply(author=stress_tester, parent=thread, text=f"Roughly. {INTERNAL_TEXT}")
+    note = Notification.objects.get(recipient=external_reviewer)
+    assert note.state == NotificationState.DELIVERED and "Roughly." in note.body and "[redacted]" in note.body
+    assert_no_canary(external_reviewer)
+
+
+def test_an_internal_reply_in_a_thread_an_external_reviewer_started_tells_them_nothing(
+    world, external_reviewer, stress_tester, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        thread = comment_post(author=external_reviewer, subject=world.public_claim, text="Is 10 GB the threshold?")
+        comment_reply(
+            author=stress_tester, parent=thread, text="Between us: no.", visibility=CommentVisibility.INTERNAL
+        )
+    note = Notification.objects.get(recipient=external_reviewer)
+    assert note.state == NotificationState.SUPPRESSED
+    assert note.subject == "" and note.body == ""
+    assert not [m for m in mail.outbox if external_reviewer.email in m.to]
+
+
+def test_a_claim_raised_above_their_level_after_the_event_hides_it_at_sending_time(
+    world, external_reviewer, stress_tester, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        thread = comment_post(author=external_reviewer, subject=world.public_claim, text="Question.")
+    with django_capture_on_commit_callbacks(execute=False):  # the worker is slow: sending happens later
+        comment_reply(author=stress_tester, parent=thread, text="Answer.")
+    world.public_claim.sensitivity = Sensitivity.INTERNAL
+    world.public_claim.save()
+    pending = Notification.objects.get(recipient=external_reviewer)
+    assert delivery.notification_deliver(pending.pk) == NotificationState.SUPPRESSED
+    assert not mail.outbox
+
+
+def test_a_person_whose_access_is_revoked_hears_nothing_more_of_the_report(
+    world, external_reviewer, team_member, django_capture_on_commit_callbacks
+):
+    information_request = _erin_files(world, external_reviewer, django_capture_on_commit_callbacks)
+    access_revoke(report=world.report, user=external_reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        request_answer(information_request=information_request, answerer=team_member, text="Answer.", version=1)
+    note = Notification.objects.get(recipient=external_reviewer)
+    assert note.state == NotificationState.SUPPRESSED
+    assert not [m for m in mail.outbox if external_reviewer.email in m.to]
+
+
+def test_a_digest_leaves_out_what_the_person_can_no_longer_see(
+    world, external_reviewer, team_member, django_capture_on_commit_callbacks
+):
+    notification_preferences_set(user=external_reviewer, choices={NotificationKind.REQUEST_ANSWERED: "digest"})
+    information_request = _erin_files(world, external_reviewer, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        request_answer(information_request=information_request, answerer=team_member, text="Answer.", version=1)
+    note = Notification.objects.get(recipient=external_reviewer)
+    assert note.email_state == EmailState.DIGEST
+    access_revoke(report=world.report, user=external_reviewer)
+    assert delivery.digest_send(external_reviewer.pk) == 0
+    assert not [m for m in mail.outbox if external_reviewer.email in m.to]
+    note.refresh_from_db()
+    assert note.state == NotificationState.SUPPRESSED
+
+
+def test_a_digest_carries_nothing_above_the_readers_level(
+    world, external_reviewer, team_member, django_capture_on_commit_callbacks
+):
+    notification_preferences_set(user=external_reviewer, choices={NotificationKind.REQUEST_ANSWERED: "digest"})
+    information_request = _erin_files(world, external_reviewer, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        request_answer(
+            information_request=information_request, answerer=team_member, text=f"See {INTERNAL_TEXT}", version=1
+        )
+    assert delivery.digest_send(external_reviewer.pk) == 1
+    (digest,) = [m for m in mail.outbox if external_reviewer.email in m.to]
+    assert "[redacted]" in digest.body
+    assert_no_canary(external_reviewer)
+
+
+def test_a_sign_off_note_reaches_external_reviewers_redacted(
+    world, external_reviewer, leadership, author, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        signoff_record(
+            report=world.report,
+            decider=leadership,
+            decision=SignOffDecision.APPROVE_WITH_CONDITIONS,
+            note=f"Approved if egress drills continue. {INTERNAL_TEXT}",
+            override=True,
+            override_reason="Pilot.",
+        )
+    external = Notification.objects.get(recipient=external_reviewer)
+    assert "egress drills continue" in external.body and "[redacted]" in external.body
+    assert_no_canary(external_reviewer)
+    assert CANARY_INTERNAL_SPAN in Notification.objects.get(recipient=author).body, "internal readers read it whole"
+
+
+@pytest.mark.parametrize("reminder", ["due_soon", "overdue"])
+def test_reminders_about_an_out_of_scope_request_never_reach_an_external_reviewer(
+    world, external_reviewer, stress_tester, author, team_member, reminder, django_capture_on_commit_callbacks
+):
+    """The stress-testers ask about the pathway the external reviewer is not given; the
+    escalation goes to the team, the requester and the authors, and to no one else."""
+    today = timezone.localdate()
+    due = today + datetime.timedelta(days=1) if reminder == "due_soon" else today + datetime.timedelta(days=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        information_request = request_file(
+            report=world.report,
+            requester=stress_tester,
+            subject=world.out_of_scope_claim,
+            team=world.other_team,
+            title="Government affordances",
+            question="Which tools do government deployments get?",
+            due_date=due,
+        )
+    if reminder == "overdue":
+        type(information_request).objects.filter(pk=information_request.pk).update(
+            due_date=today - datetime.timedelta(days=1)
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery.request_reminders(today=today)
+    assert not Notification.objects.filter(recipient=external_reviewer).exists()
+    if reminder == "overdue":
+        assert Notification.objects.filter(recipient=author, kind=NotificationKind.REQUEST_OVERDUE).exists()
+    assert_no_canary(external_reviewer)
