@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 
 from reviewapp.models import ExportJob, Notification, NotificationPreference
 from reviewapp.services.delivery import notifications_retry
-from reviewapp.services.exports import export_jobs_retry
+from reviewapp.services.exports import export_jobs_delete, export_jobs_retry
 
 
 class BackgroundWorkAdmin(admin.ModelAdmin):
@@ -24,7 +24,7 @@ class BackgroundWorkAdmin(admin.ModelAdmin):
     def retry(self, rows) -> int:
         raise NotImplementedError
 
-    @admin.action(description="Retry what failed in the selected rows")
+    @admin.action(description="Retry what failed in the selected rows", permissions=["change"])
     def retry_failed(self, request, queryset):
         count = self.retry(list(queryset))
         self.message_user(request, f"{count} failed {self.noun} handed to the worker again.", messages.SUCCESS)
@@ -57,3 +57,9 @@ class ExportJobAdmin(BackgroundWorkAdmin):
 
     def retry(self, rows) -> int:
         return export_jobs_retry(rows)
+
+    def delete_model(self, request, obj):
+        export_jobs_delete([obj])
+
+    def delete_queryset(self, request, queryset):
+        export_jobs_delete(queryset)

@@ -151,6 +151,9 @@ class Notification(models.Model):
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField(blank=True)
     url = models.CharField(max_length=500, blank=True)
+    rendered_level = models.CharField(
+        max_length=16, blank=True, help_text="The reading level subject and body were written for."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -199,6 +202,11 @@ class ExportJob(models.Model):
     file_name = models.CharField(max_length=200, blank=True)
     file_path = models.CharField(max_length=300, blank=True)
     redaction_summary = models.JSONField(default=dict, blank=True)
+    scope_key = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The requester's access the file was made under; served only while it holds.",
+    )
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -15,7 +15,9 @@ Scope rule: everything is read through the scope functions every page uses, for 
 - Sign-off decisions go to those the sign-off notification goes to: people holding a role
   on the report (authors, leadership, stress-testers, external reviewers, including those
   granted only some pathways), not owning-team members reading it for their requests.
-  The override reason is internal: only an `internal` record carries it. The sign-off's
+  The note leadership writes with a decision, and the reason for an override, are read in
+  the app only by authors and leadership (the sign-off pages are theirs), so only their
+  records carry them, and the override reason only at `internal` level. The sign-off's
   frozen snapshot is never used, as it holds every organisation's verdicts in full.
 """
 
@@ -27,7 +29,6 @@ from django.utils import timezone
 from evidence.enums import RequestState
 from evidence.models import InformationRequest, RequestMessage
 from evidence.report_file import ExportDocument, redacted_span_count
-from evidence.report_file.pdf import markdown_pdf
 from evidence.selectors import LIVE_REQUEST_STATES, evidence_visible_to, information_requests_visible_to
 from pathways.enums import Role, Sensitivity
 from pathways.models import Report, User
@@ -39,6 +40,7 @@ from reviewapp.selectors.verdicts import current_verdicts_visible_to
 
 RECORD_FORMATS = ("md", "pdf")
 SIGN_OFF_READERS = {Role.AUTHOR, Role.LEADERSHIP, Role.STRESS_TESTER, Role.EXTERNAL_REVIEWER}
+SIGN_OFF_NOTE_READERS = {Role.AUTHOR, Role.LEADERSHIP}
 RESERVED = {Position.DISSENT, Position.CONCUR_WITH_RESERVATIONS}
 
 
@@ -56,6 +58,7 @@ class ReviewRecord:
     reader: User
     level: str
     sees_sign_offs: bool
+    reads_sign_off_notes: bool
     sign_offs: list
     conclusion_titles: dict  # conclusion id -> "Overall conclusion" / "Pathway 2: …"
     organisations: list  # of OrganisationVerdicts
@@ -69,7 +72,7 @@ class ReviewRecord:
 
     def written_text(self) -> list[str]:
         """Every free-text field the record writes, for counting redactions."""
-        texts = [sign_off.note for sign_off in self.sign_offs]
+        texts = [sign_off.note for sign_off in self.sign_offs] if self.reads_sign_off_notes else []
         texts += [verdict.rationale for entry in self.organisations for verdict in entry.verdicts]
         texts += [message.text for request in self.requests for message in request.messages.all()]
         return texts
@@ -138,13 +141,15 @@ def review_record_load(*, report: Report, reader: User, level: str) -> ReviewRec
         .order_by("created_at", "id")
     )
 
-    sees_sign_offs = bool(reader_scope(reader, report).roles & SIGN_OFF_READERS)
+    roles = reader_scope(reader, report).roles
+    sees_sign_offs = bool(roles & SIGN_OFF_READERS)
     sign_offs = list(SignOff.objects.filter(report=report).select_related("decided_by")) if sees_sign_offs else []
     return ReviewRecord(
         report=report,
         reader=reader,
         level=level,
         sees_sign_offs=sees_sign_offs,
+        reads_sign_off_notes=bool(roles & SIGN_OFF_NOTE_READERS),
         sign_offs=sign_offs,
         conclusion_titles=titles,
         organisations=list(by_organisation.values()),
@@ -188,6 +193,9 @@ def review_record_export(*, report: Report, reader: User, level: str, fmt: str) 
     markdown = review_record_markdown(record, summary)
     if fmt == "md":
         return ExportDocument(markdown, summary)
+    # WeasyPrint (and the Pango it loads) is imported only when a PDF is made.
+    from evidence.report_file.pdf import markdown_pdf
+
     return ExportDocument(markdown_pdf(markdown=markdown, level=level, title=f"Review record: {report.title}"), summary)
 
 
@@ -258,6 +266,8 @@ def _sign_off_section(record: ReviewRecord, add, text) -> None:
             f"### {sign_off.get_decision_display()}, {_when(sign_off.created_at)}",
             f"Decided by {sign_off.decided_by} on report version {sign_off.report_version or '–'}.",
         )
+        if not record.reads_sign_off_notes:
+            continue
         if sign_off.note:
             add("**Note**", text(sign_off.note))
         if sign_off.override_reason and record.level == "internal":

@@ -233,6 +233,7 @@ TASK_RETRY_BASE_SECONDS = float(envint("TASK_RETRY_BASE_SECONDS", 10))  # double
 TASK_RETRY_MAX_SECONDS = float(envint("TASK_RETRY_MAX_SECONDS", 600))
 OUTBOX_SWEEP_SECONDS = envint("OUTBOX_SWEEP_SECONDS", 60)
 EXPORT_STALLED_SECONDS = envint("EXPORT_STALLED_SECONDS", 900)  # an export running longer lost its worker
+EXPORT_RETENTION_DAYS = envint("EXPORT_RETENTION_DAYS", 30)  # then finished exports and their files are deleted
 # Reminders and escalation run every hour (each is sent once per request and due date, so
 # running often only makes the chase prompt); `make run` runs them every minute. Digests go
 # out once a day at DIGEST_HOUR.
@@ -260,4 +261,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint narrates every step of every PDF at INFO; its warnings still show.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -19,9 +19,10 @@ Rules:
   external reviewer gets their pathways and the claims and evidence under them, nothing else.
 - The redaction summary counts the spans redacted in the text written, and what was left
   out that the reader could otherwise see: claims and evidence above the chosen level (of
-  those in their scope and at or below their own level) and pathways outside their scope
-  (a number the reading-as banner shows them anyway). It never counts claims or evidence
-  the reader may not see at all: a count would tell them those exist.
+  those in their scope and at or below their own level). When the reader is given only some
+  of the pathways it says so, without a number, as the reading-as banner does. It never
+  counts what the reader may not see at all (claims, evidence, pathways): a count would
+  tell them how much exists.
 """
 
 from collections import defaultdict
@@ -31,7 +32,6 @@ import yaml
 
 from evidence.enums import EvidenceKind, Relation
 from evidence.models import ClaimEvidence, Evidence
-from evidence.report_file.pdf import markdown_pdf
 from evidence.report_file.validation import FORMAT
 from evidence.selectors import evidence_visible_to
 from pathways.enums import ClaimCategory, ReportStatus, RiskLevel, Sensitivity
@@ -80,6 +80,9 @@ def report_export_document(
     markdown = _as_markdown(view, summary)
     if fmt == "md":
         return ExportDocument(markdown, summary)
+    # WeasyPrint (and the Pango it loads) is imported only when a PDF is made.
+    from evidence.report_file.pdf import markdown_pdf
+
     return ExportDocument(markdown_pdf(markdown=markdown, level=level, title=report.title), summary)
 
 
@@ -114,7 +117,7 @@ class _ReportView:
     scoped: bool  # cut to a person's scope as well as to the level
     claims_above_level: int  # in scope and readable by the person, but above `level`
     evidence_above_level: int
-    pathways_out_of_scope: int
+    limited_to_granted_pathways: bool  # the reader sees only some pathways; how many others is not said
 
     @classmethod
     def load(cls, *, report: Report, level: str, user: User | None = None) -> "_ReportView":
@@ -147,7 +150,7 @@ class _ReportView:
         for link in evidence_links.select_related("evidence"):
             claim_evidence[link.claim_id].append(link)
         teams = {item.owner_team.slug: item.owner_team for item in [*claims, *evidence]}
-        out_of_scope = Pathway.objects.filter(report=report).count() - len(pathway_list) if user else 0
+        limited = bool(user) and Pathway.objects.filter(report=report).exclude(id__in=pathways.values("id")).exists()
         return cls(
             level=level,
             report=report,
@@ -161,7 +164,7 @@ class _ReportView:
             scoped=user is not None,
             claims_above_level=claims_in_scope.exclude(sensitivity__in=readable).count(),
             evidence_above_level=evidence_in_scope.exclude(sensitivity__in=readable).count(),
-            pathways_out_of_scope=out_of_scope,
+            limited_to_granted_pathways=limited,
         )
 
     def written_markdown(self) -> list[str]:
@@ -189,18 +192,15 @@ class _ReportView:
         ]
         if above:
             parts.append(f"{' and '.join(above)} above level {self.level} left out")
-        if self.pathways_out_of_scope:
-            parts.append(
-                f"{_plural(self.pathways_out_of_scope, 'pathway')} outside the requester's scope left out, "
-                "with what rests only on it"
-            )
+        if self.limited_to_granted_pathways:
+            parts.append("only the pathways granted to the requester are included, with what rests on them")
         text = "Redaction summary: " + ("; ".join(parts) if parts else "nothing redacted or left out") + "."
         return {
             "level": self.level,
             "redacted_spans": redacted,
             "claims_above_level": self.claims_above_level,
             "evidence_above_level": self.evidence_above_level,
-            "pathways_out_of_scope": self.pathways_out_of_scope,
+            "limited_to_granted_pathways": self.limited_to_granted_pathways,
             "text": text,
         }
 

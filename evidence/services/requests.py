@@ -131,7 +131,7 @@ def information_request_file(
         team=team,
         requester=requester,
         organisation_id=requester.organisation_id,
-        title=title.strip(),
+        title=" ".join(title.split()),  # one line: it heads pages and email subjects
         question=question,
         due_date=due_date,
         priority=priority,

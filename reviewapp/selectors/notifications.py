@@ -5,13 +5,15 @@ scope), and only while they can still see what each is about: the report must be
 `reports_visible_to`, and the request, comment or verdict it names in
 `information_requests_visible_to`, `comments_visible_to` or `verdicts_visible_to`. The
 text was written when they could see the thing; if they no longer can (access revoked,
-left the team, the pathway withdrawn from their grant), the stored text is not shown
-and not counted, from their next request on. Counts are counted from this same scope.
+left the team, the pathway withdrawn from their grant, or their reading level lowered below
+the one the text was written for), the stored text is not shown and not counted, from their
+next request on. Counts are counted from this same scope.
 """
 
 from django.db.models import Q, QuerySet
 
 from evidence.selectors import information_requests_visible_to
+from pathways.enums import Sensitivity
 from pathways.selectors import reports_visible_to
 from reviewapp.enums import NotificationState
 from reviewapp.models import Notification
@@ -30,6 +32,7 @@ def notifications_visible_to(user) -> QuerySet[Notification]:
     return Notification.objects.filter(
         Q(recipient=user)
         & Q(state=NotificationState.DELIVERED)
+        & Q(rendered_level__in=Sensitivity.at_or_below(user.reading_level))
         & Q(report_id__in=reports_visible_to(user).values("id"))
         & (
             Q(information_request_id__isnull=True)

@@ -170,10 +170,11 @@ def _render_sign_off(notification: Notification, recipient) -> Rendered | None:
     subject = f"Sign-off decision on {report.title}: {decision}"
     body = f"Leadership recorded the sign-off decision on {report.title} (version {sign_off.report_version or '–'}): "
     body += f"{decision}."
-    if sign_off.note:
-        body += f"\n\n{_excerpt(sign_off.note, recipient.reading_level)}"
+    # The note is read in the app by authors and leadership only (the sign-off pages are theirs).
     dashboard = people_with_roles(report=report, roles=[Role.AUTHOR, Role.LEADERSHIP]).filter(pk=recipient.pk)
     if dashboard.exists():
+        if sign_off.note:
+            body += f"\n\n{_excerpt(sign_off.note, recipient.reading_level)}"
         path = reverse("signoff_detail", args=[report.slug, sign_off.pk])
     else:
         path = reverse("report_detail", args=[report.slug])
@@ -187,14 +188,23 @@ def render_for_recipient(notification: Notification) -> Rendered | None:
     if not recipient.is_active:
         return None
     if notification.information_request_id:
-        return _render_request(notification, recipient)
-    if notification.comment_id:
-        return _render_comment(notification, recipient)
-    if notification.verdict_id:
-        return _render_verdict(notification, recipient)
-    if notification.sign_off_id:
-        return _render_sign_off(notification, recipient)
-    return None
+        rendered = _render_request(notification, recipient)
+    elif notification.comment_id:
+        rendered = _render_comment(notification, recipient)
+    elif notification.verdict_id:
+        rendered = _render_verdict(notification, recipient)
+    elif notification.sign_off_id:
+        rendered = _render_sign_off(notification, recipient)
+    else:
+        rendered = None
+    if rendered is None:
+        return None
+    # One line, as an email header must be, and as long as the column holds.
+    subject = " ".join(rendered.subject.split())
+    max_length = Notification._meta.get_field("subject").max_length
+    if len(subject) > max_length:
+        subject = subject[: max_length - 1] + "…"
+    return rendered._replace(subject=subject)
 
 
 # ------------------------------------------------------------------------- delivery
@@ -231,6 +241,7 @@ def notification_deliver(notification_id: int) -> str:
             notification.state = NotificationState.SUPPRESSED
         else:
             notification.subject, notification.body, notification.url = rendered
+            notification.rendered_level = notification.recipient.reading_level
             notification.state = NotificationState.DELIVERED
             notification.delivered_at = timezone.now()
             if notification.recipient.email:

@@ -17,8 +17,10 @@ Rules:
 """
 
 import datetime
+import hashlib
 import logging
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -29,8 +31,8 @@ from django.utils import timezone
 
 from evidence.report_file import ExportDocument, report_export_document
 from pathways.audit import log_action
-from pathways.models import Report, User
-from pathways.selectors import reports_visible_to
+from pathways.models import Report, Team, User
+from pathways.selectors import pathways_visible_to, reader_scope, reports_visible_to
 from pathways.text import LEVELS, level_allows
 from reviewapp.enums import ExportFormat, ExportKind, ExportState
 from reviewapp.models import ExportJob
@@ -140,6 +142,19 @@ def _write_atomically(path: Path, content: str | bytes) -> None:
         raise
 
 
+def export_scope_key(*, user: User, report: Report) -> str:
+    """A fingerprint of what decides what this person's exports of the report hold, besides
+    the level they choose: their reading level, their roles on the report, the pathways they
+    see, their organisation and their teams. A file made under another key is not served:
+    their access has narrowed (or changed) since it was made."""
+    scope = reader_scope(user, report)
+    pathways = list(pathways_visible_to(user).filter(report=report).order_by("id").values_list("id", flat=True))
+    teams = list(Team.objects.filter(members=user).order_by("id").values_list("id", flat=True))
+    roles = sorted(role.value for role in scope.roles)
+    raw = f"{user.reading_level}|{roles}|{pathways}|{user.organisation_id}|{teams}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
 def export_path(job: ExportJob) -> Path:
     """Where a done job's file lives (EXPORTS_ROOT is never served by URL)."""
     return Path(settings.EXPORTS_ROOT) / job.file_path
@@ -165,6 +180,7 @@ def export_job_run(job_id: int) -> str:
         export_job_failed(job_id, ExportAccessLost(refusal))
         return ExportState.FAILED
     _progress(job_id, 50, "Writing the document" if job.fmt == ExportFormat.MARKDOWN else "Printing the PDF")
+    scope_key = export_scope_key(user=job.requester, report=job.report)
     document = _document(job)
     _progress(job_id, 90, "Saving the file")
     file_name = _file_name(job)
@@ -177,6 +193,7 @@ def export_job_run(job_id: int) -> str:
         locked.state, locked.progress, locked.step = ExportState.DONE, 100, "Ready"
         locked.file_name, locked.file_path = file_name, relative
         locked.redaction_summary = document.summary
+        locked.scope_key = scope_key
         locked.finished_at = timezone.now()
         locked.save()
     return ExportState.DONE
@@ -242,3 +259,25 @@ def export_jobs_sweep(*, queued_for: datetime.timedelta, running_for: datetime.t
     for job_id in stuck:
         _enqueue(job_id)
     return len(stuck)
+
+
+def export_jobs_delete(jobs) -> int:
+    """Delete the jobs and their files (the folder EXPORTS_ROOT/<id>/). Returns how many."""
+    root = Path(settings.EXPORTS_ROOT).resolve()
+    count = 0
+    for job in jobs:
+        folder = (root / str(job.pk)).resolve()
+        if folder.is_relative_to(root) and folder != root:
+            shutil.rmtree(folder, ignore_errors=True)
+        job.delete()
+        count += 1
+    return count
+
+
+def export_jobs_expire(*, older_than: datetime.timedelta) -> int:
+    """Forget exports finished (done or failed) longer ago than `older_than`, files and all:
+    a document made for one reader at one moment is not kept for ever."""
+    expired = ExportJob.objects.filter(
+        state__in=[ExportState.DONE, ExportState.FAILED], finished_at__lt=timezone.now() - older_than
+    )
+    return export_jobs_delete(expired)

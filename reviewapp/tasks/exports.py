@@ -24,7 +24,9 @@ def export_run(self, job_id: int):
 
 @shared_task(acks_late=True)
 def export_jobs_sweep():
-    return exports.export_jobs_sweep(
+    expired = exports.export_jobs_expire(older_than=datetime.timedelta(days=settings.EXPORT_RETENTION_DAYS))
+    handed_again = exports.export_jobs_sweep(
         queued_for=datetime.timedelta(seconds=settings.OUTBOX_SWEEP_SECONDS),
         running_for=datetime.timedelta(seconds=settings.EXPORT_STALLED_SECONDS),
     )
+    return {"expired": expired, "handed_again": handed_again}

@@ -4,7 +4,8 @@ A job belongs to the person who asked for it: every job view looks it up among t
 requester's own jobs on the report in the URL, so anybody else's job, a job of another
 report, or a forged id answers 404, as does a report out of scope. The file is served only
 through `export_download`, only when the job is done, and only while the requester still
-sees the report at the job's level; EXPORTS_ROOT has no URL.
+sees the report at the job's level, with the access it was made under (`scope_key`);
+EXPORTS_ROOT has no URL.
 """
 
 from pathlib import Path
@@ -27,6 +28,7 @@ from reviewapp.services.exports import (
     export_download_log,
     export_job_start,
     export_path,
+    export_scope_key,
 )
 from reviewapp.views.common import reader_required, report_page
 
@@ -112,6 +114,10 @@ def export_download(request, slug, job_id):
     job = _job_for(request, report, job_id)
     if job.state != ExportState.DONE or not level_allows(request.user.reading_level, job.level):
         raise Http404("No such export to download.")
+    if job.scope_key != export_scope_key(user=request.user, report=report):
+        # Made under access the person no longer has exactly as then: it may hold what they
+        # can no longer see. They can make it again.
+        raise Http404("Your access to this report has changed since this export was made: start it again.")
     root = Path(settings.EXPORTS_ROOT).resolve()
     file = export_path(job).resolve()
     if not file.is_relative_to(root) or not file.is_file():

@@ -96,11 +96,12 @@ def notification_bell(request):
     return render(request, "base.html#notification-bell")
 
 
-@require_GET
+@require_POST
 @reader_required
 def notification_open(request, pk):
-    """Mark the notification read and go to what it is about. Only a path on this site is
-    followed: anything else stored in `url` lands on the list instead."""
+    """Mark the notification read and go to what it is about (a POST, as every change is:
+    a link on another site cannot mark someone's notifications read). Only a path on this
+    site is followed: anything else stored in `url` lands on the list instead."""
     notification = _notification_for(request, pk)
     notifications_mark_read(user=request.user, notification_ids=[notification.pk])
     if not _is_local_path(request, notification.url):

@@ -87,7 +87,7 @@ def test_the_redaction_summary_counts_spans_and_items_left_out(world, level, red
     assert document.summary["redacted_spans"] == redacted
     assert document.summary["claims_above_level"] == claims
     assert document.summary["evidence_above_level"] == evidence
-    assert document.summary["pathways_out_of_scope"] == 0
+    assert document.summary["limited_to_granted_pathways"] is False
     assert document.content.splitlines()[2] == f"_{document.summary['text']}_"
 
 
@@ -113,10 +113,12 @@ def test_a_pathway_limited_reviewer_s_export_holds_only_their_pathways(world, ex
         "redacted_spans": 2,
         "claims_above_level": 0,
         "evidence_above_level": 0,
-        "pathways_out_of_scope": 1,
-        "text": "Redaction summary: 2 passages redacted; 1 pathway outside the requester's scope left out, "
-        "with what rests only on it.",
+        "limited_to_granted_pathways": True,
+        "text": "Redaction summary: 2 passages redacted; only the pathways granted to the requester are "
+        "included, with what rests on them.",
     }
+    # How many pathways there are beyond theirs is not said anywhere: a count would tell them.
+    assert "1 pathway" not in text and "3 pathways" not in text
 
 
 def test_a_person_s_export_at_a_lower_level_counts_only_what_they_could_see(world, external_reviewer):

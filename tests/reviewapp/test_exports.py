@@ -285,6 +285,28 @@ def test_a_person_whose_access_was_revoked_cannot_download_their_file(client, wo
     assert download(client, job).status_code == 404
 
 
+def test_a_file_made_before_the_person_s_access_narrowed_is_no_longer_served(client, world, external_reviewer):
+    """Erin exports both her pathways; one is then withdrawn. The file still holds it, so it
+    is not served any more; a new export holds only what she sees now."""
+    job = done_job(world, external_reviewer, level="reviewer")
+    client.force_login(external_reviewer)
+    assert "Self-exfiltration" in downloaded_text(download(client, job))
+
+    access_revoke(report=world.report, user=external_reviewer)
+    access_grant(
+        report=world.report,
+        user=external_reviewer,
+        role="external_reviewer",
+        org_name="Holdout Evaluators",
+        pathway_slugs=["backdoors"],
+    )
+
+    assert download(client, job).status_code == 404
+    again = done_job(world, external_reviewer, level="reviewer")
+    content = downloaded_text(download(client, again))
+    assert "Code backdoors" in content and "Self-exfiltration" not in content
+
+
 def test_a_job_whose_requester_lost_access_before_it_ran_fails_saying_why(world, external_reviewer):
     job = start_job(world, external_reviewer)
     access_revoke(report=world.report, user=external_reviewer)
@@ -511,3 +533,32 @@ def test_the_query_counts_do_not_grow_with_the_number_of_jobs(client, world, req
 
     assert small == large, f"exports page and status: {small} queries with one job, {large} with more"
     assert small[1] <= 6, f"the status fragment polled every second makes {small[1]} queries"
+
+
+def test_finished_exports_are_deleted_with_their_files_after_the_retention_time(world, author):
+    import datetime
+
+    from django.utils import timezone
+
+    old = done_job(world, author, level="public")
+    recent = done_job(world, author, level="reviewer")
+    running = start_job(world, author, level="internal")
+    ExportJob.objects.filter(pk=old.pk).update(finished_at=timezone.now() - datetime.timedelta(days=31))
+    old_file = Path(settings.EXPORTS_ROOT) / old.file_path
+    assert old_file.is_file()
+
+    assert exports.export_jobs_expire(older_than=datetime.timedelta(days=30)) == 1
+
+    assert not old_file.exists() and not old_file.parent.exists()
+    assert set(ExportJob.objects.values_list("pk", flat=True)) == {recent.pk, running.pk}
+    assert (Path(settings.EXPORTS_ROOT) / recent.file_path).is_file()
+
+
+def test_deleting_a_job_in_the_admin_deletes_its_file(admin_client, world, author):
+    job = done_job(world, author, level="public")
+    file = Path(settings.EXPORTS_ROOT) / job.file_path
+    response = admin_client.post(
+        "/admin/reviewapp/exportjob/", {"action": "delete_selected", "_selected_action": [job.pk], "post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not ExportJob.objects.filter(pk=job.pk).exists() and not file.exists()

@@ -147,22 +147,29 @@ def test_a_digest_carries_nothing_above_the_readers_level(
     assert_no_canary(external_reviewer)
 
 
-def test_a_sign_off_note_reaches_external_reviewers_redacted(
-    world, external_reviewer, leadership, author, django_capture_on_commit_callbacks
+def test_reviewers_hear_the_sign_off_decision_but_not_leaderships_note(
+    world, external_reviewer, stress_tester, leadership, author, django_capture_on_commit_callbacks
 ):
+    """The note is read in the app by authors and leadership only; it may name anything,
+    pathways a limited reviewer is not given included, so reviewers are told the decision alone."""
+    from tests.conftest import CANARY_OUT_OF_SCOPE
+
+    note = f"Approved if the {CANARY_OUT_OF_SCOPE} dissent is answered. {INTERNAL_TEXT}"
     with django_capture_on_commit_callbacks(execute=True):
         signoff_record(
             report=world.report,
             decider=leadership,
             decision=SignOffDecision.APPROVE_WITH_CONDITIONS,
-            note=f"Approved if egress drills continue. {INTERNAL_TEXT}",
+            note=note,
             override=True,
             override_reason="Pilot.",
         )
-    external = Notification.objects.get(recipient=external_reviewer)
-    assert "egress drills continue" in external.body and "[redacted]" in external.body
+    for reviewer in (external_reviewer, stress_tester):
+        told = Notification.objects.get(recipient=reviewer)
+        assert "Approve with conditions" in told.subject
+        assert "Approved if" not in _everything_told_to(reviewer)
     assert_no_canary(external_reviewer)
-    assert CANARY_INTERNAL_SPAN in Notification.objects.get(recipient=author).body, "internal readers read it whole"
+    assert CANARY_INTERNAL_SPAN in Notification.objects.get(recipient=author).body, "authors read it whole"
 
 
 @pytest.mark.parametrize("reminder", ["due_soon", "overdue"])
@@ -193,3 +200,39 @@ def test_reminders_about_an_out_of_scope_request_never_reach_an_external_reviewe
     if reminder == "overdue":
         assert Notification.objects.filter(recipient=author, kind=NotificationKind.REQUEST_OVERDUE).exists()
     assert_no_canary(external_reviewer)
+
+
+def test_text_written_for_a_higher_level_is_hidden_once_the_person_reads_at_a_lower_one(
+    world, stress_tester, team_member, client, django_capture_on_commit_callbacks
+):
+    """Tom read internal material when told; made external, he no longer sees that text."""
+    from pathways.enums import Clearance
+    from reviewapp.selectors.notifications import notifications_visible_to
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request_file(
+            report=world.report,
+            requester=stress_tester,
+            subject=world.public_claim,
+            team=world.team,
+            title="Egress thresholds",
+            question=f"What volume? {INTERNAL_TEXT}",
+            due_date=timezone.localdate() + datetime.timedelta(days=3),
+        )
+    note = Notification.objects.get(recipient=team_member)
+    assert note.rendered_level == "internal" and CANARY_INTERNAL_SPAN in note.body
+    assert notifications_visible_to(team_member).count() == 1
+
+    team_member.clearance = Clearance.EXTERNAL
+    team_member.save()
+    # Still able to see the report, the request (his team's) and its claim: only the level changed.
+    from pathways.services import access_grant
+
+    access_grant(report=world.report, user=team_member, role="external_reviewer", org_name="Holdout Evaluators")
+    from evidence.selectors import information_requests_visible_to
+
+    assert information_requests_visible_to(team_member).filter(pk=note.information_request_id).exists()
+
+    assert notifications_visible_to(team_member).count() == 0
+    client.force_login(team_member)
+    assert CANARY_INTERNAL_SPAN not in client.get("/notifications/").content.decode()

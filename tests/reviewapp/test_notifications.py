@@ -371,3 +371,28 @@ def test_after_its_last_attempt_a_failed_email_is_left_for_an_admin_to_retry(
     note.refresh_from_db()
     assert note.email_state == EmailState.SENT
     assert len(_mail_to(team_member)) == 1
+
+
+def test_a_title_with_line_breaks_makes_a_one_line_subject_and_the_email_goes(
+    world, stress_tester, team_member, django_capture_on_commit_callbacks
+):
+    information_request = _file(
+        world, stress_tester, run=django_capture_on_commit_callbacks, title="Line one\r\nBcc: someone@example.org"
+    )
+    assert information_request.title == "Line one Bcc: someone@example.org"
+    note = _notes(team_member).get()
+    assert "\n" not in note.subject and note.email_state == EmailState.SENT
+    (email,) = _mail_to(team_member)
+    assert email.bcc == [] and email.to == [team_member.email]
+
+
+def test_a_subject_longer_than_its_column_is_cut_not_failed(
+    world, author, stress_tester, django_capture_on_commit_callbacks
+):
+    world.public_claim.statement = "Outbound transfers are detected " + "and very carefully reviewed " * 20
+    world.public_claim.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_post(author=stress_tester, subject=world.public_claim, text="@alice is this load-bearing?")
+    note = _notes(author).get()
+    assert note.state == NotificationState.DELIVERED and note.email_state == EmailState.SENT
+    assert len(note.subject) == 300 and note.subject.endswith("…")

@@ -80,7 +80,7 @@ def test_a_notification_sent_through_the_real_path_appears_with_its_text(
     assert "Which monitors see a large outbound transfer?" in html
     note = Notification.objects.get(recipient=team_member)
     assert reverse("notification_open", args=[note.pk]) in html
-    response = client.get(reverse("notification_open", args=[note.pk]))
+    response = client.post(reverse("notification_open", args=[note.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("request_detail", args=["pilot", information_request.pk])
 
@@ -144,7 +144,7 @@ def test_a_revoked_persons_notifications_of_that_report_are_hidden_and_not_count
     assert "On a report still shared" in html
     assert unread_notification_count(external_reviewer) == 1
     assert '1<span class="visually-hidden"> unread notification</span>' in _html(client.get(BELL))
-    assert client.get(reverse("notification_open", args=[note.pk])).status_code == 404
+    assert client.post(reverse("notification_open", args=[note.pk])).status_code == 404
     assert client.post(reverse("notification_mark_read", args=[note.pk])).status_code == 404
     note.refresh_from_db()
     assert note.read_at is None
@@ -205,8 +205,11 @@ def test_mark_read_by_htmx_swaps_the_list_and_tells_the_bell(client, world, exte
     assert 'id="notification-list"' in html
     assert "<html" not in html
     assert "1 unread · 2 in all" in html
-    # Focus goes back to the item acted on: its "Open" link.
-    assert f'href="{reverse("notification_open", args=[note.pk])}" autofocus' in html
+    # Focus goes back to the item acted on: its "Open" button.
+    assert f'action="{reverse("notification_open", args=[note.pk])}"' in html
+    assert html.count("autofocus") == 1 and html.index("autofocus") > html.index(
+        f'action="{reverse("notification_open", args=[note.pk])}"'
+    )
 
 
 def test_mark_all_read_marks_only_my_visible_notifications(client, world, external_reviewer, stress_tester, request):
@@ -241,7 +244,7 @@ def test_mark_all_read_by_htmx_tells_the_bell(client, world, external_reviewer):
     assert unread_notification_count(external_reviewer) == 0
 
 
-@pytest.mark.parametrize("method,name", [("post", "notification_mark_read"), ("get", "notification_open")])
+@pytest.mark.parametrize("method,name", [("post", "notification_mark_read"), ("post", "notification_open")])
 def test_another_persons_notification_answers_404_and_nothing_changes(
     client, world, external_reviewer, stress_tester, method, name
 ):
@@ -261,7 +264,7 @@ def test_an_undelivered_notification_answers_404(client, world, external_reviewe
     Notification.objects.filter(pk=note.pk).update(state=NotificationState.PENDING)
     client.force_login(external_reviewer)
 
-    assert client.get(reverse("notification_open", args=[note.pk])).status_code == 404
+    assert client.post(reverse("notification_open", args=[note.pk])).status_code == 404
 
 
 def test_marking_read_needs_a_post(client, world, external_reviewer):
@@ -269,6 +272,7 @@ def test_marking_read_needs_a_post(client, world, external_reviewer):
     client.force_login(external_reviewer)
 
     assert client.get(reverse("notification_mark_read", args=[note.pk])).status_code == 405
+    assert client.get(reverse("notification_open", args=[note.pk])).status_code == 405
     assert client.get(reverse("notification_mark_all_read")).status_code == 405
     note.refresh_from_db()
     assert note.read_at is None
@@ -281,7 +285,7 @@ def test_open_marks_read_and_goes_to_the_stored_path(client, world, external_rev
     note = delivered(external_reviewer, world.report, url="/reports/pilot/claims/egress-monitoring/")
     client.force_login(external_reviewer)
 
-    response = client.get(reverse("notification_open", args=[note.pk]))
+    response = client.post(reverse("notification_open", args=[note.pk]))
 
     assert response.status_code == 302
     assert response["Location"] == "/reports/pilot/claims/egress-monitoring/"
@@ -304,7 +308,7 @@ def test_open_goes_only_to_a_path_on_this_site(client, world, external_reviewer,
     note = delivered(external_reviewer, world.report, url=url)
     client.force_login(external_reviewer)
 
-    response = client.get(reverse("notification_open", args=[note.pk]))
+    response = client.post(reverse("notification_open", args=[note.pk]))
 
     assert response.status_code == 302
     assert response["Location"] == LIST

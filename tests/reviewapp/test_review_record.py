@@ -57,7 +57,6 @@ def test_the_external_reviewer_s_record_holds_nothing_out_of_scope_or_internal(w
     for expected in [
         "Review record: Pilot report",
         "Not approved",  # the sign-off decision
-        "Not yet. [redacted]",  # its note, redacted at their level
         "Holdout Evaluators",
         "Drills are too few.",
         "Stress-testing team",  # another organisation's verdict on a conclusion they see
@@ -67,7 +66,8 @@ def test_the_external_reviewer_s_record_holds_nothing_out_of_scope_or_internal(w
         "Egress review",
     ]:
         assert contains(text, expected, fmt), expected
-    for secret in [*ALL_CANARIES, CANARY_OVERRIDE_REASON, INTERNAL_CLAIM_REQUEST, "Government decisions"]:
+    # Leadership's note is for authors and leadership, as on the sign-off pages.
+    for secret in [*ALL_CANARIES, CANARY_OVERRIDE_REASON, INTERNAL_CLAIM_REQUEST, "Government decisions", "Not yet."]:
         assert not contains(text, secret, fmt), secret
 
 

@@ -29,6 +29,7 @@ def delivered(recipient, report, *, subject="New request to Security: How are tr
         subject=subject,
         state=NotificationState.DELIVERED,
         delivered_at=timezone.now(),
+        rendered_level=recipient.reading_level,
         **fields,
     )
 
@@ -60,8 +61,8 @@ ROWS = [
     Row("notification_list", EVERYONE_HTMX, headers=HTMX),
     Row("notification_bell", {**SIGNED_IN, "anonymous": 302}),
     Row("notification_bell", EVERYONE_HTMX, headers=HTMX),
-    Row("notification_open", ONLY_ERIN, _pk, setup=_erins),
-    Row("notification_open", NOBODY, _pk, setup=_erins_out_of_scope, label="out-of-scope"),
+    Row("notification_open", ONLY_ERIN, _pk, method="post", setup=_erins),
+    Row("notification_open", NOBODY, _pk, method="post", setup=_erins_out_of_scope, label="out-of-scope"),
     Row("notification_mark_read", ONLY_ERIN, _pk, method="post", setup=_erins),
     Row("notification_mark_read", ONLY_ERIN_HTMX, _pk, method="post", headers=HTMX, setup=_erins),
     Row("notification_mark_read", NOBODY, _pk, method="post", setup=_erins_out_of_scope, label="out-of-scope"),
