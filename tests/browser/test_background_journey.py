@@ -3,15 +3,13 @@ team member's bell, the notification opens the request, marking read updates the
 place; and an external reviewer exports their review record as a PDF and downloads it.
 Tasks run in the server as each transaction commits (eager), as tests/settings.py sets."""
 
-import datetime
 import io
 
-from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from reviewapp.services.requests import request_file
 from tests.conftest import ALL_CANARIES, CANARY_INTERNAL_SPAN
+from tests.reviewapp.matrix.requests import file_request
 
 
 def _collect_console_errors(page):
@@ -23,24 +21,10 @@ def test_a_filed_request_lights_the_bell_and_the_notification_opens_it(
     page, live_server, login, world, external_reviewer, team_member, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        first = request_file(
-            report=world.report,
-            requester=external_reviewer,
-            subject=world.public_claim,
-            team=world.team,
-            title="How fast do egress alarms fire?",
-            question="Please share the drill timings.",
-            due_date=timezone.localdate() + datetime.timedelta(days=5),
+        first = file_request(
+            world, external_reviewer, title="How fast do egress alarms fire?", question="Please share the timings."
         )
-        request_file(
-            report=world.report,
-            requester=external_reviewer,
-            subject=world.public_claim,
-            team=world.team,
-            title="Who reviews the thresholds?",
-            question="And how often?",
-            due_date=timezone.localdate() + datetime.timedelta(days=5),
-        )
+        file_request(world, external_reviewer, title="Who reviews the thresholds?", question="And how often?")
     _collect_console_errors(page)
     login("tom")
     bell = page.locator("#notification-bell")

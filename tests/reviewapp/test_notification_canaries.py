@@ -14,9 +14,10 @@ from reviewapp.models import Notification
 from reviewapp.services import delivery
 from reviewapp.services.comments import comment_post, comment_reply
 from reviewapp.services.notifications import notification_preferences_set
-from reviewapp.services.requests import request_answer, request_file
+from reviewapp.services.requests import request_answer
 from reviewapp.services.signoff import signoff_record
 from tests.conftest import ALL_CANARIES, CANARY_INTERNAL_SPAN
+from tests.reviewapp.matrix.requests import file_request
 
 INTERNAL_TEXT = f"[[internal]]{CANARY_INTERNAL_SPAN}[[/internal]]"
 
@@ -36,11 +37,9 @@ def assert_no_canary(person):
 
 def _erin_files(world, external_reviewer, run):
     with run(execute=True):
-        return request_file(
-            report=world.report,
-            requester=external_reviewer,
-            subject=world.public_claim,
-            team=world.team,
+        return file_request(
+            world,
+            external_reviewer,
             title="Egress thresholds",
             question="What volume triggers an alert?",
             due_date=timezone.localdate() + datetime.timedelta(days=3),
@@ -181,9 +180,9 @@ def test_reminders_about_an_out_of_scope_request_never_reach_an_external_reviewe
     today = timezone.localdate()
     due = today + datetime.timedelta(days=1) if reminder == "due_soon" else today + datetime.timedelta(days=2)
     with django_capture_on_commit_callbacks(execute=True):
-        information_request = request_file(
-            report=world.report,
-            requester=stress_tester,
+        information_request = file_request(
+            world,
+            stress_tester,
             subject=world.out_of_scope_claim,
             team=world.other_team,
             title="Government affordances",
@@ -210,15 +209,7 @@ def test_text_written_for_a_higher_level_is_hidden_once_the_person_reads_at_a_lo
     from reviewapp.selectors.notifications import notifications_visible_to
 
     with django_capture_on_commit_callbacks(execute=True):
-        request_file(
-            report=world.report,
-            requester=stress_tester,
-            subject=world.public_claim,
-            team=world.team,
-            title="Egress thresholds",
-            question=f"What volume? {INTERNAL_TEXT}",
-            due_date=timezone.localdate() + datetime.timedelta(days=3),
-        )
+        file_request(world, stress_tester, title="Egress thresholds", question=f"What volume? {INTERNAL_TEXT}")
     note = Notification.objects.get(recipient=team_member)
     assert note.rendered_level == "internal" and CANARY_INTERNAL_SPAN in note.body
     assert notifications_visible_to(team_member).count() == 1

@@ -9,7 +9,6 @@ import smtplib
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from evidence.models import InformationRequest
 from reviewapp.enums import Delivery, EmailState, NotificationKind, NotificationState, Position, SignOffDecision
@@ -17,11 +16,12 @@ from reviewapp.models import Notification
 from reviewapp.services import delivery
 from reviewapp.services.comments import comment_post, comment_reply
 from reviewapp.services.notifications import notification_preferences_set, notify_request_filed
-from reviewapp.services.requests import request_answer, request_decline, request_file, request_follow_up
+from reviewapp.services.requests import request_answer, request_decline, request_follow_up
 from reviewapp.services.signoff import signoff_record
 from reviewapp.services.verdicts import conclusion_revise, verdict_record
 from reviewapp.tasks import notifications as tasks
 from tests.factories import UserFactory
+from tests.reviewapp.matrix.requests import file_request
 
 
 @pytest.fixture
@@ -33,14 +33,8 @@ def second_member(world):
 
 def _file(world, requester, *, run, title="How are outbound transfers detected?"):
     with run(execute=True):
-        return request_file(
-            report=world.report,
-            requester=requester,
-            subject=world.public_claim,
-            team=world.team,
-            title=title,
-            question="Which monitors see a large outbound transfer, and who is paged?",
-            due_date=timezone.localdate() + datetime.timedelta(days=5),
+        return file_request(
+            world, requester, title=title, question="Which monitors see a large outbound transfer, and who is paged?"
         )
 
 

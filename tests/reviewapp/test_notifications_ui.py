@@ -20,7 +20,7 @@ from reviewapp.forms_notifications import DELIVERY_CHOICES, KIND_GROUPS
 from reviewapp.models import Notification, NotificationPreference
 from reviewapp.selectors.notifications import notifications_visible_to, unread_notification_count
 from reviewapp.services.notifications import delivery_preferences
-from reviewapp.services.requests import request_answer, request_file
+from reviewapp.services.requests import request_answer
 from tests.factories import ReportFactory, UserFactory
 from tests.reviewapp.matrix.notifications import delivered
 from tests.reviewapp.matrix.requests import bob_government_request, file_request
@@ -63,14 +63,11 @@ def test_a_notification_sent_through_the_real_path_appears_with_its_text(
     client, world, external_reviewer, team_member, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        information_request = request_file(
-            report=world.report,
-            requester=external_reviewer,
-            subject=world.public_claim,
-            team=world.team,
+        information_request = file_request(
+            world,
+            external_reviewer,
             title="How are outbound transfers detected?",
             question="Which monitors see a large outbound transfer?",
-            due_date=timezone.localdate() + datetime.timedelta(days=5),
         )
     client.force_login(team_member)
 
@@ -330,7 +327,7 @@ def test_the_bell_shows_the_unread_count_in_words(client, world, external_review
 
     assert 'id="notification-bell"' in html
     assert f'href="{LIST}"' in html
-    assert "3<span class=\"visually-hidden\"> unread notifications</span>" in html
+    assert '3<span class="visually-hidden"> unread notifications</span>' in html
     assert f'hx-get="{BELL}"' in html
     assert 'hx-trigger="every 60s, notifications-changed from:body"' in html
     assert 'hx-swap="outerHTML"' in html
@@ -356,7 +353,7 @@ def test_the_bell_fragment_is_the_bell_alone(client, world, external_reviewer):
     assert response.status_code == 200
     assert html.startswith('<span id="notification-bell"')
     assert html.endswith("</span>")
-    assert "1<span class=\"visually-hidden\"> unread notification</span>" in html
+    assert '1<span class="visually-hidden"> unread notification</span>' in html
     assert "<html" not in html
 
 
@@ -386,7 +383,7 @@ def test_the_bell_counts_notifications_as_they_arrive(
             version=information_request.version,
         )
 
-    assert "1<span class=\"visually-hidden\"> unread notification</span>" in _html(client.get(BELL))
+    assert '1<span class="visually-hidden"> unread notification</span>' in _html(client.get(BELL))
 
 
 # ----------------------------------------------------------------- settings
@@ -423,9 +420,7 @@ def test_the_settings_page_says_when_there_is_no_email_address(client, world):
 def test_saving_the_settings_stores_each_choice_with_a_message(client, world, team_member):
     client.force_login(team_member)
 
-    response = client.post(
-        SETTINGS, _choices(request_filed=Delivery.DIGEST, mention=Delivery.OFF), follow=True
-    )
+    response = client.post(SETTINGS, _choices(request_filed=Delivery.DIGEST, mention=Delivery.OFF), follow=True)
 
     assert response.redirect_chain == [(SETTINGS, 302)]
     assert "Your notification choices are saved." in _html(response)
@@ -477,7 +472,12 @@ def test_an_unknown_delivery_marks_its_field(client, world, team_member):
 def _grow(world, external_reviewer, stress_tester, persona, times):
     """Notifications of every kind for erin, read and unread, some out of her scope, and bob's."""
     for _ in range(times):
-        information_request = file_request(world, external_reviewer)
+        information_request = file_request(
+            world,
+            external_reviewer,
+            title="How are outbound transfers detected?",
+            question="Which monitors see a large outbound transfer?",
+        )
         hidden_request = bob_government_request(world, persona)
         for kind in NotificationKind:
             delivered(external_reviewer, world.report, kind=kind, information_request=information_request)

@@ -14,18 +14,19 @@ from evidence.services.requests import (
     information_request_answer,
     information_request_close,
     information_request_decline,
-    information_request_file,
     information_request_follow_up,
 )
+from reviewapp.services.requests import request_file
 from tests.reviewapp.matrix import HTMX, IN_SCOPE, REPORT_PAGE, SIGNED_IN, Row
 
 PERSONAS_WITH_ACCESS = [*IN_SCOPE, "outsider"]
 
 
 def file_request(world, requester, *, subject=None, team=None, title="How are transfers detected?", **fields):
+    """Filed as the views file it: through the review's service, which also notifies the team."""
     fields.setdefault("question", "Which **drills** showed it?")
     fields.setdefault("due_date", timezone.localdate() + datetime.timedelta(days=7))
-    return information_request_file(
+    return request_file(
         report=world.report,
         requester=requester,
         subject=subject if subject is not None else world.public_claim,
