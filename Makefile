@@ -29,7 +29,7 @@ run: install
 	@echo "  Risk Report Review is starting at http://$(HOST):$(PORT)/ with a worker and the scheduler"
 	@echo "  (Ctrl-C stops all three; emails are printed here)"
 	@echo
-	DEBUG=$${DEBUG:-1} REMINDER_INTERVAL_SECONDS=$${REMINDER_INTERVAL_SECONDS:-60} $(PY) manage.py runall $(HOST):$(PORT)
+	DEBUG=$${DEBUG:-1} REMINDER_INTERVAL_SECONDS=$${REMINDER_INTERVAL_SECONDS:-60} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runall $(HOST):$(PORT)
 
 test: install
 	@$(PY) scripts/browser_check.py

@@ -208,6 +208,8 @@ if not CELERY_BROKER_URL:
         "control_folder": str(_celery_dir / "control"),
         "store_processed": False,
     }
+    for _folder in ("queue", "control"):  # before anything is published, by the web or a command
+        (_celery_dir / _folder).mkdir(parents=True, exist_ok=True)
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # A message taken by a worker that dies unacknowledged goes back to the queue after this.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}

@@ -370,8 +370,12 @@ def outbox_sweep(*, older_than: datetime.timedelta) -> int:
     pending = list(
         Notification.objects.filter(state=NotificationState.PENDING, created_at__lt=cutoff).values_list("id", flat=True)
     )
+    # An email still pending may be waiting between retries: only one pending for longer than
+    # every retry could take has lost its task, so a mail outage does not start new chains.
+    retry_budget = datetime.timedelta(seconds=settings.TASK_RETRY_MAX_SECONDS * (settings.TASK_MAX_RETRIES + 1))
+    email_cutoff = timezone.now() - max(older_than, retry_budget)
     emails = list(
-        Notification.objects.filter(email_state=EmailState.PENDING, delivered_at__lt=cutoff).values_list(
+        Notification.objects.filter(email_state=EmailState.PENDING, delivered_at__lt=email_cutoff).values_list(
             "id", flat=True
         )
     )
