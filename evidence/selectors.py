@@ -5,29 +5,71 @@ reading level and either they see its report whole, or it backs a claim they can
 (so a pathway-limited external reviewer sees the evidence of their pathways' claims).
 """
 
-from django.db.models import Aggregate, Count, DurationField, F, Q, QuerySet
+from django.db.models import Aggregate, Count, DurationField, Exists, F, OuterRef, Q, QuerySet
 
 from evidence.enums import RequestState
 from evidence.models import ClaimEvidence, Evidence, InformationRequest
-from pathways.enums import Role, Sensitivity
-from pathways.models import Report, ReportGroupObjectPermission, ReportUserObjectPermission, Team
-from pathways.selectors import claims_visible_to, pathways_visible_to, whole_report_ids
+from pathways.access import REQUEST_OVERSEERS, Access, access_of
+from pathways.models import Team
+from pathways.selectors import NOTHING, any_of, claim_scope, ids, pathway_scope, readable_in_scope
 
 
-def evidence_visible_to(user) -> QuerySet[Evidence]:
-    if not (user and user.is_authenticated and user.is_active):
-        return Evidence.objects.none()
-    backing_visible_claims = ClaimEvidence.objects.filter(
-        claim__in=claims_visible_to(user), evidence__report=F("claim__report")
-    ).values("evidence_id")
-    return Evidence.objects.filter(sensitivity__in=Sensitivity.at_or_below(user.reading_level)).filter(
-        Q(report_id__in=whole_report_ids(user)) | Q(id__in=backing_visible_claims)
+def evidence_scope(access: Access, path: str = "") -> Q:
+    """Evidence at or below the reading level, in reports seen whole or backing a claim
+    (at or below the level too) that rests on a granted pathway, all three of one report."""
+    return readable_in_scope(
+        access,
+        path,
+        lambda pathway_ids: Exists(
+            ClaimEvidence.objects.filter(
+                evidence_id=OuterRef(f"{path}id"),
+                claim__report_id=OuterRef(f"{path}report_id"),
+                claim__sensitivity__in=access.readable,
+                claim__pathway_links__pathway_id__in=pathway_ids,
+                claim__pathway_links__pathway__report_id=OuterRef(f"{path}report_id"),
+            )
+        ),
     )
 
 
-def claim_evidence_visible_to(user) -> QuerySet[ClaimEvidence]:
+def evidence_visible_to(person) -> QuerySet[Evidence]:
+    return Evidence.objects.filter(evidence_scope(access_of(person)))
+
+
+def claim_evidence_visible_to(person) -> QuerySet[ClaimEvidence]:
     """Links between a claim and an evidence item, shown only where the person may read both."""
-    return ClaimEvidence.objects.filter(claim__in=claims_visible_to(user), evidence__in=evidence_visible_to(user))
+    access = access_of(person)
+    return ClaimEvidence.objects.filter(claim_scope(access, "claim__"), evidence_scope(access, "evidence__"))
+
+
+def information_request_scope(access: Access, path: str = "") -> Q:
+    """Information requests this person may read.
+
+    Rule: authors and leadership of a report see every request on it; reviewers see the
+    requests of their own reviewer organisation; members of an owning team see the
+    requests addressed to their team. In every case only requests whose subject (the
+    pathway, claim or evidence item asked about) the person can see — so an out-of-scope
+    pathway or an item above their level hides the request, its thread and its counts.
+    External people are never authors, leadership or team members.
+    """
+    about = any_of(
+        pathway_scope(access, f"{path}pathway__"),
+        claim_scope(access, f"{path}claim__"),
+        evidence_scope(access, f"{path}evidence__"),
+    )
+    overseen = access.report_ids_with(REQUEST_OVERSEERS) if not access.is_external else ()
+    reader = any_of(
+        Q(**{f"{path}team_id__in": ids(access.team_ids)}) if access.team_ids else None,
+        Q(**{f"{path}organisation_id": access.organisation_id}) if access.organisation_id else None,
+        Q(**{f"{path}report_id__in": ids(overseen)}) if overseen else None,
+    )
+    if about is NOTHING or reader is NOTHING:
+        return NOTHING
+    return about & reader
+
+
+def information_requests_visible_to(person) -> QuerySet[InformationRequest]:
+    return InformationRequest.objects.filter(information_request_scope(access_of(person)))
 
 
 class Median(Aggregate):
@@ -40,42 +82,6 @@ class Median(Aggregate):
 
 
 LIVE_REQUEST_STATES = [RequestState.OPEN, RequestState.ANSWERED, RequestState.FOLLOW_UP]
-
-
-def _reports_run_by(user) -> QuerySet:
-    """Reports on which this (internal) person is an author or leadership, directly or through a group."""
-    codenames = [Role.AUTHOR.codename, Role.LEADERSHIP.codename]
-    direct = ReportUserObjectPermission.objects.filter(user=user, permission__codename__in=codenames)
-    via_group = ReportGroupObjectPermission.objects.filter(group__user=user, permission__codename__in=codenames)
-    return Report.objects.filter(
-        Q(id__in=direct.values("content_object_id")) | Q(id__in=via_group.values("content_object_id"))
-    ).values("id")
-
-
-def information_requests_visible_to(user) -> QuerySet[InformationRequest]:
-    """Information requests this person may read.
-
-    Rule: authors and leadership of a report see every request on it; reviewers see the
-    requests of their own reviewer organisation; members of an owning team see the
-    requests addressed to their team. In every case only requests whose subject (the
-    pathway, claim or evidence item asked about) the person can see, through
-    `pathways_visible_to`, `claims_visible_to` and `evidence_visible_to` — so an
-    out-of-scope pathway or an item above their level hides the request, its thread and
-    its counts. External people are never authors, leadership or team members.
-    """
-    if not (user and user.is_authenticated and user.is_active):
-        return InformationRequest.objects.none()
-    about_visible_subject = (
-        Q(pathway_id__in=pathways_visible_to(user).values("id"))
-        | Q(claim_id__in=claims_visible_to(user).values("id"))
-        | Q(evidence_id__in=evidence_visible_to(user).values("id"))
-    )
-    reader = Q(team_id__in=Team.objects.filter(members=user).values("id"))
-    if user.organisation_id:
-        reader |= Q(organisation_id=user.organisation_id)
-    if not user.is_external:
-        reader |= Q(report_id__in=_reports_run_by(user))
-    return InformationRequest.objects.filter(about_visible_subject).filter(reader)
 
 
 def information_request_team_summary(user, *, report, today) -> QuerySet:
@@ -99,8 +105,6 @@ def information_request_team_summary(user, *, report, today) -> QuerySet:
     )
 
 
-def teams_of(user) -> QuerySet[Team]:
+def teams_of(person) -> QuerySet[Team]:
     """The owning teams this person is a member of."""
-    if not (user and user.is_authenticated and user.is_active):
-        return Team.objects.none()
-    return Team.objects.filter(members=user)
+    return Team.objects.filter(id__in=ids(access_of(person).team_ids))

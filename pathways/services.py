@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from guardian.shortcuts import assign_perm
 
+from pathways.access import access_of
 from pathways.audit import field_changes, log_action
 from pathways.enums import (
     GRANTABLE_ROLES,
@@ -33,7 +34,6 @@ from pathways.models import (
     Team,
     User,
 )
-from pathways.selectors import reader_scope
 from pathways.text import has_span_markup, span_errors
 
 
@@ -216,7 +216,7 @@ def text_errors(values: dict, *, markdown: tuple = (), plain: tuple = ()) -> dic
 
 
 def _require_author(*, editor: User, report: Report) -> None:
-    if not reader_scope(editor, report).is_author:
+    if not access_of(editor).on(report).may_edit:
         raise EditRefused({"__all__": ["Only the report's authors edit it."]})
 
 

@@ -11,17 +11,17 @@ class ClaimFilterForm(forms.Form):
     forged pathway or team id is simply an invalid choice, like one that does not exist."""
 
     category = forms.ChoiceField(required=False, choices=[("", "Any category"), *ClaimCategory.choices])
-    team = forms.ModelChoiceField(
-        required=False, queryset=Team.objects.none(), to_field_name="slug", empty_label="Any team"
-    )
-    pathway = forms.ModelChoiceField(required=False, queryset=None, to_field_name="slug", empty_label="Any pathway")
+    team = forms.ChoiceField(required=False)
+    pathway = forms.ChoiceField(required=False)
 
     def __init__(self, *args, pathways, report, user, **kwargs):
+        """`pathways`: the pathways the reader sees (the page's column), in order."""
         super().__init__(*args, **kwargs)
-        self.fields["pathway"].queryset = pathways.order_by("position")
-        self.fields["team"].queryset = Team.objects.filter(
-            id__in=claims_visible_to(user).filter(report=report).values("owner_team_id")
-        )
+        self.pathways = {pathway.slug: pathway for pathway in pathways}
+        self.fields["pathway"].choices = [("", "Any pathway")] + [(p.slug, p.title) for p in pathways]
+        teams = Team.objects.filter(id__in=claims_visible_to(user).filter(report=report).values("owner_team_id"))
+        self.teams = {team.slug: team for team in teams}
+        self.fields["team"].choices = [("", "Any team")] + [(team.slug, team.name) for team in self.teams.values()]
 
     def full_clean(self):
         super().full_clean()
@@ -36,9 +36,9 @@ class ClaimFilterForm(forms.Form):
         if data.get("category"):
             claims = claims.filter(category=data["category"])
         if data.get("team"):
-            claims = claims.filter(owner_team=data["team"])
+            claims = claims.filter(owner_team=self.teams[data["team"]])
         if data.get("pathway"):
-            claims = claims.filter(pathway_links__pathway=data["pathway"])
+            claims = claims.filter(pathway_links__pathway=self.pathways[data["pathway"]])
         return claims
 
 

@@ -30,9 +30,10 @@ from evidence.enums import RequestState
 from evidence.models import InformationRequest, RequestMessage
 from evidence.report_file import ExportDocument, redacted_span_count
 from evidence.selectors import LIVE_REQUEST_STATES, evidence_visible_to, information_requests_visible_to
+from pathways.access import Access, access_of
 from pathways.enums import Role, Sensitivity
 from pathways.models import Report, User
-from pathways.selectors import conclusions_visible_to, pathways_visible_to, reader_scope, reports_visible_to
+from pathways.selectors import conclusions_visible_to, pathways_visible_to
 from pathways.text import LEVELS, REDACTED, level_allows, render_plain
 from reviewapp.enums import Position
 from reviewapp.models import SignOff, Verdict
@@ -107,13 +108,14 @@ def review_record_load(*, report: Report, reader: User, level: str) -> ReviewRec
         raise ValueError(f"unknown level '{level}': use one of {', '.join(LEVELS)}")
     if not level_allows(reader.reading_level, level):
         raise ValueError(f"level '{level}' is above what {reader} may read ({reader.reading_level})")
-    if not reports_visible_to(reader).filter(pk=report.pk).exists():
+    access = access_of(reader)  # once for the whole record
+    if not access.sees_report(report):
         raise ValueError(f"{reader} cannot see the report '{report.slug}'")
     readable = Sensitivity.at_or_below(level)
 
-    titles = _conclusion_titles(report=report, reader=reader)
+    titles = _conclusion_titles(report=report, reader=access)
     verdicts = (
-        current_verdicts_visible_to(reader)
+        current_verdicts_visible_to(access)
         .filter(conclusion__report=report)
         .select_related("organisation", "recorded_by", "conclusion")
         .order_by("organisation__kind", "organisation__name")
@@ -128,9 +130,9 @@ def review_record_load(*, report: Report, reader: User, level: str) -> ReviewRec
     for entry in by_organisation.values():
         entry.verdicts.sort(key=lambda verdict: order[verdict.conclusion_id])
 
-    visible_requests = information_requests_visible_to(reader).filter(report=report)
+    visible_requests = information_requests_visible_to(access).filter(report=report)
     at_level = Q(pathway__isnull=False) | Q(claim__sensitivity__in=readable) | Q(evidence__sensitivity__in=readable)
-    attached = evidence_visible_to(reader).filter(sensitivity__in=readable).order_by("position", "id")
+    attached = evidence_visible_to(access).filter(sensitivity__in=readable).order_by("position", "id")
     thread = RequestMessage.objects.select_related("author").prefetch_related(
         Prefetch("evidence", queryset=attached, to_attr="visible_evidence")
     )
@@ -141,7 +143,7 @@ def review_record_load(*, report: Report, reader: User, level: str) -> ReviewRec
         .order_by("created_at", "id")
     )
 
-    roles = reader_scope(reader, report).roles
+    roles = access.on(report).roles
     sees_sign_offs = bool(roles & SIGN_OFF_READERS)
     sign_offs = list(SignOff.objects.filter(report=report).select_related("decided_by")) if sees_sign_offs else []
     return ReviewRecord(
@@ -159,7 +161,7 @@ def review_record_load(*, report: Report, reader: User, level: str) -> ReviewRec
     )
 
 
-def _conclusion_titles(*, report: Report, reader: User) -> dict:
+def _conclusion_titles(*, report: Report, reader: Access) -> dict:
     """The conclusions the reader sees, in reading order, each with the title the report export
     gives it (pathways numbered among those the reader sees)."""
     numbers = {

@@ -34,6 +34,7 @@ from evidence.enums import EvidenceKind, Relation
 from evidence.models import ClaimEvidence, Evidence
 from evidence.report_file.validation import FORMAT
 from evidence.selectors import evidence_visible_to
+from pathways.access import access_of
 from pathways.enums import ClaimCategory, ReportStatus, RiskLevel, Sensitivity
 from pathways.models import Claim, Conclusion, Pathway, PathwayClaim, Report, Team, User
 from pathways.selectors import claims_visible_to, conclusions_visible_to, pathways_visible_to
@@ -128,10 +129,11 @@ class _ReportView:
             evidence_in_scope = Evidence.objects.filter(report=report)
             conclusions = Conclusion.objects.filter(report=report)
         else:
-            pathways = pathways_visible_to(user).filter(report=report)
-            claims_in_scope = claims_visible_to(user).filter(report=report)
-            evidence_in_scope = evidence_visible_to(user).filter(report=report)
-            conclusions = conclusions_visible_to(user).filter(report=report)
+            access = access_of(user)  # once for the whole export
+            pathways = pathways_visible_to(access).filter(report=report)
+            claims_in_scope = claims_visible_to(access).filter(report=report)
+            evidence_in_scope = evidence_visible_to(access).filter(report=report)
+            conclusions = conclusions_visible_to(access).filter(report=report)
         included_claims = claims_in_scope.filter(sensitivity__in=readable)
         included_evidence = evidence_in_scope.filter(sensitivity__in=readable)
         claims = list(included_claims.select_related("owner_team"))

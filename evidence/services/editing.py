@@ -9,10 +9,10 @@ from django.db import transaction
 
 from evidence.enums import EvidenceKind, Relation
 from evidence.models import ClaimEvidence, Evidence
+from pathways.access import access_of
 from pathways.audit import field_changes, log_action
 from pathways.enums import Sensitivity
 from pathways.models import Claim, User
-from pathways.selectors import reader_scope
 from pathways.services import EditConflict, EditRefused, claim_lock, claim_update, text_errors
 
 EVIDENCE_MARKDOWN_FIELDS = ("summary",)
@@ -39,7 +39,7 @@ def evidence_update(
     locked = Evidence.objects.select_for_update(of=("self",)).select_related("report", "owner_team").get(pk=evidence.pk)
     if locked.version != version:
         raise EditConflict(current=locked)
-    if not reader_scope(editor, locked.report).is_author:
+    if not access_of(editor).on(locked.report_id).may_edit:
         raise EditRefused({"__all__": ["Only the report's authors edit it."]})
     values = _given(title=title, kind=kind, sensitivity=sensitivity, source=source, summary=summary)
     errors = text_errors(values, markdown=EVIDENCE_MARKDOWN_FIELDS, plain=EVIDENCE_PLAIN_FIELDS)

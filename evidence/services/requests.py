@@ -26,6 +26,7 @@ from django.utils.text import slugify
 
 from evidence.enums import MessageKind, Priority, Relation, RequestState
 from evidence.models import ClaimEvidence, Evidence, InformationRequest, RequestMessage
+from pathways.access import access_of
 from pathways.audit import log_action
 from pathways.models import Claim, Pathway, PathwayClaim, Report, Team, User
 
@@ -80,12 +81,12 @@ def teams_for_subject(subject) -> QuerySet[Team]:
     raise RequestInvalid("A request is about a pathway, a claim or an evidence item.")
 
 
-def is_team_member(*, user: User, team: Team) -> bool:
-    return team.members.filter(pk=user.pk).exists()
+def _may_answer(user: User, information_request: InformationRequest) -> bool:
+    return access_of(user).on(information_request.report_id).may_answer(information_request)
 
 
-def is_of_requesting_organisation(*, user: User, information_request: InformationRequest) -> bool:
-    return bool(user.organisation_id) and user.organisation_id == information_request.organisation_id
+def _may_act_as_requester(user: User, information_request: InformationRequest) -> bool:
+    return access_of(user).on(information_request.report_id).may_act_as_requester(information_request)
 
 
 def _subject_fields(subject) -> dict:
@@ -114,7 +115,7 @@ def information_request_file(
     """A reviewer asks an owning team about a pathway, claim or evidence item of `report`.
     The caller has checked that the requester may see the subject and the team."""
     today = today or timezone.localdate()
-    if not requester.organisation_id:
+    if not access_of(requester).on(report).may_file_requests:
         raise RequestNotAllowed("Only reviewers acting for a reviewer organisation file information requests.")
     if subject.report_id != report.pk:
         raise RequestInvalid("That pathway, claim or evidence item is not in this report.")
@@ -192,7 +193,7 @@ def information_request_answer(
     report (which the caller has narrowed to what the answerer can see) and adding a new one
     (`new_evidence`: title, kind, sensitivity, summary, source; see `_evidence_add`)."""
     locked = _lock(information_request)
-    if not is_team_member(user=answerer, team=locked.team):
+    if not _may_answer(answerer, locked):
         raise RequestNotAllowed(f"Only members of {locked.team.name} answer this request.")
     _check_current(locked, version=version, allowed=ANSWERABLE, action="answered")
     if not text.strip():
@@ -271,7 +272,7 @@ def information_request_follow_up(
 ) -> RequestMessage:
     """Someone of the requesting organisation asks further after an answer."""
     locked = _lock(information_request)
-    if not is_of_requesting_organisation(user=author, information_request=locked):
+    if not _may_act_as_requester(author, locked):
         raise RequestNotAllowed(f"Only {locked.organisation.name} follows up on this request.")
     _check_current(locked, version=version, allowed=FOLLOWABLE, action="followed up")
     if not text.strip():
@@ -288,7 +289,7 @@ def information_request_close(
 ) -> RequestMessage:
     """The requesting organisation closes the request: answered enough, or no longer needed."""
     locked = _lock(information_request)
-    if not is_of_requesting_organisation(user=closer, information_request=locked):
+    if not _may_act_as_requester(closer, locked):
         raise RequestNotAllowed(f"Only {locked.organisation.name} closes this request.")
     _check_current(locked, version=version, allowed=CLOSABLE, action="closed")
     message = RequestMessage.objects.create(request=locked, author=closer, kind=MessageKind.CLOSE, text=text)
@@ -303,7 +304,7 @@ def information_request_decline(
 ) -> RequestMessage:
     """A member of the owning team declines the request, with a reason the requester reads."""
     locked = _lock(information_request)
-    if not is_team_member(user=decliner, team=locked.team):
+    if not _may_answer(decliner, locked):
         raise RequestNotAllowed(f"Only members of {locked.team.name} decline this request.")
     _check_current(locked, version=version, allowed=DECLINABLE, action="declined")
     if not reason.strip():

@@ -8,14 +8,24 @@ replies, resolved threads) is counted from this scope, so it never includes what
 the reader cannot see.
 """
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Func, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from evidence.models import Evidence
-from evidence.selectors import evidence_visible_to
+from evidence.selectors import evidence_scope, evidence_visible_to
+from pathways.access import Access, access_of
 from pathways.models import Claim, Conclusion, Pathway, Report
-from pathways.selectors import claims_visible_to, conclusions_visible_to, pathways_visible_to
+from pathways.selectors import (
+    NOTHING,
+    any_of,
+    claim_scope,
+    claims_visible_to,
+    conclusion_scope,
+    conclusions_visible_to,
+    pathway_scope,
+    pathways_visible_to,
+)
 from reviewapp.enums import CommentVisibility
 from reviewapp.models import Comment
 
@@ -30,10 +40,6 @@ SUBJECT_TYPES = {
 SUBJECT_FIELDS = tuple(SUBJECT_TYPES)
 
 
-def _signed_in(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
 def subject_type_of(subject) -> str:
     for name, (model, _) in SUBJECT_TYPES.items():
         if isinstance(subject, model):
@@ -41,28 +47,32 @@ def subject_type_of(subject) -> str:
     raise TypeError(f"comments are not kept on {type(subject).__name__}")
 
 
-def comments_visible_to(user) -> QuerySet[Comment]:
+def comment_scope(access: Access, path: str = "") -> Q:
     """Comments whose subject this person can see, minus internal ones (and replies
     under internal ones) for external readers."""
-    if not _signed_in(user):
-        return Comment.objects.none()
-    comments = Comment.objects.filter(
-        Q(pathway_id__in=pathways_visible_to(user).values("id"))
-        | Q(claim_id__in=claims_visible_to(user).values("id"))
-        | Q(evidence_id__in=evidence_visible_to(user).values("id"))
-        | Q(conclusion_id__in=conclusions_visible_to(user).values("id"))
+    subject = any_of(
+        pathway_scope(access, f"{path}pathway__"),
+        claim_scope(access, f"{path}claim__"),
+        evidence_scope(access, f"{path}evidence__"),
+        conclusion_scope(access, f"{path}conclusion__"),
     )
-    if user.is_external:
-        comments = comments.filter(visibility=CommentVisibility.SHARED).exclude(
-            parent__visibility=CommentVisibility.INTERNAL
-        )
-    return comments
+    if subject is NOTHING or not access.is_external:
+        return subject
+    return (
+        subject
+        & Q(**{f"{path}visibility": CommentVisibility.SHARED})
+        & ~Q(**{f"{path}parent__visibility": CommentVisibility.INTERNAL})
+    )
 
 
-def subject_visible_to(user, subject) -> bool:
+def comments_visible_to(person) -> QuerySet[Comment]:
+    return Comment.objects.filter(comment_scope(access_of(person)))
+
+
+def subject_visible_to(person, subject) -> bool:
     """Whether this person can see the pathway, claim, evidence item or conclusion."""
     _, visible_to = SUBJECT_TYPES[subject_type_of(subject)]
-    return visible_to(user).filter(pk=subject.pk).exists()
+    return visible_to(person).filter(pk=subject.pk).exists()
 
 
 def comment_subject_for(user, *, report: Report, subject_type: str, subject_id: int):
@@ -105,15 +115,21 @@ def comments_on(user, *, subjects: list) -> list[Comment]:
     )
 
 
-def open_threads_in(user, *, report: Report, subject_type: str = "") -> QuerySet[Comment]:
+def open_threads_in(person, *, report: Report, subject_type: str = "") -> QuerySet[Comment]:
     """Unresolved threads this person can see in the report, newest first, each with the
     number of replies they can see and its subject loaded."""
-    threads = comments_visible_to(user).filter(report=report, parent=None, resolved_at=None)
+    access = access_of(person)
+    threads = comments_visible_to(access).filter(report=report, parent=None, resolved_at=None)
     if subject_type:
         threads = threads.filter(**{f"{subject_type}__isnull": False})
-    visible_replies = comments_visible_to(user).filter(report=report).values("id")
+    visible_replies = (
+        Comment.objects.filter(comment_scope(access), parent_id=OuterRef("pk"))
+        .order_by()
+        .annotate(count=Func("id", function="COUNT"))
+        .values("count")
+    )
     return (
         threads.select_related("author__organisation", "pathway", "claim", "evidence", "conclusion__pathway")
-        .annotate(reply_count=Count("replies", filter=Q(replies__id__in=visible_replies)))
+        .annotate(reply_count=Subquery(visible_replies))
         .order_by("-created_at", "-id")
     )

@@ -12,39 +12,36 @@ next request on. Counts are counted from this same scope.
 
 from django.db.models import Q, QuerySet
 
-from evidence.selectors import information_requests_visible_to
-from pathways.enums import Sensitivity
-from pathways.selectors import reports_visible_to
+from evidence.selectors import information_request_scope
+from pathways.access import Access, access_of
+from pathways.selectors import NOTHING, any_of, report_scope
 from reviewapp.enums import NotificationState
 from reviewapp.models import Notification
-from reviewapp.selectors.comments import comments_visible_to
-from reviewapp.selectors.verdicts import verdicts_visible_to
+from reviewapp.selectors.comments import comment_scope
+from reviewapp.selectors.verdicts import verdict_scope
 
 
-def _signed_in(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
+def notification_scope(access: Access) -> Q:
+    """This person's delivered notifications about things they can see now."""
+    if not access.signed_in or not access.visible_report_ids:
+        return NOTHING
+    return (
+        Q(recipient_id=access.user_id, state=NotificationState.DELIVERED, rendered_level__in=access.readable)
+        & report_scope(access, "report__")
+        & any_of(Q(information_request__isnull=True), information_request_scope(access, "information_request__"))
+        & any_of(Q(comment__isnull=True), comment_scope(access, "comment__"))
+        & any_of(Q(verdict__isnull=True), verdict_scope(access, "verdict__"))
+    )
 
 
-def notifications_visible_to(user) -> QuerySet[Notification]:
+def notifications_visible_to(person) -> QuerySet[Notification]:
     """This person's delivered notifications about things they can see now, newest first."""
-    if not _signed_in(user):
-        return Notification.objects.none()
-    return Notification.objects.filter(
-        Q(recipient=user)
-        & Q(state=NotificationState.DELIVERED)
-        & Q(rendered_level__in=Sensitivity.at_or_below(user.reading_level))
-        & Q(report_id__in=reports_visible_to(user).values("id"))
-        & (
-            Q(information_request_id__isnull=True)
-            | Q(information_request_id__in=information_requests_visible_to(user).values("id"))
-        )
-        & (Q(comment_id__isnull=True) | Q(comment_id__in=comments_visible_to(user).values("id")))
-        & (Q(verdict_id__isnull=True) | Q(verdict_id__in=verdicts_visible_to(user).values("id")))
-    ).order_by("-created_at", "-id")
+    return Notification.objects.filter(notification_scope(access_of(person))).order_by("-created_at", "-id")
 
 
-def unread_notification_count(user) -> int:
-    """How many of `notifications_visible_to(user)` are unread (one query; 0 when signed out)."""
-    if not _signed_in(user):
+def unread_notification_count(person) -> int:
+    """How many of `notifications_visible_to(person)` are unread (one query; none when signed out)."""
+    access = access_of(person)
+    if not access.signed_in:
         return 0
-    return notifications_visible_to(user).filter(read_at__isnull=True).count()
+    return notifications_visible_to(access).filter(read_at__isnull=True).count()

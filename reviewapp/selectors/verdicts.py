@@ -13,20 +13,24 @@ Who sees which verdicts (DESIGN.md, "Access model"; decided for issue 3):
   report: an organisation reviews the whole report when one of its members holds the
   stress-tester or external-reviewer role on it, and reviews a pathway when one of its
   members holds a pathway review grant on it (`reviewer_coverage`).
-Everything is built from subqueries; no list of ids is carried in Python.
+Verdicts are reached through their conclusion (`conclusion_scope`), by a join.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import BooleanField, Case, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from evidence.enums import RequestState
 from evidence.models import InformationRequest
-from pathways.enums import PATHWAY_REVIEW_CODENAME, REVIEWER_ROLES, Clearance, Role
+from pathways.access import Access, access_of
+from pathways.enums import PATHWAY_REVIEW_CODENAME, REVIEWER_ROLES
 from pathways.models import (
     Conclusion,
+    Pathway,
     PathwayGroupObjectPermission,
     PathwayUserObjectPermission,
     Report,
@@ -35,7 +39,7 @@ from pathways.models import (
     ReviewerOrganisation,
     User,
 )
-from pathways.selectors import conclusions_visible_to
+from pathways.selectors import conclusion_scope, conclusions_visible_to
 from reviewapp.enums import Position
 from reviewapp.models import Comment, SignOff, Verdict
 
@@ -44,53 +48,43 @@ CONCURRING = {Position.CONCUR, Position.CONCUR_WITH_RESERVATIONS}
 OPEN_REQUEST_STATES = [RequestState.OPEN, RequestState.FOLLOW_UP]
 
 
-def verdicts_visible_to(user) -> QuerySet[Verdict]:
+def verdict_scope(access: Access, path: str = "") -> Q:
     """Verdicts (current and earlier) on the conclusions this person may see, whoever recorded them."""
-    return Verdict.objects.filter(conclusion__in=conclusions_visible_to(user))
+    return conclusion_scope(access, f"{path}conclusion__")
 
 
-def current_verdicts_visible_to(user) -> QuerySet[Verdict]:
+def verdicts_visible_to(person) -> QuerySet[Verdict]:
+    return Verdict.objects.filter(verdict_scope(access_of(person)))
+
+
+def current_verdicts_visible_to(person) -> QuerySet[Verdict]:
     """The one current verdict per organisation on each conclusion this person may see."""
-    return verdicts_visible_to(user).filter(is_current=True)
+    return verdicts_visible_to(person).filter(is_current=True)
 
 
-def reviewing_organisation(user: User, report: Report) -> ReviewerOrganisation | None:
-    """The organisation this person records verdicts for on this report: theirs, when they
-    hold a reviewer role on the report (directly or through a group) or, as an external
-    reviewer, a review grant on some of its pathways. None for everybody else (one query)."""
-    if not (user and user.is_authenticated and user.is_active and user.organisation_id):
-        return None
-    codenames = (
-        [Role.EXTERNAL_REVIEWER.codename] if user.clearance == Clearance.EXTERNAL else [Role.STRESS_TESTER.codename]
-    )
-    by_report = Q(
-        Exists(
-            ReportUserObjectPermission.objects.filter(
-                user=user, content_object=report, permission__codename__in=codenames
-            )
-        )
-    ) | Q(
-        Exists(
-            ReportGroupObjectPermission.objects.filter(
-                group__user=user, content_object=report, permission__codename__in=codenames
+def with_verdict_summary(pathways: QuerySet[Pathway]) -> QuerySet[Pathway]:
+    """Pathways (already cut to the reader's scope) each annotated with `verdict_summary`:
+    its conclusion's current verdicts (organisation, position, label, stale), gathered in
+    the same query. A verdict goes with its conclusion, which goes with its pathway, so a
+    reader who sees the pathway sees these."""
+    summary = (
+        Verdict.objects.filter(is_current=True, conclusion__pathway=OuterRef("pk"))
+        .order_by("organisation__name")
+        .values(
+            json=JSONObject(
+                organisation="organisation__name",
+                position="position",
+                label=Case(*[When(position=value, then=Value(label)) for value, label in Position.choices]),
+                stale=ExpressionWrapper(~Q(conclusion_revision=F("conclusion__revision")), output_field=BooleanField()),
             )
         )
     )
-    by_pathway = Q(
-        Exists(
-            PathwayUserObjectPermission.objects.filter(
-                user=user, content_object__report=report, permission__codename=PATHWAY_REVIEW_CODENAME
-            )
-        )
-    ) | Q(
-        Exists(
-            PathwayGroupObjectPermission.objects.filter(
-                group__user=user, content_object__report=report, permission__codename=PATHWAY_REVIEW_CODENAME
-            )
-        )
-    )
-    allowed = by_report | by_pathway if user.clearance == Clearance.EXTERNAL else by_report
-    return ReviewerOrganisation.objects.filter(allowed, pk=user.organisation_id).first()
+    return pathways.annotate(verdict_summary=ArraySubquery(summary))
+
+
+def reviewing_organisation(person, report: Report) -> ReviewerOrganisation | None:
+    """The organisation this person records verdicts for on this report, or None (no query)."""
+    return access_of(person).on(report).reviewing_organisation
 
 
 @dataclass

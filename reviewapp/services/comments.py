@@ -25,8 +25,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from pathways.access import access_of
 from pathways.audit import field_changes, log_action
-from pathways.enums import Role
 from pathways.models import User
 from reviewapp.enums import CommentVisibility
 from reviewapp.models import Comment
@@ -63,11 +63,6 @@ def comment_subject(comment: Comment):
         if getattr(comment, f"{name}_id"):
             return getattr(comment, name)
     raise ValueError("a comment without a subject")
-
-
-def comment_may_resolve(*, thread: Comment, user: User, scope) -> bool:
-    """Who may resolve or reopen a thread: its author, the report's authors, stress-testers."""
-    return thread.author_id == user.id or scope.is_author or Role.STRESS_TESTER in scope.roles
 
 
 def mentioned_usernames(text: str) -> list[str]:
@@ -239,10 +234,10 @@ def comment_edit(*, comment: Comment, editor: User, text: str, version: int) -> 
     return current
 
 
-def _set_resolution(*, thread: Comment, actor: User, scope, resolve: bool) -> Comment:
+def _set_resolution(*, thread: Comment, actor: User, resolve: bool) -> Comment:
     if thread.parent_id:
         raise CommentError("Only a whole thread is resolved or reopened, from its first comment.")
-    if not comment_may_resolve(thread=thread, user=actor, scope=scope):
+    if not access_of(actor).on(thread.report_id).may_resolve(thread):
         raise PermissionDenied("Only the thread's author, the report's authors and stress-testers resolve threads.")
     current = Comment.objects.select_for_update().get(pk=thread.pk)
     if resolve and current.resolved_at:
@@ -262,10 +257,10 @@ def _set_resolution(*, thread: Comment, actor: User, scope, resolve: bool) -> Co
 
 
 @transaction.atomic
-def comment_resolve(*, thread: Comment, actor: User, scope) -> Comment:
-    return _set_resolution(thread=thread, actor=actor, scope=scope, resolve=True)
+def comment_resolve(*, thread: Comment, actor: User) -> Comment:
+    return _set_resolution(thread=thread, actor=actor, resolve=True)
 
 
 @transaction.atomic
-def comment_reopen(*, thread: Comment, actor: User, scope) -> Comment:
-    return _set_resolution(thread=thread, actor=actor, scope=scope, resolve=False)
+def comment_reopen(*, thread: Comment, actor: User) -> Comment:
+    return _set_resolution(thread=thread, actor=actor, resolve=False)

@@ -24,13 +24,14 @@ from django.utils import timezone
 
 from evidence.models import InformationRequest
 from evidence.selectors import information_requests_visible_to
+from pathways.access import access_of, remember_access
 from pathways.enums import Role
-from pathways.selectors import people_with_roles, reports_visible_to
 from pathways.text import redact
 from reviewapp.enums import Delivery, EmailState, NotificationKind, NotificationState
 from reviewapp.models import Notification
 from reviewapp.selectors.comments import comments_visible_to
 from reviewapp.selectors.verdicts import OPEN_REQUEST_STATES, verdicts_visible_to
+from reviewapp.services.handover import hand_to_worker
 from reviewapp.services.notifications import (
     delivery_for,
     enqueue_deliveries,
@@ -41,6 +42,9 @@ from reviewapp.services.notifications import (
 logger = logging.getLogger(__name__)
 
 EXCERPT_LENGTH = 400
+# Who hears of a sign-off decision: everyone holding a role on the report (an external
+# reviewer granted only some pathways included), not owning-team members.
+SIGN_OFF_AUDIENCE = {Role.AUTHOR, Role.LEADERSHIP, Role.STRESS_TESTER, Role.EXTERNAL_REVIEWER}
 
 
 class Rendered(NamedTuple):
@@ -161,18 +165,15 @@ def _render_verdict(notification: Notification, recipient) -> Rendered | None:
 def _render_sign_off(notification: Notification, recipient) -> Rendered | None:
     sign_off = notification.sign_off
     report = notification.report
-    if not reports_visible_to(recipient).filter(pk=report.pk).exists():
-        return None
-    roles = [Role.AUTHOR, Role.LEADERSHIP, Role.STRESS_TESTER, Role.EXTERNAL_REVIEWER]
-    if not people_with_roles(report=report, roles=roles, include_pathway_grants=True).filter(pk=recipient.pk).exists():
+    scope = access_of(recipient).on(report)
+    if not scope.visible or not scope.roles & SIGN_OFF_AUDIENCE:
         return None
     decision = sign_off.get_decision_display()
     subject = f"Sign-off decision on {report.title}: {decision}"
     body = f"Leadership recorded the sign-off decision on {report.title} (version {sign_off.report_version or '–'}): "
     body += f"{decision}."
     # The note is read in the app by authors and leadership only (the sign-off pages are theirs).
-    dashboard = people_with_roles(report=report, roles=[Role.AUTHOR, Role.LEADERSHIP]).filter(pk=recipient.pk)
-    if dashboard.exists():
+    if scope.may_open_dashboard:
         if sign_off.note:
             body += f"\n\n{_excerpt(sign_off.note, recipient.reading_level)}"
         path = reverse("signoff_detail", args=[report.slug, sign_off.pk])
@@ -187,6 +188,7 @@ def render_for_recipient(notification: Notification) -> Rendered | None:
     recipient = notification.recipient
     if not recipient.is_active:
         return None
+    remember_access(recipient)  # computed afresh for this run, once for every read below
     if notification.information_request_id:
         rendered = _render_request(notification, recipient)
     elif notification.comment_id:
@@ -257,12 +259,7 @@ def notification_deliver(notification_id: int) -> str:
 def enqueue_emails(notification_ids) -> None:
     from reviewapp.tasks.notifications import notification_email_send
 
-    for notification_id in notification_ids:
-        try:
-            notification_email_send.delay(notification_id)
-        except Exception as error:
-            logger.warning("Email of notification %s waits for the outbox sweep: %s", notification_id, error)
-            return
+    hand_to_worker(notification_email_send, notification_ids, waiting="waits for the outbox sweep")
 
 
 def notification_email_send(notification_id: int) -> str:

@@ -18,7 +18,6 @@ Rules:
 
 import datetime
 import hashlib
-import logging
 import os
 import shutil
 import tempfile
@@ -30,15 +29,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from evidence.report_file import ExportDocument, report_export_document
+from pathways.access import access_of, remember_access
 from pathways.audit import log_action
-from pathways.models import Report, Team, User
-from pathways.selectors import pathways_visible_to, reader_scope, reports_visible_to
+from pathways.models import Report, User
+from pathways.selectors import pathways_visible_to, reports_visible_to
 from pathways.text import LEVELS, level_allows
 from reviewapp.enums import ExportFormat, ExportKind, ExportState
 from reviewapp.models import ExportJob
 from reviewapp.review_record import review_record_export
-
-logger = logging.getLogger(__name__)
+from reviewapp.services.handover import hand_to_worker
 
 CONTENT_TYPES = {ExportFormat.MARKDOWN: "text/markdown; charset=utf-8", ExportFormat.PDF: "application/pdf"}
 LIVE_STATES = [ExportState.QUEUED, ExportState.RUNNING]
@@ -89,13 +88,10 @@ def export_job_start(*, requester: User, report: Report, kind: str, fmt: str, le
     return job
 
 
-def _enqueue(job_id: int) -> None:
+def _enqueue(*job_ids: int) -> None:
     from reviewapp.tasks.exports import export_run
 
-    try:
-        export_run.delay(job_id)
-    except Exception as error:  # a broker that cannot be reached: the job stays queued for an admin
-        logger.warning("Export job %s stays queued until the broker answers: %s", job_id, error)
+    hand_to_worker(export_run, job_ids, waiting="stays queued for the export sweep")
 
 
 def _progress(job_id: int, progress: int, step: str) -> None:
@@ -147,11 +143,11 @@ def export_scope_key(*, user: User, report: Report) -> str:
     the level they choose: their reading level, their roles on the report, the pathways they
     see, their organisation and their teams. A file made under another key is not served:
     their access has narrowed (or changed) since it was made."""
-    scope = reader_scope(user, report)
-    pathways = list(pathways_visible_to(user).filter(report=report).order_by("id").values_list("id", flat=True))
-    teams = list(Team.objects.filter(members=user).order_by("id").values_list("id", flat=True))
-    roles = sorted(role.value for role in scope.roles)
-    raw = f"{user.reading_level}|{roles}|{pathways}|{user.organisation_id}|{teams}"
+    access = access_of(user)
+    pathways = list(pathways_visible_to(access).filter(report=report).order_by("id").values_list("id", flat=True))
+    teams = sorted(access.team_ids)
+    roles = sorted(role.value for role in access.on(report).roles)
+    raw = f"{access.level}|{roles}|{pathways}|{access.organisation_id}|{teams}"
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -175,6 +171,7 @@ def export_job_run(job_id: int) -> str:
         job.started_at = job.started_at or timezone.now()
         job.progress, job.step, job.last_error = 10, "Checking what you may see", ""
         job.save(update_fields=["state", "attempts", "started_at", "progress", "step", "last_error"])
+    remember_access(job.requester)  # read afresh now, once for this run
     refusal = _still_allowed(job)
     if refusal:
         export_job_failed(job_id, ExportAccessLost(refusal))
@@ -256,8 +253,7 @@ def export_jobs_sweep(*, queued_for: datetime.timedelta, running_for: datetime.t
             | Q(state=ExportState.RUNNING, started_at__lt=now - running_for)
         ).values_list("id", flat=True)
     )
-    for job_id in stuck:
-        _enqueue(job_id)
+    _enqueue(*stuck)
     return len(stuck)
 
 

@@ -13,7 +13,6 @@ the web request that made the change does not fail.
 The person who caused an event is never told of it.
 """
 
-import logging
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -26,8 +25,7 @@ from pathways.models import Conclusion, Report, User
 from pathways.selectors import people_with_roles
 from reviewapp.enums import Delivery, NotificationKind, NotificationState
 from reviewapp.models import Comment, Notification, NotificationPreference, SignOff, Verdict
-
-logger = logging.getLogger(__name__)
+from reviewapp.services.handover import hand_to_worker
 
 # Until a person chooses, every kind comes immediately, except the ones that are news
 # rather than a call to act, which wait for the daily digest.
@@ -86,12 +84,7 @@ def enqueue_deliveries(notification_ids: Iterable[int]) -> None:
     raised: the rows stay pending and `outbox_sweep` hands them over later."""
     from reviewapp.tasks.notifications import notification_deliver
 
-    for notification_id in notification_ids:
-        try:
-            notification_deliver.delay(notification_id)
-        except Exception as error:  # kombu's OperationalError, a refused connection, a timeout …
-            logger.warning("Notification %s stays in the outbox until the broker answers: %s", notification_id, error)
-            return
+    hand_to_worker(notification_deliver, notification_ids, waiting="stays in the outbox")
 
 
 def _team_members(information_request: InformationRequest) -> QuerySet[User]:

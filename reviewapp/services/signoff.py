@@ -5,10 +5,10 @@ open items. Refused while a verdict is missing or stale, unless overridden in wr
 from django.db import transaction
 from django.utils import timezone
 
+from pathways.access import access_of
 from pathways.audit import log_action
-from pathways.enums import ReportStatus, Role
+from pathways.enums import ReportStatus
 from pathways.models import Conclusion, Report, User
-from pathways.selectors import reader_scope
 from reviewapp.enums import SignOffDecision
 from reviewapp.models import SignOff
 from reviewapp.selectors.verdicts import SignOffState, signoff_state
@@ -100,7 +100,7 @@ def signoff_record(
     if decision not in SignOffDecision.values:
         raise SignOffError("Choose approve, approve with conditions or not approved.")
     report = Report.objects.select_for_update().get(pk=report.pk)
-    if Role.LEADERSHIP not in reader_scope(decider, report).roles:
+    if not access_of(decider).on(report).may_sign_off:
         raise SignOffError("Only leadership records a sign-off decision.")
     if report.status == ReportStatus.SIGNED_OFF:
         raise SignOffError("This report is already signed off; a new version needs a new review.")

@@ -7,25 +7,24 @@ not 403: as with any internal item, the app does not confirm to them that the pa
 """
 
 from django.core.paginator import Paginator
+from django.db.models import Case, CharField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET
 
-from evidence.selectors import evidence_visible_to, information_requests_visible_to
-from pathways.models import AuditEntry
-from pathways.selectors import (
-    audit_entries_visible_to,
-    claims_visible_to,
-    conclusions_visible_to,
-    pathways_visible_to,
-)
+from evidence.models import Evidence, InformationRequest
+from evidence.selectors import evidence_visible_to
+from pathways.models import AuditEntry, Claim, Conclusion, Pathway
+from pathways.selectors import claims_visible_to, conclusions_visible_to
 from reviewapp.diffs import change_rows
 from reviewapp.forms_authoring import (
     AuditFilterForm,
     action_label,
 )
-from reviewapp.views.common import reader_required, report_page
+from reviewapp.selectors.audit import audit_entries_visible_to
+from reviewapp.views.common import is_htmx, pathway_in, reader_required, report_page
 
 ENTRIES_PER_PAGE = 50
 
@@ -33,14 +32,14 @@ ENTRIES_PER_PAGE = 50
 def _internal_page(request, slug) -> dict:
     """The report page frame for the internal pages (histories, audit log): 404 for externals."""
     context = report_page(request, slug)
-    if request.user.is_external:
+    if not context["scope"].may_read_internal_pages:
         raise Http404("Change histories and the audit log are internal.")
     return context
 
 
 def _history(request, context, *, subject, heading, page_url, subject_label):
     entries = (
-        audit_entries_visible_to(request.user)
+        audit_entries_visible_to(request.access)
         .filter(report=context["report"], target_type=subject._meta.model_name, target_id=subject.pk)
         .select_related("actor")
     )
@@ -72,7 +71,7 @@ def _entry_view(entry: AuditEntry) -> dict:
 @reader_required
 def pathway_history(request, slug, pathway_slug):
     context = _internal_page(request, slug)
-    pathway = get_object_or_404(pathways_visible_to(request.user).filter(report=context["report"]), slug=pathway_slug)
+    pathway = pathway_in(context, pathway_slug)
     page_url = reverse("pathway_detail", args=[slug, pathway.slug])
     return _history(
         request, context, subject=pathway, heading="Pathway", page_url=page_url, subject_label=pathway.title
@@ -84,7 +83,7 @@ def pathway_history(request, slug, pathway_slug):
 def conclusion_history(request, slug, pathway_slug):
     context = _internal_page(request, slug)
     conclusion = get_object_or_404(
-        conclusions_visible_to(request.user).filter(report=context["report"]).select_related("pathway"),
+        conclusions_visible_to(request.access).filter(report=context["report"]).select_related("pathway"),
         pathway__slug=pathway_slug,
     )
     page_url = reverse("pathway_detail", args=[slug, pathway_slug])
@@ -102,7 +101,9 @@ def conclusion_history(request, slug, pathway_slug):
 @reader_required
 def overall_conclusion_history(request, slug):
     context = _internal_page(request, slug)
-    conclusion = get_object_or_404(conclusions_visible_to(request.user).filter(report=context["report"], pathway=None))
+    conclusion = get_object_or_404(
+        conclusions_visible_to(request.access).filter(report=context["report"], pathway=None)
+    )
     page_url = reverse("report_detail", args=[slug])
     return _history(
         request, context, subject=conclusion, heading="Overall conclusion", page_url=page_url, subject_label="Report"
@@ -113,7 +114,7 @@ def overall_conclusion_history(request, slug):
 @reader_required
 def claim_history(request, slug, claim_slug):
     context = _internal_page(request, slug)
-    claim = get_object_or_404(claims_visible_to(request.user).filter(report=context["report"]), slug=claim_slug)
+    claim = get_object_or_404(claims_visible_to(request.access).filter(report=context["report"]), slug=claim_slug)
     page_url = reverse("claim_detail", args=[slug, claim.slug])
     return _history(request, context, subject=claim, heading="Claim", page_url=page_url, subject_label=claim.statement)
 
@@ -122,48 +123,54 @@ def claim_history(request, slug, claim_slug):
 @reader_required
 def evidence_history(request, slug, evidence_slug):
     context = _internal_page(request, slug)
-    evidence = get_object_or_404(evidence_visible_to(request.user).filter(report=context["report"]), slug=evidence_slug)
+    evidence = get_object_or_404(
+        evidence_visible_to(request.access).filter(report=context["report"]), slug=evidence_slug
+    )
     page_url = reverse("evidence_detail", args=[slug, evidence.slug])
     return _history(
         request, context, subject=evidence, heading="Evidence item", page_url=page_url, subject_label=evidence.title
     )
 
 
-def _target_urls(user, report, entries) -> dict:
-    """(target type, id) → URL for the targets of these entries that this reader can see,
-    one query per kind of target."""
-    ids: dict[str, set] = {}
-    for entry in entries:
-        if entry.target_id is not None:
-            ids.setdefault(entry.target_type, set()).add(entry.target_id)
-    urls = {}
-    if "pathway" in ids:
-        for pathway_slug, pk in (
-            pathways_visible_to(user).filter(report=report, id__in=ids["pathway"]).values_list("slug", "pk")
-        ):
-            urls["pathway", pk] = reverse("pathway_detail", args=[report.slug, pathway_slug])
-    if "claim" in ids:
-        for claim_slug, pk in (
-            claims_visible_to(user).filter(report=report, id__in=ids["claim"]).values_list("slug", "pk")
-        ):
-            urls["claim", pk] = reverse("claim_detail", args=[report.slug, claim_slug])
-    if "evidence" in ids:
-        for evidence_slug, pk in (
-            evidence_visible_to(user).filter(report=report, id__in=ids["evidence"]).values_list("slug", "pk")
-        ):
-            urls["evidence", pk] = reverse("evidence_detail", args=[report.slug, evidence_slug])
-    if "conclusion" in ids:
-        conclusions = conclusions_visible_to(user).filter(report=report, id__in=ids["conclusion"])
-        for pathway_slug, pk in conclusions.values_list("pathway__slug", "pk"):
-            args = [report.slug, pathway_slug] if pathway_slug else [report.slug]
-            urls["conclusion", pk] = reverse("pathway_detail" if pathway_slug else "report_detail", args=args)
-    if "informationrequest" in ids:
-        visible_requests = information_requests_visible_to(user).filter(report=report, id__in=ids["informationrequest"])
-        for pk in visible_requests.values_list("pk", flat=True):
-            urls["informationrequest", pk] = reverse("request_detail", args=[report.slug, pk])
-    if "report" in ids:
-        urls["report", report.pk] = reverse("report_detail", args=[report.slug])
-    return urls
+# How each kind of target is named in its page's URL: its slug; a conclusion by its
+# pathway's slug ("" for the overall one); a request by its id.
+TARGET_KEYS = {
+    "pathway": Pathway.objects.filter(pk=OuterRef("target_id")).values("slug"),
+    "claim": Claim.objects.filter(pk=OuterRef("target_id")).values("slug"),
+    "evidence": Evidence.objects.filter(pk=OuterRef("target_id")).values("slug"),
+    "conclusion": Conclusion.objects.filter(pk=OuterRef("target_id")).values(key=Coalesce("pathway__slug", Value(""))),
+    "informationrequest": InformationRequest.objects.filter(pk=OuterRef("target_id")).values(
+        key=Cast("id", CharField())
+    ),
+}
+
+
+def with_target_keys(entries):
+    """Each entry annotated with `target_key`, what its target's page is found by (None when
+    the target is gone, or has no page), in the same query. The entries are already cut to
+    what the reader may see, which covers their targets."""
+    return entries.annotate(
+        target_key=Case(
+            *(When(target_type=kind, then=Subquery(key)) for kind, key in TARGET_KEYS.items()),
+            output_field=CharField(),
+        )
+    )
+
+
+def target_url(report, entry) -> str | None:
+    """Where the entry's target is read, while it exists."""
+    kind, key = entry.target_type, entry.target_key
+    if kind == "report":
+        return reverse("report_detail", args=[report.slug])
+    if key is None:
+        return None
+    if kind == "informationrequest":
+        return reverse("request_detail", args=[report.slug, int(key)])
+    if kind == "conclusion":
+        return (
+            reverse("pathway_detail", args=[report.slug, key]) if key else reverse("report_detail", args=[report.slug])
+        )
+    return reverse(f"{kind}_detail", args=[report.slug, key])
 
 
 @require_GET
@@ -171,17 +178,17 @@ def _target_urls(user, report, entries) -> dict:
 def audit_log(request, slug):
     context = _internal_page(request, slug)
     report = context["report"]
-    entries = audit_entries_visible_to(request.user).filter(report=report)
+    entries = audit_entries_visible_to(request.access).filter(report=report)
     form = AuditFilterForm(request.GET or None, entries=entries)
     if form.is_valid():
         entries = form.filter(entries)
-    page = Paginator(entries.select_related("actor"), ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
-    urls = _target_urls(request.user, report, page)
+    entries = with_target_keys(entries.select_related("actor"))
+    page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
     rows = [
         {
             "entry": entry,
             "label": action_label(entry.action),
-            "target_url": urls.get((entry.target_type, entry.target_id)),
+            "target_url": target_url(report, entry),
             "has_changes": bool(isinstance(entry.data, dict) and entry.data.get("changes")),
         }
         for entry in page
@@ -190,7 +197,7 @@ def audit_log(request, slug):
     query.pop("page", None)
     context.update(form=form, page=page, rows=rows, filter_query=query.urlencode())
     template = "reviewapp/authoring/audit_log.html"
-    if request.htmx and not request.htmx.history_restore_request:
+    if is_htmx(request):
         template += "#audit-results"
     return render(request, template, context)
 
@@ -201,12 +208,10 @@ def audit_entry(request, slug, entry_id):
     context = _internal_page(request, slug)
     report = context["report"]
     entry = get_object_or_404(
-        audit_entries_visible_to(request.user).filter(report=report).select_related("actor"), pk=entry_id
+        with_target_keys(audit_entries_visible_to(request.access).filter(report=report).select_related("actor")),
+        pk=entry_id,
     )
-    context.update(
-        view=_entry_view(entry),
-        target_url=_target_urls(request.user, report, [entry]).get((entry.target_type, entry.target_id)),
-    )
+    context.update(view=_entry_view(entry), target_url=target_url(report, entry))
     return render(request, "reviewapp/authoring/audit_entry.html", context)
 
 

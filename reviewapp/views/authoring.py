@@ -11,7 +11,6 @@ from theirs to yours, and your text still in the form, now based on their versio
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -37,14 +36,13 @@ from reviewapp.forms_authoring import (
 )
 from reviewapp.services.verdicts import conclusion_revise
 from reviewapp.views import verdicts
-from reviewapp.views.common import reader_required, report_page
+from reviewapp.views.common import is_htmx, pathway_in, reader_required, report_page, require
 
 # ----------------------------------------------------------------------------- editing
 
 
 def _author_only(context) -> None:
-    if not context["scope"].is_author:
-        raise PermissionDenied("Only the report's authors edit it.")
+    require(context["scope"].may_edit, "Only the report's authors edit it.")
 
 
 def _display(form, name: str, value) -> str:
@@ -125,7 +123,7 @@ def _edit(
             return redirect(page_url)
     context.update(form=form, conflict=conflict, page_url=page_url, form_url=request.path, **frame)
     template = "reviewapp/authoring/edit.html"
-    if request.htmx and not request.htmx.history_restore_request:
+    if is_htmx(request):
         template += "#edit-form"
     return render(request, template, context)
 
@@ -148,7 +146,7 @@ def pathway_edit(request, slug, pathway_slug, section):
     if section not in PathwayEditForm.SECTIONS:
         raise Http404("No such part of a pathway.")
     context = report_page(request, slug)
-    pathway = get_object_or_404(pathways_visible_to(request.user).filter(report=context["report"]), slug=pathway_slug)
+    pathway = pathway_in(context, pathway_slug)
     _author_only(context)
     name = PathwayEditForm.SECTIONS[section]
     if request.method == "POST":
@@ -234,7 +232,7 @@ def _conclusion_edit(request, context, conclusion):
 def conclusion_edit(request, slug, pathway_slug):
     context = report_page(request, slug)
     conclusion = get_object_or_404(
-        conclusions_visible_to(request.user).filter(report=context["report"]).select_related("pathway"),
+        conclusions_visible_to(request.access).filter(report=context["report"]).select_related("pathway"),
         pathway__slug=pathway_slug,
     )
     return _conclusion_edit(request, context, conclusion)
@@ -244,7 +242,9 @@ def conclusion_edit(request, slug, pathway_slug):
 @reader_required
 def overall_conclusion_edit(request, slug):
     context = report_page(request, slug)
-    conclusion = get_object_or_404(conclusions_visible_to(request.user).filter(report=context["report"], pathway=None))
+    conclusion = get_object_or_404(
+        conclusions_visible_to(request.access).filter(report=context["report"], pathway=None)
+    )
     return _conclusion_edit(request, context, conclusion)
 
 
@@ -252,12 +252,12 @@ def _claim_page_parts(request, claim) -> dict:
     """What the claim page's main column shows besides the claim, for swapping it back in."""
     return {
         "evidence_links": list(
-            claim_evidence_visible_to(request.user)
+            claim_evidence_visible_to(request.access)
             .filter(claim=claim)
             .select_related("evidence__owner_team")
             .order_by("relation", "position", "id")
         ),
-        "resting_pathways": pathways_visible_to(request.user)
+        "resting_pathways": pathways_visible_to(request.access)
         .filter(claim_links__claim=claim)
         .select_related("conclusion")
         .order_by("position"),
@@ -281,12 +281,12 @@ def claim_edit(request, slug, claim_slug):
     context = report_page(request, slug)
     report = context["report"]
     claim = get_object_or_404(
-        claims_visible_to(request.user).filter(report=report).select_related("owner_team"), slug=claim_slug
+        claims_visible_to(request.access).filter(report=report).select_related("owner_team"), slug=claim_slug
     )
     _author_only(context)
     choices = {
-        "pathways": pathways_visible_to(request.user).filter(report=report),
-        "evidence_items": evidence_visible_to(request.user).filter(report=report).order_by("position", "id"),
+        "pathways": pathways_visible_to(request.access).filter(report=report),
+        "evidence_items": evidence_visible_to(request.access).filter(report=report).order_by("position", "id"),
     }
     if request.method == "POST":
         form = ClaimEditForm(request.POST, **choices)
@@ -338,7 +338,7 @@ def claim_edit(request, slug, claim_slug):
 def evidence_edit(request, slug, evidence_slug):
     context = report_page(request, slug)
     evidence = get_object_or_404(
-        evidence_visible_to(request.user).filter(report=context["report"]).select_related("owner_team"),
+        evidence_visible_to(request.access).filter(report=context["report"]).select_related("owner_team"),
         slug=evidence_slug,
     )
     _author_only(context)

@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from pathways.models import Conclusion, Pathway
-from pathways.selectors import conclusions_visible_to, reader_scope, report_for_user
+from pathways.selectors import conclusions_visible_to, report_for_user
 from reviewapp.enums import CommentVisibility
 from reviewapp.forms_comments import CommentEditForm, CommentForm, DiscussionFilterForm
 from reviewapp.selectors.comments import (
@@ -29,8 +28,8 @@ from reviewapp.selectors.comments import (
     subject_type_of,
 )
 from reviewapp.services import comments as services
-from reviewapp.services.comments import CommentConflict, CommentError, comment_may_resolve, comment_subject
-from reviewapp.views.common import reader_required, report_page
+from reviewapp.services.comments import CommentConflict, CommentError, comment_subject
+from reviewapp.views.common import is_htmx, reader_required, report_page, require
 
 PANEL = "reviewapp/comments/_panel.html#comment-panel"
 
@@ -139,7 +138,7 @@ def panel_context(
 
     One query: every comment the reader can see on the panel's subjects, grouped here
     into threads with their replies."""
-    user = request.user
+    user = request.access
     sections = []
     for section_subject in _panel_subjects(subject):
         heading, noun = _section_heading(section_subject)
@@ -147,13 +146,13 @@ def panel_context(
     by_key = {section.key: section for section in sections}
     threads = {}
     for comment in comments_on(user, subjects=[section.subject for section in sections]):
-        comment.may_edit = comment.author_id == user.id
+        comment.may_edit = scope.may_edit_comment(comment)
         comment.edit_failure = (
             failure if failure and failure.kind == "edit" and failure.target.pk == comment.pk else None
         )
         if comment.parent_id is None:
             comment.visible_replies = []
-            comment.may_resolve = comment_may_resolve(thread=comment, user=user, scope=scope)
+            comment.may_resolve = scope.may_resolve(comment)
             comment.reply_failure = (
                 failure if failure and failure.kind == "reply" and _thread_id(failure.target) == comment.pk else None
             )
@@ -192,7 +191,7 @@ def _thread_id(comment) -> int:
 
 
 def _render_panel(request, *, report, subject, failure=None, notice="", notice_is_error=False):
-    scope = reader_scope(request.user, report)
+    scope = request.access.on(report)
     context = {
         "report": report,
         "level": scope.level,
@@ -325,10 +324,9 @@ def comment_reply(request, slug, comment_id):
 @reader_required
 def comment_edit(request, slug, comment_id):
     """Edit one's own comment: someone else's answers 403 (404 if one cannot see it)."""
-    report = report_for_user(request.user, slug)
-    comment = comment_for(request.user, report=report, comment_id=comment_id)
-    if comment.author_id != request.user.id:
-        raise PermissionDenied("Only the person who wrote a comment edits it.")
+    report = report_for_user(request.access, slug)
+    comment = comment_for(request.access, report=report, comment_id=comment_id)
+    require(request.access.on(report).may_edit_comment(comment), "Only the person who wrote a comment edits it.")
     subject = comment_subject(comment)
     form = CommentEditForm(request.POST)
     if form.is_valid():
@@ -355,15 +353,16 @@ def comment_edit(request, slug, comment_id):
 
 
 def _resolution(request, slug, comment_id, *, resolve: bool):
-    report = report_for_user(request.user, slug)
-    thread = comment_for(request.user, report=report, comment_id=comment_id, thread_only=True)
-    scope = reader_scope(request.user, report)
-    if not comment_may_resolve(thread=thread, user=request.user, scope=scope):
-        raise PermissionDenied("Only the thread's author, the report's authors and stress-testers resolve threads.")
+    report = report_for_user(request.access, slug)
+    thread = comment_for(request.access, report=report, comment_id=comment_id, thread_only=True)
+    require(
+        request.access.on(report).may_resolve(thread),
+        "Only the thread's author, the report's authors and stress-testers resolve threads.",
+    )
     subject = comment_subject(thread)
     change = services.comment_resolve if resolve else services.comment_reopen
     try:
-        change(thread=thread, actor=request.user, scope=scope)
+        change(thread=thread, actor=request.user)
     except CommentError as error:
         notice, level = f"Not changed: {error}", messages.ERROR
     else:
@@ -397,16 +396,16 @@ def discussion(request, slug):
     report, scope = context["report"], context["scope"]
     form = DiscussionFilterForm(request.GET or None)
     subject_type = form.cleaned_data["subject"] if form.is_valid() else ""
-    threads = list(open_threads_in(request.user, report=report, subject_type=subject_type))
+    threads = list(open_threads_in(request.access, report=report, subject_type=subject_type))
     for thread in threads:
         subject = comment_subject(thread)
         thread.subject_kind = subject_type_of(subject)
         thread.subject_label = _subject_title(subject)
         thread.subject_url = f"{subject_page_url(report, subject)}#comment-{thread.pk}"
     context.update(form=form, threads=threads, subject_type=subject_type)
-    if request.htmx and not request.htmx.history_restore_request:
+    if is_htmx(request):
         return render(request, "reviewapp/comments/discussion.html#discussion-results", context)
-    overall = conclusions_visible_to(request.user).filter(report=report, pathway=None).first()
+    overall = conclusions_visible_to(request.access).filter(report=report, pathway=None).first()
     if overall:
         context.update(overall=overall, **panel_context(request, report=report, scope=scope, subject=overall))
     return render(request, "reviewapp/comments/discussion.html", context)

@@ -3,12 +3,14 @@
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Count, Q
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.db.models import Func, OuterRef, Subquery
+from django.http import Http404, HttpRequest
 from django_htmx.http import HttpResponseClientRedirect
 
-from pathways.selectors import claims_visible_to, pathways_visible_to, reader_scope, report_for_user
-from reviewapp.views import verdicts
+from pathways.models import Claim
+from pathways.selectors import claim_scope, pathways_visible_to, report_for_user
+from reviewapp.selectors.verdicts import with_verdict_summary
 
 
 def reader_required(view):
@@ -26,17 +28,50 @@ def reader_required(view):
     return wrapper
 
 
-def report_page(request, slug: str) -> dict:
-    """What every report page shares: the report (or 404), the reader's scope and the
-    pathway column, each pathway with its risk level and the claims this reader can see."""
-    report = report_for_user(request.user, slug)
-    scope = reader_scope(request.user, report)
-    visible_claims = claims_visible_to(request.user)
+def is_htmx(request) -> bool:
+    """An htmx request for a fragment (a history restore wants the whole page)."""
+    return bool(getattr(request, "htmx", False)) and not request.htmx.history_restore_request
+
+
+def report_page(request, slug: str, *, claim_counts: bool = False) -> dict:
+    """What every report page shares: the report (or 404), the reader on it (`scope`) and
+    the pathway column, each pathway with its risk level and its verdicts; one query, as
+    the column carries its report (a second only when the reader sees no pathway of it).
+    With `claim_counts`, each pathway also counts the claims resting on it that the reader
+    can see (`claim_count`)."""
+    access = request.access
     pathways = (
-        pathways_visible_to(request.user)
-        .filter(report=report)
-        .select_related("conclusion")
-        .annotate(claim_count=Count("claim_links", filter=Q(claim_links__claim__in=visible_claims)))
+        pathways_visible_to(access)
+        .filter(report__slug=slug)
+        .select_related("report", "conclusion")
+        .order_by("position", "id")
     )
-    pathways = verdicts.annotate_pathways(pathways, user=request.user)
+    if claim_counts:
+        resting = Claim.objects.filter(claim_scope(access), pathway_links__pathway=OuterRef("pk"))
+        pathways = pathways.annotate(claim_count=count_of(resting))
+    pathways = list(with_verdict_summary(pathways))
+    report = pathways[0].report if pathways else report_for_user(access, slug)
+    for pathway in pathways:
+        pathway.report = report
+    scope = access.on(report)
     return {"report": report, "scope": scope, "level": scope.level, "pathways": pathways}
+
+
+def count_of(queryset) -> Subquery:
+    """A correlated COUNT of `queryset`, for annotating each row of an outer query."""
+    return Subquery(queryset.order_by().annotate(count=Func("pk", function="COUNT")).values("count"))
+
+
+def pathway_in(context: dict, pathway_slug: str):
+    """The pathway of the page's column with this slug, or Http404: the column holds every
+    pathway of the report that the reader can see."""
+    for pathway in context["pathways"]:
+        if pathway.slug == pathway_slug:
+            return pathway
+    raise Http404("No such pathway.")
+
+
+def require(allowed: bool, message: str) -> None:
+    """403 with this message unless the person may (they can see the thing: otherwise 404 came first)."""
+    if not allowed:
+        raise PermissionDenied(message)

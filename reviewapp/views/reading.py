@@ -3,29 +3,30 @@ function (pathways.selectors, evidence.selectors), so what a person cannot see i
 never loaded, and an object out of scope answers 404."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from evidence.enums import Relation
-from evidence.models import ClaimEvidence
-from evidence.selectors import claim_evidence_visible_to, evidence_visible_to
+from evidence.models import ClaimEvidence, Evidence
+from evidence.selectors import claim_evidence_visible_to, evidence_scope, evidence_visible_to
 from pathways.enums import ReportStatus
 from pathways.models import Claim, PathwayClaim
 from pathways.selectors import (
+    claim_scope,
     claims_visible_to,
     conclusions_visible_to,
-    pathways_visible_to,
+    pathway_scope,
     report_for_user,
     reports_visible_to,
 )
 from pathways.services import report_status_change
 from reviewapp.forms import ClaimFilterForm, ReportStatusForm
 from reviewapp.views import requests, verdicts
-from reviewapp.views.common import reader_required, report_page
+from reviewapp.views.common import count_of, is_htmx, pathway_in, reader_required, report_page, require
 from reviewapp.views.panels import subject_panels
 
 
@@ -39,8 +40,9 @@ def healthz(request):
 @require_GET
 @reader_required
 def home(request):
-    reports = reports_visible_to(request.user).annotate(
-        pathway_count=Count("pathways", filter=Q(pathways__in=pathways_visible_to(request.user)), distinct=True)
+    access = request.access
+    reports = reports_visible_to(access).annotate(
+        pathway_count=Count("pathways", filter=pathway_scope(access, "pathways__"), distinct=True)
     )
     return render(request, "reviewapp/home.html", {"reports": reports})
 
@@ -48,9 +50,9 @@ def home(request):
 @require_GET
 @reader_required
 def report_detail(request, slug):
-    context = report_page(request, slug)
+    context = report_page(request, slug, claim_counts=True)
     report, scope = context["report"], context["scope"]
-    context["overall"] = conclusions_visible_to(request.user).filter(report=report, pathway=None).first()
+    context["overall"] = conclusions_visible_to(request.access).filter(report=report, pathway=None).first()
     context["status_form"] = ReportStatusForm(report=report)
     context.update(requests.report_context(request, report=report, scope=scope))
     if context["overall"]:
@@ -66,8 +68,7 @@ def report_status(request, slug):
     """Authors move a report between draft and in review. Sign-off is leadership's, elsewhere."""
     context = report_page(request, slug)
     report, scope = context["report"], context["scope"]
-    if not scope.is_author:
-        raise PermissionDenied("Only the report's authors change its status.")
+    require(scope.may_edit, "Only the report's authors change its status.")
     form = ReportStatusForm(request.POST, report=report)
     if form.is_valid():
         report_status_change(report=report, editor=request.user, status=form.cleaned_data["status"])
@@ -81,14 +82,14 @@ def report_status(request, slug):
 @reader_required
 def pathway_detail(request, slug, pathway_slug):
     context = report_page(request, slug)
-    pathway = get_object_or_404(context["pathways"], slug=pathway_slug)
+    pathway = pathway_in(context, pathway_slug)
+    access = request.access
     claim_links = (
-        PathwayClaim.objects.filter(pathway=pathway, claim__in=claims_visible_to(request.user))
+        PathwayClaim.objects.filter(claim_scope(access, "claim__"), pathway=pathway)
         .select_related("claim__owner_team")
         .annotate(
-            evidence_count=Count(
-                "claim__evidence_links",
-                filter=Q(claim__evidence_links__evidence__in=evidence_visible_to(request.user)),
+            evidence_count=count_of(
+                Evidence.objects.filter(evidence_scope(access), claim_links__claim=OuterRef("claim_id"))
             )
         )
     )
@@ -103,15 +104,25 @@ def pathway_detail(request, slug, pathway_slug):
 
 
 def _claim_for_page(request, context, claim_slug) -> Claim:
+    """The claim, with the ids of the pathways resting on it (read against the page's column)."""
     return get_object_or_404(
-        claims_visible_to(request.user).filter(report=context["report"]).select_related("owner_team"),
+        claims_visible_to(request.access)
+        .filter(report=context["report"])
+        .select_related("owner_team")
+        .annotate(pathway_ids=ArraySubquery(PathwayClaim.objects.filter(claim=OuterRef("pk")).values("pathway_id"))),
         slug=claim_slug,
     )
 
 
+def resting_pathways(context, claim) -> list:
+    """The pathways of the page's column (those the reader sees) that rest on the claim, in order."""
+    resting = set(claim.pathway_ids)
+    return [pathway for pathway in context["pathways"] if pathway.pk in resting]
+
+
 def _evidence_links(request, claim) -> list:
     return list(
-        claim_evidence_visible_to(request.user)
+        claim_evidence_visible_to(request.access)
         .filter(claim=claim)
         .select_related("evidence__owner_team")
         .order_by("relation", "position", "id")
@@ -123,13 +134,9 @@ def _evidence_links(request, claim) -> list:
 def claim_detail(request, slug, claim_slug):
     context = report_page(request, slug)
     claim = _claim_for_page(request, context, claim_slug)
-    resting_pathways = (
-        pathways_visible_to(request.user)
-        .filter(claim_links__claim=claim)
-        .select_related("conclusion")
-        .order_by("position")
+    context.update(
+        claim=claim, evidence_links=_evidence_links(request, claim), resting_pathways=resting_pathways(context, claim)
     )
-    context.update(claim=claim, evidence_links=_evidence_links(request, claim), resting_pathways=resting_pathways)
     context.update(subject_panels(request, report=context["report"], scope=context["scope"], subject=claim))
     return render(request, "reviewapp/claim_detail.html", context)
 
@@ -139,15 +146,15 @@ def claim_detail(request, slug, claim_slug):
 def claim_evidence(request, slug, claim_slug):
     """The claim's evidence, for expanding in place on a pathway page. Without htmx the
     whole claim page answers, which lists the same evidence."""
-    if not request.htmx or request.htmx.history_restore_request:
+    if not is_htmx(request):
         return claim_detail(request, slug, claim_slug)
-    report = report_for_user(request.user, slug)
+    report = report_for_user(request.access, slug)
     claim = _claim_for_page(request, {"report": report}, claim_slug)
     context = {
         "report": report,
         "claim": claim,
         "evidence_links": _evidence_links(request, claim),
-        "level": request.user.reading_level,
+        "level": request.access.level,
     }
     return render(request, "reviewapp/claim_detail.html#evidence-list", context)
 
@@ -157,17 +164,16 @@ def claim_evidence(request, slug, claim_slug):
 def claim_index(request, slug):
     context = report_page(request, slug)
     report = context["report"]
-    form = ClaimFilterForm(request.GET or None, pathways=context["pathways"], report=report, user=request.user)
+    access = request.access
+    form = ClaimFilterForm(request.GET or None, pathways=context["pathways"], report=report, user=access)
     claims = (
-        claims_visible_to(request.user)
+        claims_visible_to(access)
         .filter(report=report)
         .select_related("owner_team")
         .prefetch_related(
             Prefetch(
                 "pathway_links",
-                queryset=PathwayClaim.objects.filter(pathway__in=pathways_visible_to(request.user)).select_related(
-                    "pathway"
-                ),
+                queryset=PathwayClaim.objects.filter(pathway_scope(access, "pathway__")).select_related("pathway"),
                 to_attr="visible_pathway_links",
             )
         )
@@ -176,7 +182,7 @@ def claim_index(request, slug):
         claims = form.filter(claims)
     context.update(form=form, claims=claims)
     template = "reviewapp/claim_index.html"
-    if request.htmx and not request.htmx.history_restore_request:
+    if is_htmx(request):
         template += "#claim-results"
     return render(request, template, context)
 
@@ -187,14 +193,19 @@ def load_bearing(request, slug):
     """Claims ranked by how many (visible) pathway conclusions rest on them, with a flag
     where (visible) evidence undermines them."""
     context = report_page(request, slug)
-    visible_pathways = pathways_visible_to(request.user).filter(report=context["report"])
-    undermining = claim_evidence_visible_to(request.user).filter(claim=OuterRef("pk"), relation=Relation.UNDERMINES)
+    access = request.access
+    visible_pathway_ids = [pathway.pk for pathway in context["pathways"]]
+    undermining = Evidence.objects.filter(
+        evidence_scope(access), claim_links__claim=OuterRef("pk"), claim_links__relation=Relation.UNDERMINES
+    )
     claims = (
-        claims_visible_to(request.user)
+        claims_visible_to(access)
         .filter(report=context["report"])
         .select_related("owner_team")
         .annotate(
-            resting_count=Count("pathway_links", filter=Q(pathway_links__pathway__in=visible_pathways)),
+            resting_count=count_of(
+                PathwayClaim.objects.filter(claim=OuterRef("pk"), pathway_id__in=visible_pathway_ids)
+            ),
             undermined=Exists(undermining),
         )
         .filter(resting_count__gt=0)
@@ -202,7 +213,7 @@ def load_bearing(request, slug):
         .prefetch_related(
             Prefetch(
                 "pathway_links",
-                queryset=PathwayClaim.objects.filter(pathway__in=visible_pathways)
+                queryset=PathwayClaim.objects.filter(pathway_id__in=visible_pathway_ids)
                 .select_related("pathway__conclusion")
                 .order_by("pathway__position"),
                 to_attr="visible_pathway_links",
@@ -217,11 +228,14 @@ def load_bearing(request, slug):
 @reader_required
 def evidence_index(request, slug):
     context = report_page(request, slug)
+    access = request.access
     context["evidence_items"] = (
-        evidence_visible_to(request.user)
+        evidence_visible_to(access)
         .filter(report=context["report"])
         .select_related("owner_team")
-        .annotate(claim_count=Count("claim_links", filter=Q(claim_links__claim__in=claims_visible_to(request.user))))
+        .annotate(
+            claim_count=count_of(Claim.objects.filter(claim_scope(access), evidence_links__evidence=OuterRef("pk")))
+        )
     )
     return render(request, "reviewapp/evidence_index.html", context)
 
@@ -230,12 +244,13 @@ def evidence_index(request, slug):
 @reader_required
 def evidence_detail(request, slug, evidence_slug):
     context = report_page(request, slug)
+    access = request.access
     evidence = get_object_or_404(
-        evidence_visible_to(request.user).filter(report=context["report"]).select_related("owner_team"),
+        evidence_visible_to(access).filter(report=context["report"]).select_related("owner_team"),
         slug=evidence_slug,
     )
     claim_links = (
-        ClaimEvidence.objects.filter(evidence=evidence, claim__in=claims_visible_to(request.user))
+        ClaimEvidence.objects.filter(claim_scope(access, "claim__"), evidence=evidence)
         .select_related("claim")
         .order_by("relation", "claim__position")
     )

@@ -33,12 +33,9 @@ from evidence.services.requests import (
     RequestInvalid,
     RequestNotAllowed,
     information_request_close,
-    is_of_requesting_organisation,
-    is_team_member,
 )
-from pathways.enums import Role
 from pathways.models import Claim, Pathway
-from pathways.selectors import claims_visible_to, pathways_visible_to
+from pathways.selectors import claims_visible_to
 from reviewapp.forms_requests import (
     RequestAnswerForm,
     RequestCloseForm,
@@ -48,7 +45,7 @@ from reviewapp.forms_requests import (
     RequestFollowUpForm,
 )
 from reviewapp.services import requests as review_requests
-from reviewapp.views.common import reader_required, report_page
+from reviewapp.views.common import is_htmx, pathway_in, reader_required, report_page, require
 
 DUE_SOON_DAYS = 2
 SUBJECT_FIELDS = {"pathways": "pathway", "claims": "claim", "evidence": "evidence"}
@@ -58,10 +55,6 @@ PANEL = "reviewapp/requests/_panel.html"
 
 def _today() -> datetime.date:
     return timezone.localdate()
-
-
-def _is_htmx(request) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def _with_due_dates(information_requests, today: datetime.date) -> list:
@@ -96,26 +89,21 @@ def _subject_kind(subject) -> str:
     raise ValueError(f"no information requests about {type(subject).__name__}")
 
 
-def _subject_for(request, *, report, subject_kind: str, subject_slug: str):
+def _subject_for(request, context, *, subject_kind: str, subject_slug: str):
     """The pathway, claim or evidence item of this report, or 404 when out of the person's scope."""
-    user = request.user
+    access = request.access
     if subject_kind == "pathways":
-        subjects = pathways_visible_to(user)
-    elif subject_kind == "claims":
-        subjects = claims_visible_to(user).select_related("owner_team")
+        return pathway_in(context, subject_slug)
+    if subject_kind == "claims":
+        subjects = claims_visible_to(access).select_related("owner_team")
     else:
-        subjects = evidence_visible_to(user).select_related("owner_team")
-    return get_object_or_404(subjects.filter(report=report), slug=subject_slug)
-
-
-def may_file(user, scope) -> bool:
-    """Reviewers (stress-testers, external reviewers) acting for an organisation file requests."""
-    return bool(user.organisation_id) and bool({Role.STRESS_TESTER, Role.EXTERNAL_REVIEWER} & scope.roles)
+        subjects = evidence_visible_to(access).select_related("owner_team")
+    return get_object_or_404(subjects.filter(report=context["report"]), slug=subject_slug)
 
 
 def _visible_requests(request, report):
     return (
-        information_requests_visible_to(request.user)
+        information_requests_visible_to(request.access)
         .filter(report=report)
         .select_related("team", "organisation", "pathway", "claim", "evidence")
     )
@@ -138,9 +126,9 @@ def _panel(request, *, report, scope, subject, form=None, notice="") -> dict:
     today = _today()
     kind = _subject_kind(subject)
     subject_requests = _visible_requests(request, report).filter(**{SUBJECT_FIELDS[kind]: subject})
-    filing = may_file(request.user, scope)
+    filing = scope.may_file_requests
     if filing and form is None:
-        form = RequestFileForm(subject=subject, user=request.user, today=today)
+        form = RequestFileForm(subject=subject, user=request.access, today=today)
     return {
         "subject": subject,
         "kind": kind,
@@ -153,7 +141,7 @@ def _panel(request, *, report, scope, subject, form=None, notice="") -> dict:
 
 def report_context(request, *, report, scope) -> dict:
     """Context for the report page: open and overdue requests per team, median time to first answer."""
-    teams = list(information_request_team_summary(request.user, report=report, today=_today()))
+    teams = list(information_request_team_summary(request.access, report=report, today=_today()))
     for team in teams:
         team["median_words"] = _duration_words(team["median_first_answer"])
     return {"request_summary": teams}
@@ -163,7 +151,7 @@ def report_context(request, *, report, scope) -> dict:
 
 
 def _scope_rule(scope) -> str:
-    if scope.is_author or Role.LEADERSHIP in scope.roles:
+    if scope.oversees_requests:
         return "Every request on this report about something you can see."
     if scope.organisation:
         return f"The requests of {scope.organisation.name} and of any team you belong to."
@@ -188,7 +176,7 @@ def request_list(request, slug):
         scope_rule=_scope_rule(context["scope"]),
     )
     template = "reviewapp/requests/list.html"
-    if _is_htmx(request):
+    if is_htmx(request):
         template += "#request-results"
     return render(request, template, context)
 
@@ -200,11 +188,10 @@ def request_file(request, slug, subject_kind, subject_slug):
     right-hand panel (htmx re-renders the panel); without htmx this is its own page."""
     context = report_page(request, slug)
     report, scope = context["report"], context["scope"]
-    subject = _subject_for(request, report=report, subject_kind=subject_kind, subject_slug=subject_slug)
-    if not may_file(request.user, scope):
-        raise PermissionDenied("Only reviewers acting for a reviewer organisation file information requests.")
+    subject = _subject_for(request, context, subject_kind=subject_kind, subject_slug=subject_slug)
+    require(scope.may_file_requests, "Only reviewers acting for a reviewer organisation file information requests.")
     today = _today()
-    form = RequestFileForm(request.POST or None, subject=subject, user=request.user, today=today)
+    form = RequestFileForm(request.POST or None, subject=subject, user=request.access, today=today)
     notice = ""
     if request.method == "POST" and form.is_valid():
         try:
@@ -217,11 +204,11 @@ def request_file(request, slug, subject_kind, subject_slug):
             form.add_error(None, str(refusal))
         else:
             notice = f"Request sent to {information_request.team.name}, due {information_request.due_date:%-d %B %Y}."
-            if not _is_htmx(request):
+            if not is_htmx(request):
                 messages.success(request, notice)
                 return redirect("request_detail", slug=report.slug, pk=information_request.pk)
             form = None
-    if _is_htmx(request):
+    if is_htmx(request):
         panel = _panel(request, report=report, scope=scope, subject=subject, form=form, notice=notice)
         return render(request, f"{PANEL}#request-panel", {**context, "request_panel": panel})
     context.update(subject=subject, subject_kind=subject_kind, form=form)
@@ -231,17 +218,20 @@ def request_file(request, slug, subject_kind, subject_slug):
 def _detail_context(request, information_request, *, bound_form=None, error="", notice="") -> dict:
     """The thread and the forms for the actions this person may take now. `bound_form`, the
     form the person just sent, is shown whatever the state, so their text is never lost."""
-    user = request.user
+    access = request.access
+    scope = access.on(information_request.report_id)
     thread = RequestMessage.objects.filter(request=information_request).select_related("author__organisation")
     thread = thread.prefetch_related(
-        Prefetch("evidence", queryset=evidence_visible_to(user).order_by("position", "id"), to_attr="visible_evidence")
+        Prefetch(
+            "evidence", queryset=evidence_visible_to(access).order_by("position", "id"), to_attr="visible_evidence"
+        )
     )
-    member = is_team_member(user=user, team=information_request.team)
-    requester_side = is_of_requesting_organisation(user=user, information_request=information_request)
+    member = scope.may_answer(information_request)
+    requester_side = scope.may_act_as_requester(information_request)
     state = information_request.state
     forms = {name: None for name in FORM_NAMES.values()}
     if member and state in ANSWERABLE:
-        forms["answer_form"] = RequestAnswerForm(information_request=information_request, user=user)
+        forms["answer_form"] = RequestAnswerForm(information_request=information_request, user=access)
     if member and state in DECLINABLE:
         forms["decline_form"] = RequestDeclineForm(information_request=information_request)
     if requester_side and state in FOLLOWABLE:
@@ -268,7 +258,7 @@ def request_detail(request, slug, pk):
     context = report_page(request, slug)
     information_request = _request_for(request, report=context["report"], pk=pk)
     context.update(_detail_context(request, information_request))
-    template = DETAIL + ("#request-body" if _is_htmx(request) else "")
+    template = DETAIL + ("#request-body" if is_htmx(request) else "")
     return render(request, template, context)
 
 
@@ -328,12 +318,18 @@ FORM_NAMES = {
 def _transition(request, slug, pk, *, form_class, action, team_side: bool):
     context = report_page(request, slug)
     information_request = _request_for(request, report=context["report"], pk=pk)
+    scope = context["scope"]
     if team_side:
-        if not is_team_member(user=request.user, team=information_request.team):
-            raise PermissionDenied(f"Only members of {information_request.team.name} act on this request.")
-    elif not is_of_requesting_organisation(user=request.user, information_request=information_request):
-        raise PermissionDenied(f"Only {information_request.organisation.name} acts on this request.")
-    extra = {"user": request.user} if form_class is RequestAnswerForm else {}
+        require(
+            scope.may_answer(information_request),
+            f"Only members of {information_request.team.name} act on this request.",
+        )
+    else:
+        require(
+            scope.may_act_as_requester(information_request),
+            f"Only {information_request.organisation.name} acts on this request.",
+        )
+    extra = {"user": request.access} if form_class is RequestAnswerForm else {}
     form = form_class(request.POST, information_request=information_request, **extra)
     status, error, notice, bound_form = 200, "", "", form
     if form.is_valid():
@@ -346,7 +342,7 @@ def _transition(request, slug, pk, *, form_class, action, team_side: bool):
             form.information_request = information_request
             bound_form, error, status = form.fresh(), str(refusal), 409
         else:
-            if not _is_htmx(request):
+            if not is_htmx(request):
                 messages.success(request, notice)
                 return redirect("request_detail", slug=slug, pk=pk)
             information_request = _request_for(request, report=context["report"], pk=pk)
@@ -354,7 +350,7 @@ def _transition(request, slug, pk, *, form_class, action, team_side: bool):
     else:
         error = "Nothing was sent: see what needs fixing below."
     context.update(_detail_context(request, information_request, bound_form=bound_form, error=error, notice=notice))
-    if _is_htmx(request):
+    if is_htmx(request):
         # htmx swaps only successful responses: the refusal is in the fragment itself.
         return render(request, f"{DETAIL}#request-body", context)
     return render(request, DETAIL, context, status=status)
@@ -390,10 +386,11 @@ def team_inbox(request):
     """The requests addressed to the person's owning teams, across reports, that are not
     closed or declined: overdue, due within two days, and the rest."""
     today = _today()
-    teams = list(teams_of(request.user).order_by("name"))
+    access = request.access
+    teams = list(teams_of(access).order_by("name"))
     live = (
-        information_requests_visible_to(request.user)
-        .filter(team_id__in=teams_of(request.user).values("id"), state__in=LIVE_REQUEST_STATES)
+        information_requests_visible_to(access)
+        .filter(team_id__in=[team.pk for team in teams], state__in=LIVE_REQUEST_STATES)
         .select_related("team", "organisation", "report", "pathway", "claim", "evidence")
         .order_by("due_date", "id")
     )

@@ -1,61 +1,34 @@
 """Verdicts on conclusions, the sign-off dashboard and sign-off decisions.
 
 Verdicts show in each conclusion box (`conclusion_context`) and, compactly, in the pathway
-column (`annotate_pathways`); a conclusion's page of verdicts keeps their history. The
+column (`with_verdict_summary`); a conclusion's page of verdicts keeps their history. The
 dashboard is leadership's, readable by authors: anyone else who sees the report gets 403.
 """
 
 from dataclasses import dataclass, field
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.postgres.expressions import ArraySubquery
-from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Case, ExpressionWrapper, F, OuterRef, Q, Value, When
-from django.db.models.functions import JSONObject
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from pathways.enums import REVIEWER_ROLES, ReportStatus, Role
-from pathways.selectors import conclusions_visible_to, pathways_visible_to, reader_scope, report_for_user
-from reviewapp.enums import Position, SignOffDecision
+from pathways.enums import ReportStatus
+from pathways.selectors import conclusions_visible_to, pathways_visible_to, report_for_user
+from reviewapp.enums import SignOffDecision
 from reviewapp.forms_verdicts import SignOffForm, VerdictForm
 from reviewapp.selectors.verdicts import (
     current_verdicts_visible_to,
     signoff_state,
     signoffs_for_report,
     verdicts_visible_to,
+    with_verdict_summary,
 )
 from reviewapp.services.signoff import APPROVING, SignOffError, signoff_record
 from reviewapp.services.verdicts import VerdictError, verdict_reconfirm, verdict_record
-from reviewapp.views import common
-
-DASHBOARD_ROLES = {Role.LEADERSHIP, Role.AUTHOR}
-
-
-def reader_required(view):
-    """common.reader_required, looked up when the view runs: common imports this module
-    (for the pathway column), so it may not be fully loaded when this one is."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        return common.reader_required(view)(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _is_htmx(request) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
+from reviewapp.views.common import is_htmx, reader_required, report_page, require
 
 # ------------------------------------------------------------------ verdicts
-
-
-def recording_organisation(scope):
-    """The organisation this reader records verdicts for on the report, or None."""
-    return scope.organisation if scope.organisation and scope.roles & set(REVIEWER_ROLES) else None
 
 
 @dataclass
@@ -82,26 +55,6 @@ class VerdictPanel:
         return next((entry.verdict for entry in self.entries if entry.own and entry.verdict), None)
 
 
-def annotate_pathways(pathways, *, user):
-    """The pathway column's queryset, each pathway annotated with `verdict_summary`: its
-    conclusion's current verdicts as this reader may see them (organisation, position,
-    label, stale), gathered in the same query as the pathways."""
-    summary = (
-        current_verdicts_visible_to(user)
-        .filter(conclusion__pathway=OuterRef("pk"))
-        .order_by("organisation__name")
-        .values(
-            json=JSONObject(
-                organisation="organisation__name",
-                position="position",
-                label=Case(*[When(position=value, then=Value(label)) for value, label in Position.choices]),
-                stale=ExpressionWrapper(~Q(conclusion_revision=F("conclusion__revision")), output_field=BooleanField()),
-            )
-        )
-    )
-    return pathways.annotate(verdict_summary=ArraySubquery(summary))
-
-
 def conclusion_context(request, *, report, scope, conclusions, form=None, notice="", error="") -> dict:
     """Sets `verdict_panel` on each conclusion for its box (_conclusion.html): every
     organisation's current verdict the reader may see, and the reader's own organisation
@@ -111,10 +64,10 @@ def conclusion_context(request, *, report, scope, conclusions, form=None, notice
     if not conclusions:
         return {}
     by_pk = {conclusion.pk: conclusion for conclusion in conclusions}
-    organisation = recording_organisation(scope)
+    organisation = scope.reviewing_organisation
     verdicts = {}
     for verdict in (
-        current_verdicts_visible_to(request.user)
+        current_verdicts_visible_to(request.access)
         .filter(conclusion__in=list(by_pk))
         .select_related("organisation", "recorded_by")
         .order_by("organisation__kind", "organisation__name")
@@ -139,7 +92,7 @@ def conclusion_context(request, *, report, scope, conclusions, form=None, notice
             organisation=organisation,
             notice=notice,
             error=error,
-            dashboard_link=conclusion.pathway_id is None and bool(scope.roles & DASHBOARD_ROLES),
+            dashboard_link=conclusion.pathway_id is None and scope.may_open_dashboard,
         )
         if organisation is not None:
             own = given.get(organisation.pk)
@@ -159,7 +112,7 @@ def _conclusion_location(report, conclusion) -> str:
 
 def _conclusion_for(request, report, conclusion_id):
     return get_object_or_404(
-        conclusions_visible_to(request.user).filter(report=report).select_related("pathway"), pk=conclusion_id
+        conclusions_visible_to(request.access).filter(report=report).select_related("pathway"), pk=conclusion_id
     )
 
 
@@ -170,8 +123,8 @@ def _panel_response(request, *, report, scope, conclusion, form=None, notice="",
     context = {"report": report, "scope": scope, "level": scope.level, "panel": conclusion.verdict_panel}
     if conclusion.pathway_id:
         # The pathway column's summary of this pathway, swapped out of band.
-        visible = pathways_visible_to(request.user).filter(pk=conclusion.pathway_id)
-        context["nav_pathway"] = annotate_pathways(visible, user=request.user).first()
+        visible = pathways_visible_to(request.access).filter(pk=conclusion.pathway_id)
+        context["nav_pathway"] = with_verdict_summary(visible).first()
     return render(request, "reviewapp/verdicts/_conclusion.html#verdict-panel", context)
 
 
@@ -184,12 +137,12 @@ def verdict_history(request, slug, conclusion_id):
 
 
 def _history_page(request, slug, conclusion_id, *, form=None, error=""):
-    context = common.report_page(request, slug)
+    context = report_page(request, slug)
     report, scope = context["report"], context["scope"]
     conclusion = _conclusion_for(request, report, conclusion_id)
     conclusion_context(request, report=report, scope=scope, conclusions=[conclusion], form=form, error=error)
     history = list(
-        verdicts_visible_to(request.user).filter(conclusion=conclusion).select_related("organisation", "recorded_by")
+        verdicts_visible_to(request.access).filter(conclusion=conclusion).select_related("organisation", "recorded_by")
     )
     for verdict in history:
         verdict.conclusion = conclusion
@@ -205,12 +158,11 @@ def _history_page(request, slug, conclusion_id, *, form=None, error=""):
 @require_POST
 @reader_required
 def verdict_record_view(request, slug, conclusion_id):
-    report = report_for_user(request.user, slug)
+    report = report_for_user(request.access, slug)
     conclusion = _conclusion_for(request, report, conclusion_id)
-    scope = reader_scope(request.user, report)
-    organisation = recording_organisation(scope)
-    if organisation is None:
-        raise PermissionDenied("Only reviewers record verdicts, for the organisation they act for.")
+    scope = request.access.on(report)
+    organisation = scope.reviewing_organisation
+    require(scope.may_record_verdicts, "Only reviewers record verdicts, for the organisation they act for.")
     form = VerdictForm(request.POST, conclusion=conclusion)
     error = ""
     if form.is_valid():
@@ -226,14 +178,14 @@ def verdict_record_view(request, slug, conclusion_id):
             error = str(refusal)
         else:
             notice = f"Recorded “{verdict.get_position_display()}” for {organisation.name}."
-            if _is_htmx(request):
+            if is_htmx(request):
                 conclusion.refresh_from_db()
                 return _panel_response(request, report=report, scope=scope, conclusion=conclusion, notice=notice)
             messages.success(request, notice)
             return redirect(_conclusion_location(report, conclusion))
     else:
         error = "Your verdict was not recorded: see below."
-    if _is_htmx(request):
+    if is_htmx(request):
         return _panel_response(request, report=report, scope=scope, conclusion=conclusion, form=form, error=error)
     # Without htmx, the conclusion's own page shows the form again with what was typed.
     return _history_page(request, slug, conclusion_id, form=form, error=error)
@@ -242,18 +194,20 @@ def verdict_record_view(request, slug, conclusion_id):
 @require_POST
 @reader_required
 def verdict_reconfirm_view(request, slug, verdict_id):
-    report = report_for_user(request.user, slug)
+    report = report_for_user(request.access, slug)
     verdict = get_object_or_404(
-        verdicts_visible_to(request.user)
+        verdicts_visible_to(request.access)
         .filter(conclusion__report=report)
         .select_related("conclusion__pathway", "organisation"),
         pk=verdict_id,
     )
     conclusion = verdict.conclusion
-    scope = reader_scope(request.user, report)
-    organisation = recording_organisation(scope)
-    if organisation is None or organisation.pk != verdict.organisation_id:
-        raise PermissionDenied(f"Only {verdict.organisation.name} can re-confirm its own verdict.")
+    scope = request.access.on(report)
+    organisation = scope.reviewing_organisation
+    require(
+        organisation is not None and organisation.pk == verdict.organisation_id,
+        f"Only {verdict.organisation.name} can re-confirm its own verdict.",
+    )
     notice = error = ""
     try:
         confirmed = verdict_reconfirm(verdict=verdict, recorder=request.user)
@@ -261,7 +215,7 @@ def verdict_reconfirm_view(request, slug, verdict_id):
         error = str(refusal)
     else:
         notice = f"Re-confirmed “{confirmed.get_position_display()}” against the current conclusion."
-    if _is_htmx(request):
+    if is_htmx(request):
         conclusion.refresh_from_db()
         return _panel_response(request, report=report, scope=scope, conclusion=conclusion, notice=notice, error=error)
     if error:
@@ -275,19 +229,18 @@ def verdict_reconfirm_view(request, slug, verdict_id):
 
 
 def _dashboard_page(request, slug) -> dict:
-    context = common.report_page(request, slug)
-    if not context["scope"].roles & DASHBOARD_ROLES:
-        raise PermissionDenied("The sign-off dashboard is for leadership and the report's authors.")
+    context = report_page(request, slug)
+    require(context["scope"].may_open_dashboard, "The sign-off dashboard is for leadership and the report's authors.")
     return context
 
 
 def _dashboard_context(request, context, *, form=None, stage="form", refusal=None, error="") -> dict:
     report = context["report"]
-    state = signoff_state(user=request.user, report=report)
+    state = signoff_state(user=request.access, report=report)
     context.update(
         state=state,
         signoffs=signoffs_for_report(report=report),
-        may_sign_off=Role.LEADERSHIP in context["scope"].roles,
+        may_sign_off=context["scope"].may_sign_off,
         signed_off=report.status == ReportStatus.SIGNED_OFF,
         form=form or SignOffForm(),
         stage=stage,
@@ -311,13 +264,12 @@ def signoff_record_view(request, slug):
     unless overridden in writing), then a confirmation saying what will happen."""
     context = _dashboard_page(request, slug)
     report = context["report"]
-    if Role.LEADERSHIP not in context["scope"].roles:
-        raise PermissionDenied("Only leadership records a sign-off decision.")
+    require(context["scope"].may_sign_off, "Only leadership records a sign-off decision.")
     form = SignOffForm(request.POST)
     stage, refusal, error = "form", [], ""
     if form.is_valid():
         data = form.cleaned_data
-        state = signoff_state(user=request.user, report=report)
+        state = signoff_state(user=request.access, report=report)
         if state.blocking_reasons and not data["override"]:
             refusal = state.blocking_reasons
             error = "The sign-off was not recorded: not every organisation has a current verdict."
@@ -342,13 +294,13 @@ def signoff_record_view(request, slug):
                     request, f"Recorded “{signoff.get_decision_display()}” on version {report.version or '—'}."
                 )
                 url = reverse("signoff_detail", args=[report.slug, signoff.pk])
-                return HttpResponseClientRedirect(url) if _is_htmx(request) else redirect(url)
+                return HttpResponseClientRedirect(url) if is_htmx(request) else redirect(url)
     context = _dashboard_context(request, context, form=form, stage=stage, refusal=refusal, error=error)
     if stage == "confirm":
         decision = SignOffDecision(form.cleaned_data["decision"])
         context.update(decision=decision, approving=decision in APPROVING)
     template = "reviewapp/verdicts/dashboard.html"
-    return render(request, template + "#signoff-form" if _is_htmx(request) else template, context)
+    return render(request, template + "#signoff-form" if is_htmx(request) else template, context)
 
 
 @require_GET

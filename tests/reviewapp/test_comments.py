@@ -31,14 +31,6 @@ def page_of(client, name, *args):
     return client.get(reverse(name, args=["pilot", *args])).content.decode()
 
 
-class Scope:
-    """Enough of a ReaderScope for calling services directly."""
-
-    def __init__(self, roles=(), is_author=False):
-        self.roles = frozenset(roles)
-        self.is_author = is_author
-
-
 # ---------------------------------------------------------------- posting
 
 
@@ -281,7 +273,7 @@ def test_an_external_reviewer_forging_an_internal_reply_is_refused(client, world
 
 def test_a_reply_to_a_resolved_thread_is_refused_with_the_text_kept(client, world, author, stress_tester):
     thread = start_thread(stress_tester, world.public_claim)
-    comment_resolve(thread=thread, actor=stress_tester, scope=Scope())
+    comment_resolve(thread=thread, actor=stress_tester)
     client.force_login(author)
     response = client.post(action_url("comment_reply", thread), {"text": "Late answer."})
     body = response.content.decode()
@@ -525,7 +517,7 @@ def test_the_discussion_page_lists_open_threads_by_kind_of_subject(client, world
     start_thread(stress_tester, world.public_evidence, text="On the evidence.")
     start_thread(stress_tester, Conclusion.objects.get(pathway=world.in_scope), text="On the conclusion.")
     resolved = start_thread(stress_tester, world.public_claim, text="Settled already.")
-    comment_resolve(thread=resolved, actor=stress_tester, scope=Scope())
+    comment_resolve(thread=resolved, actor=stress_tester)
     reply = comment_reply(author=author, parent=Comment.objects.get(text="On the claim."), text="A reply.")
     client.force_login(author)
     body = page_of(client, "discussion")

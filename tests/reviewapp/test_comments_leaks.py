@@ -40,11 +40,6 @@ COMMENT_CANARIES = [
 SHARED_VISIBLE = "SHARED-COMMENT-VISIBLE-2c2c"
 
 
-class Scope:
-    roles = frozenset()
-    is_author = True
-
-
 @pytest.fixture
 def discussion(world, author, stress_tester, external_reviewer):
     """Threads everywhere: what erin may see, and what she must not."""
@@ -62,7 +57,7 @@ def discussion(world, author, stress_tester, external_reviewer):
     settled = comment_post(
         author=author, subject=world.public_claim, text=CANARY_RESOLVED_INTERNAL, visibility=internal
     )
-    comment_resolve(thread=settled, actor=author, scope=Scope())
+    comment_resolve(thread=settled, actor=author)
     # Internal threads on the pathway page too, in both sections.
     comment_post(author=author, subject=world.in_scope, text=CANARY_INTERNAL_COMMENT, visibility=internal)
     comment_post(

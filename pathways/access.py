@@ -1,0 +1,371 @@
+"""What one person can reach, computed once per request (and once per task run), and what
+they may do there.
+
+`Access` is read in one query from the guardian tables, team membership and the person's
+reviewer organisation: the reports they see whole, the pathways granted to them one by
+one, their reading level, their roles per report, their organisation and their teams.
+Every scope function (`*_visible_to`) filters on these sets, so a scope is a plain filter
+on a few ids, or one join, never a scope function nested inside another.
+
+The sets are per person and small: a person holds grants on tens of reports, not
+thousands. That is the one place where ids are carried in Python; everything that grows
+with the data (claims, evidence, comments, requests, notifications) stays in the database
+and is reached by joins.
+
+The object is built afresh for every request (`reviewapp.middleware.AccessMiddleware`
+keeps it on the request user) and by every task when it runs, so a revoked grant takes
+effect on the person's next request, and a task run after a revocation sees the narrowed
+scope.
+
+`ReportAccess` is one person on one report, and the one place for what a person may do
+there: views answer 403 with it, services refuse with it, templates show or hide actions
+with it, tasks decide with it.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db.models import BigIntegerField, CharField, Exists, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat
+
+from pathways.enums import (
+    GRANTABLE_ROLES,
+    PATHWAY_REVIEW_CODENAME,
+    Clearance,
+    Role,
+    Sensitivity,
+)
+from pathways.models import (
+    Claim,
+    PathwayGroupObjectPermission,
+    PathwayUserObjectPermission,
+    Report,
+    ReportGroupObjectPermission,
+    ReportUserObjectPermission,
+    ReviewerOrganisation,
+    Team,
+    User,
+)
+
+ROLE_BY_CODENAME = {role.codename: role for role in GRANTABLE_ROLES}
+DASHBOARD_ROLES = frozenset({Role.LEADERSHIP, Role.AUTHOR})
+# The roles that see every information request of a report, whoever filed it.
+REQUEST_OVERSEERS = frozenset({Role.AUTHOR, Role.LEADERSHIP})
+ROLE_ORDER = [Role.AUTHOR, Role.LEADERSHIP, Role.STRESS_TESTER, Role.EXTERNAL_REVIEWER, Role.TEAM_MEMBER]
+# Where the person is remembered on a user instance (see `access_of`).
+_CACHE_ATTRIBUTE = "_access_for_request"
+
+
+def allowed_roles(clearance: str) -> frozenset:
+    """The grants that count for a person of this clearance: an external person's internal
+    grant (made by hand, bypassing the commands) gives nothing."""
+    if clearance == Clearance.EXTERNAL:
+        return frozenset({Role.EXTERNAL_REVIEWER})
+    return frozenset(GRANTABLE_ROLES)
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one person can reach. Build it with `access_of(user)`."""
+
+    user: User | None
+    level: str = Sensitivity.PUBLIC
+    is_external: bool = True
+    organisation: ReviewerOrganisation | None = None
+    team_ids: frozenset = frozenset()
+    # report id → the roles granted on it (to the person or a group of theirs) that count for their clearance
+    granted_roles: Mapping = field(default_factory=dict)
+    # report id → the pathways of it granted one by one
+    pathway_grants: Mapping = field(default_factory=dict)
+    # reports in which a team of theirs owns a claim or an evidence item (internal people only)
+    team_report_ids: frozenset = frozenset()
+
+    @property
+    def signed_in(self) -> bool:
+        return self.user is not None
+
+    @property
+    def user_id(self) -> int | None:
+        return self.user.pk if self.user is not None else None
+
+    @property
+    def organisation_id(self) -> int | None:
+        return self.organisation.pk if self.organisation is not None else None
+
+    @property
+    def readable(self) -> list[str]:
+        """The sensitivities this person reads."""
+        return Sensitivity.at_or_below(self.level)
+
+    @cached_property
+    def whole_report_ids(self) -> frozenset:
+        """Reports of which this person sees every pathway: by a role, or by owning-team membership."""
+        return frozenset(self.granted_roles) | self.team_report_ids
+
+    @cached_property
+    def visible_report_ids(self) -> frozenset:
+        """Reports this person may open: seen whole, or through some granted pathways."""
+        return self.whole_report_ids | frozenset(self.pathway_grants)
+
+    @cached_property
+    def limited_pathway_ids(self) -> frozenset:
+        """Pathways granted one by one in reports this person does not see whole (in a report
+        seen whole, a pathway grant adds nothing)."""
+        return frozenset(
+            pathway_id
+            for report_id, pathway_ids in self.pathway_grants.items()
+            if report_id not in self.whole_report_ids
+            for pathway_id in pathway_ids
+        )
+
+    def report_ids_with(self, roles) -> frozenset:
+        """Reports on which this person holds one of `roles` by a grant."""
+        roles = set(roles)
+        return frozenset(report_id for report_id, held in self.granted_roles.items() if held & roles)
+
+    def on(self, report) -> "ReportAccess":
+        """This person on one report (a Report or its id)."""
+        report_id = report if isinstance(report, int) else report.pk
+        return ReportAccess(access=self, report_id=report_id)
+
+    def sees_report(self, report) -> bool:
+        report_id = report if isinstance(report, int) else report.pk
+        return report_id in self.visible_report_ids
+
+
+NOBODY = Access(user=None)
+
+
+@dataclass(frozen=True)
+class ReportAccess:
+    """One person on one report: their roles there and what they may do."""
+
+    access: Access
+    report_id: int
+
+    @property
+    def level(self) -> str:
+        return self.access.level
+
+    @property
+    def organisation(self) -> ReviewerOrganisation | None:
+        return self.access.organisation
+
+    @property
+    def visible(self) -> bool:
+        return self.report_id in self.access.visible_report_ids
+
+    @property
+    def sees_whole_report(self) -> bool:
+        return self.report_id in self.access.whole_report_ids
+
+    @cached_property
+    def roles(self) -> frozenset:
+        """The roles granted on the report; someone who sees it without one is an external
+        reviewer granted some pathways, or an owning-team member."""
+        granted = self.access.granted_roles.get(self.report_id, frozenset())
+        if granted:
+            return granted
+        return frozenset({Role.EXTERNAL_REVIEWER if self.access.is_external else Role.TEAM_MEMBER})
+
+    @property
+    def primary_role(self) -> Role:
+        return next(role for role in ROLE_ORDER if role in self.roles)
+
+    @property
+    def is_author(self) -> bool:
+        return Role.AUTHOR in self.roles
+
+    @property
+    def is_leadership(self) -> bool:
+        return Role.LEADERSHIP in self.roles
+
+    # ------------------------------------------------------------------ what they may do
+
+    @property
+    def reviewing_organisation(self) -> ReviewerOrganisation | None:
+        """The organisation this person files requests and records verdicts for on this report:
+        theirs, when they hold the reviewer role of their clearance here (stress-tester for
+        internal people; external reviewer, for the whole report or some pathways, for
+        external people). None for everybody else."""
+        if not self.visible or self.access.organisation is None:
+            return None
+        role = Role.EXTERNAL_REVIEWER if self.access.is_external else Role.STRESS_TESTER
+        return self.access.organisation if role in self.roles else None
+
+    @property
+    def may_file_requests(self) -> bool:
+        return self.reviewing_organisation is not None
+
+    @property
+    def may_record_verdicts(self) -> bool:
+        """Records verdicts on the conclusions of this report that they can see."""
+        return self.reviewing_organisation is not None
+
+    @property
+    def may_edit(self) -> bool:
+        """Edits the report's pathways, claims, evidence and conclusions, and moves it between draft and review."""
+        return self.visible and self.is_author
+
+    @property
+    def may_open_dashboard(self) -> bool:
+        """The sign-off dashboard and the recorded sign-offs."""
+        return self.visible and bool(self.roles & DASHBOARD_ROLES)
+
+    @property
+    def may_sign_off(self) -> bool:
+        return self.visible and self.is_leadership
+
+    @property
+    def may_read_internal_pages(self) -> bool:
+        """Change histories and the audit log: internal material, for internal people who see the report."""
+        return self.visible and not self.access.is_external
+
+    @property
+    def oversees_requests(self) -> bool:
+        """Sees every information request on the report (about what they can see), whoever filed it."""
+        return self.visible and not self.access.is_external and bool(self.roles & REQUEST_OVERSEERS)
+
+    def may_answer(self, information_request) -> bool:
+        """Answers and declines for the team the request is addressed to."""
+        return self.visible and information_request.team_id in self.access.team_ids
+
+    def may_act_as_requester(self, information_request) -> bool:
+        """Follows up and closes, for the organisation that filed the request."""
+        organisation_id = self.access.organisation_id
+        return self.visible and organisation_id is not None and organisation_id == information_request.organisation_id
+
+    def may_resolve(self, thread) -> bool:
+        """Resolves and reopens a thread: the person who started it, the report's authors, stress-testers."""
+        return self.visible and (
+            thread.author_id == self.access.user_id or self.is_author or Role.STRESS_TESTER in self.roles
+        )
+
+    def may_edit_comment(self, comment) -> bool:
+        return comment.author_id == self.access.user_id
+
+
+def _signed_in(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def _grant_rows(user: User):
+    """One query: every row the access object is made of, tagged by what it is.
+
+    ("role", report id, —, codename)        a report permission, to the person or a group of theirs
+    ("pathway", report id, pathway id, —)   a pathway granted one by one, likewise
+    ("team", team id, —, —)                 an owning team they belong to
+    ("owns", report id, —, —)               a report where such a team owns a claim or evidence item
+    ("organisation", id, —, "kind|name")    the reviewer organisation they act for
+    """
+    number, text = BigIntegerField(), CharField()
+
+    def tagged(queryset, tag, first, second=None, name=None):
+        return queryset.order_by().values_list(
+            Cast(Value(tag), output_field=text),
+            first,
+            second if second is not None else Cast(Value(None), output_field=number),
+            name if name is not None else Cast(Value(""), output_field=text),
+        )
+
+    codename = "permission__codename"
+    pathway = {"permission__codename": PATHWAY_REVIEW_CODENAME}
+    parts = [
+        tagged(ReportUserObjectPermission.objects.filter(user=user), "role", "content_object_id", name=codename),
+        tagged(
+            ReportGroupObjectPermission.objects.filter(group__user=user), "role", "content_object_id", name=codename
+        ),
+        tagged(
+            PathwayUserObjectPermission.objects.filter(user=user, **pathway),
+            "pathway",
+            "content_object__report_id",
+            "content_object_id",
+        ),
+        tagged(
+            PathwayGroupObjectPermission.objects.filter(group__user=user, **pathway),
+            "pathway",
+            "content_object__report_id",
+            "content_object_id",
+        ),
+        tagged(Team.members.through.objects.filter(user=user), "team", "team_id"),
+    ]
+    if user.clearance != Clearance.EXTERNAL:
+        parts.append(tagged(_reports_owned_by_teams_of(user), "owns", "id"))
+    if user.organisation_id:
+        label = Concat("kind", Value("|"), "name", output_field=text)
+        parts.append(
+            tagged(ReviewerOrganisation.objects.filter(pk=user.organisation_id), "organisation", "id", name=label)
+        )
+    first, *rest = parts
+    return first.union(*rest, all=True)
+
+
+def _reports_owned_by_teams_of(user: User):
+    """Reports in which a team of this person owns a claim or an evidence item. Evidence is
+    reached through the report's reverse relation: imports run evidence → pathways."""
+    evidence_model = Report._meta.get_field("evidence_items").related_model
+    return Report.objects.filter(
+        Q(Exists(Claim.objects.filter(report_id=OuterRef("pk"), owner_team__members=user)))
+        | Q(Exists(evidence_model.objects.filter(report_id=OuterRef("pk"), owner_team__members=user)))
+    )
+
+
+def compute_access(user) -> Access:
+    """The person's access now, read from the database (one query); NOBODY when signed out or inactive."""
+    if not _signed_in(user):
+        return NOBODY
+    allowed = allowed_roles(user.clearance)
+    granted_roles: dict[int, set] = {}
+    pathway_grants: dict[int, set] = {}
+    team_ids, team_report_ids = set(), set()
+    organisation = None
+    for tag, first, second, name in _grant_rows(user):
+        if tag == "role":
+            role = ROLE_BY_CODENAME.get(name)
+            if role in allowed:
+                granted_roles.setdefault(first, set()).add(role)
+        elif tag == "pathway":
+            pathway_grants.setdefault(first, set()).add(second)
+        elif tag == "team":
+            team_ids.add(first)
+        elif tag == "owns":
+            team_report_ids.add(first)
+        elif tag == "organisation":
+            kind, _, org_name = name.partition("|")
+            organisation = ReviewerOrganisation(pk=first, name=org_name, kind=kind)
+    return Access(
+        user=user,
+        level=user.reading_level,
+        is_external=user.clearance == Clearance.EXTERNAL,
+        organisation=organisation,
+        team_ids=frozenset(team_ids),
+        granted_roles={report_id: frozenset(roles) for report_id, roles in granted_roles.items()},
+        pathway_grants={report_id: frozenset(ids) for report_id, ids in pathway_grants.items()},
+        team_report_ids=frozenset(team_report_ids),
+    )
+
+
+def access_of(person) -> Access:
+    """The access object of a person (a User, the request's lazy user, None) or an Access
+    passed through. A user instance marked by `remember_access` keeps the object it was
+    given for its lifetime (the request's user, a task's recipient); any other instance is
+    read afresh each time, so code that changes grants and asks again sees the change."""
+    if isinstance(person, Access):
+        return person
+    if person is None or not getattr(person, "is_authenticated", False):
+        return NOBODY
+    remembered = getattr(person, _CACHE_ATTRIBUTE, None)
+    if isinstance(remembered, Access):
+        return remembered
+    access = compute_access(person)
+    if remembered is True:
+        setattr(person, _CACHE_ATTRIBUTE, access)
+    return access
+
+
+def remember_access(user) -> None:
+    """Compute this user's access once, on first use, and keep it on the instance: for the
+    user of one request, or of one task run. Never for an instance that outlives them."""
+    if user is not None and getattr(user, "is_authenticated", False) and not hasattr(user, _CACHE_ATTRIBUTE):
+        setattr(user, _CACHE_ATTRIBUTE, True)

@@ -1,0 +1,79 @@
+"""Scoped reads of the audit log.
+
+Rule: entries are internal material (earlier texts keep their internal spans, entries name
+internal items), so an external reviewer sees none. An internal person sees an entry of a
+report they can open only when they may see what it is about, its target:
+- an edit, comment or verdict (targets a pathway, claim, evidence item, conclusion,
+  comment or verdict), or an entry about the report itself: always in a report they see
+  whole, where every such target is theirs to read (a target deleted since stays named);
+  otherwise only while the target is in their scope;
+- an information request: while the request is in their scope
+  (`information_request_scope`: their organisation's, their team's, or every one on a
+  report they author or lead);
+- a sign-off: on a report whose sign-off pages they may open (authors, leadership);
+- an export: their own, or on a report they author or lead;
+- anything else: nobody, until a rule for it is written here.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from evidence.models import Evidence, InformationRequest
+from evidence.selectors import evidence_scope, information_request_scope
+from pathways.access import DASHBOARD_ROLES, REQUEST_OVERSEERS, Access, access_of
+from pathways.models import AuditEntry, Claim, Conclusion, Pathway
+from pathways.selectors import NOTHING, any_of, claim_scope, conclusion_scope, ids, pathway_scope
+from reviewapp.models import Comment, Verdict
+from reviewapp.selectors.comments import comment_scope
+from reviewapp.selectors.verdicts import verdict_scope
+
+# Targets whose scope follows the report: whoever sees the report whole reads them all.
+CONTENT_TARGETS = {
+    "pathway": (Pathway, pathway_scope),
+    "claim": (Claim, claim_scope),
+    "evidence": (Evidence, evidence_scope),
+    "conclusion": (Conclusion, conclusion_scope),
+    "comment": (Comment, comment_scope),
+    "verdict": (Verdict, verdict_scope),
+}
+REPORT_TARGETS = ["", "report"]
+
+
+def _target_in(access: Access, model, scope) -> Q:
+    """The entry's target is one this person sees, by the target's own scope."""
+    target_scope = scope(access)
+    if target_scope is NOTHING:
+        return NOTHING
+    return Q(Exists(model.objects.filter(target_scope, pk=OuterRef("target_id"))))
+
+
+def audit_entry_scope(access: Access) -> Q:
+    if not access.signed_in or access.is_external or not access.visible_report_ids:
+        return NOTHING
+    whole = ids(access.whole_report_ids)
+    limited = ids(access.visible_report_ids - access.whole_report_ids)
+    overseen = ids(access.report_ids_with(REQUEST_OVERSEERS) & access.visible_report_ids)
+    dashboards = ids(access.report_ids_with(DASHBOARD_ROLES) & access.visible_report_ids)
+    content = any_of(
+        Q(report_id__in=whole, target_type__in=[*CONTENT_TARGETS, *REPORT_TARGETS]) if whole else None,
+        Q(report_id__in=limited, target_type__in=REPORT_TARGETS) if limited else None,
+        *(
+            Q(report_id__in=limited, target_type=name) & target
+            for name, (model, scope) in CONTENT_TARGETS.items()
+            if limited and (target := _target_in(access, model, scope)) is not NOTHING
+        ),
+    )
+    requests = any_of(
+        Q(report_id__in=overseen) if overseen else None,
+        _target_in(access, InformationRequest, information_request_scope),
+    )
+    exports = any_of(Q(report_id__in=overseen) if overseen else None, Q(actor_id=access.user_id))
+    return Q(report_id__in=ids(access.visible_report_ids)) & any_of(
+        content,
+        Q(target_type="informationrequest") & requests if requests is not NOTHING else None,
+        Q(target_type="signoff", report_id__in=dashboards) if dashboards else None,
+        Q(target_type="exportjob") & exports,
+    )
+
+
+def audit_entries_visible_to(person) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(audit_entry_scope(access_of(person)))
