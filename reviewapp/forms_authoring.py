@@ -12,7 +12,7 @@ from django.db.models import Q
 from evidence.enums import EvidenceKind, Relation
 from evidence.services.editing import EVIDENCE_MARKDOWN_FIELDS, EVIDENCE_PLAIN_FIELDS
 from pathways.enums import ClaimCategory, RiskLevel, Sensitivity
-from pathways.models import Team, User
+from pathways.models import Pathway, Team, User
 from pathways.services import (
     CLAIM_MARKDOWN_FIELDS,
     CONCLUSION_MARKDOWN_FIELDS,
@@ -157,8 +157,13 @@ class ClaimEditForm(EditForm):
     )
 
     def __init__(self, *args, pathways, evidence_items, **kwargs):
+        """`pathways`: the pathways the editor sees (the page's column), in order."""
         super().__init__(*args, **kwargs)
-        self.fields["pathways"].queryset = pathways.order_by("position")
+        # What a posted id is checked against; the choices shown are built once from lists,
+        # where the fields would otherwise query again each time they render.
+        self.fields["pathways"].queryset = Pathway.objects.filter(pk__in=[pathway.pk for pathway in pathways])
+        self.fields["pathways"].choices = [(pathway.pk, pathway.title) for pathway in pathways]
+        self.fields["owner_team"].choices = [(team.pk, team.name) for team in Team.objects.all()]
         self.evidence_items = list(evidence_items)
         self.fields["evidence_links"] = EvidenceLinksField(label="Evidence", evidence_items=self.evidence_items)
 

@@ -20,8 +20,19 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, Case, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import JSONObject
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, JSONObject
 from django.utils import timezone
 
 from evidence.enums import RequestState
@@ -106,49 +117,57 @@ class ReviewerCoverage:
 
 def reviewer_coverage(report: Report) -> ReviewerCoverage:
     """Organisations with a reviewer grant on the report (whole or by pathway) and any
-    organisation that has recorded a verdict on it; two queries whatever their number.
+    organisation that has recorded a verdict on it, in one query whatever their number.
     Only for readers who see the whole report (leadership, authors): it names every
     reviewing organisation."""
-    user_grants = ReportUserObjectPermission.objects.filter(
-        content_object=report, permission__codename__in=REVIEWER_CODENAMES
-    )
-    group_grants = ReportGroupObjectPermission.objects.filter(
-        content_object=report, permission__codename__in=REVIEWER_CODENAMES
-    )
-    user_pathway_grants = PathwayUserObjectPermission.objects.filter(
-        content_object__report=report, permission__codename=PATHWAY_REVIEW_CODENAME
-    )
-    group_pathway_grants = PathwayGroupObjectPermission.objects.filter(
-        content_object__report=report, permission__codename=PATHWAY_REVIEW_CODENAME
-    )
-    whole = Q(members__in=User.objects.filter(id__in=user_grants.values("user_id"))) | Q(
-        members__groups__in=group_grants.values("group_id")
-    )
-    partial = Q(members__in=User.objects.filter(id__in=user_pathway_grants.values("user_id"))) | Q(
-        members__groups__in=group_pathway_grants.values("group_id")
-    )
-    with_verdicts = Q(id__in=Verdict.objects.filter(conclusion__report=report).values("organisation_id"))
-    organisations = list(
-        ReviewerOrganisation.objects.filter(
-            id__in=ReviewerOrganisation.objects.filter(whole | partial | with_verdicts).values("id")
+    number = BigIntegerField()
+    reviewer = {"permission__codename__in": REVIEWER_CODENAMES}
+    pathway = {"content_object__report": report, "permission__codename": PATHWAY_REVIEW_CODENAME}
+
+    def rows(queryset, organisation, pathway_id=None):
+        """(organisation id, name, kind, pathway id or NULL for the whole report) of each grant."""
+        return queryset.order_by().values_list(
+            organisation,
+            f"{organisation[:-3]}__name",
+            f"{organisation[:-3]}__kind",
+            pathway_id if pathway_id else Cast(Value(None), output_field=number),
         )
-        .annotate(
-            reviews_whole_report=Exists(ReviewerOrganisation.objects.filter(whole, pk=OuterRef("pk")).values("pk"))
-        )
-        .order_by("kind", "name")
-    )
-    pairs = set(
-        user_pathway_grants.filter(user__organisation__isnull=False)
-        .values_list("user__organisation_id", "content_object_id")
-        .union(
-            group_pathway_grants.filter(group__user__organisation__isnull=False).values_list(
-                "group__user__organisation_id", "content_object_id"
-            )
+
+    whole_or_pathway = [
+        rows(ReportUserObjectPermission.objects.filter(content_object=report, **reviewer), "user__organisation_id"),
+        rows(
+            ReportGroupObjectPermission.objects.filter(content_object=report, **reviewer),
+            "group__user__organisation_id",
+        ),
+        rows(PathwayUserObjectPermission.objects.filter(**pathway), "user__organisation_id", "content_object_id"),
+        rows(
+            PathwayGroupObjectPermission.objects.filter(**pathway),
+            "group__user__organisation_id",
+            "content_object_id",
+        ),
+    ]
+    # An organisation that gave a verdict stays on the dashboard after its grants are gone;
+    # the pathway column of these rows is -1: "no grant".
+    with_verdicts = (
+        Verdict.objects.filter(conclusion__report=report)
+        .order_by()
+        .values_list(
+            "organisation_id", "organisation__name", "organisation__kind", Cast(Value(-1), output_field=number)
         )
     )
+    first, *rest = whole_or_pathway
+    organisations, whole, pairs = {}, set(), set()
+    for organisation_id, name, kind, pathway_id in first.union(*rest, with_verdicts, all=True):
+        if organisation_id is None:
+            continue  # a grant to someone who acts for no organisation
+        organisations[organisation_id] = ReviewerOrganisation(pk=organisation_id, name=name, kind=kind)
+        if pathway_id is None:
+            whole.add(organisation_id)
+        elif pathway_id > 0:
+            pairs.add((organisation_id, pathway_id))
     return ReviewerCoverage(
-        organisations=organisations,
-        whole_report={org.pk for org in organisations if org.reviews_whole_report},
+        organisations=sorted(organisations.values(), key=lambda org: (org.kind, org.name)),
+        whole_report=whole,
         pathways=pairs,
     )
 
@@ -273,18 +292,20 @@ def _subject(row: MatrixRow) -> str:
     return f"“{row.conclusion.pathway.title}”" if row.conclusion.pathway_id else "the overall conclusion"
 
 
-def signoff_state(*, user: User, report: Report) -> SignOffState:
+def signoff_state(*, user: User, report: Report, conclusions: list[Conclusion] | None = None) -> SignOffState:
     """The sign-off dashboard's state of one report, for a reader who sees it whole
     (leadership, authors; the views check the role). Conclusions come through
-    `conclusions_visible_to`; requests and comment threads are counted on the whole
-    report, which such a reader may see. A fixed number of queries however many
-    pathways, organisations and verdicts there are."""
-    conclusions = list(
-        conclusions_visible_to(user)
-        .filter(report=report)
-        .select_related("pathway")
-        .order_by("pathway__position", "pathway_id")  # NULLs last: the overall conclusion ends the table
-    )
+    `conclusions_visible_to`, or from the page (`conclusions`: the pathways' in order,
+    then the overall one); requests and comment threads are counted on the whole report,
+    which such a reader may see. A fixed number of queries however many pathways,
+    organisations and verdicts there are."""
+    if conclusions is None:
+        conclusions = list(
+            conclusions_visible_to(user)
+            .filter(report=report)
+            .select_related("pathway")
+            .order_by("pathway__position", "pathway_id")  # NULLs last: the overall conclusion ends the table
+        )
     by_conclusion = {conclusion.pk: conclusion for conclusion in conclusions}
     verdicts = {}
     for verdict in (

@@ -285,7 +285,7 @@ def claim_edit(request, slug, claim_slug):
     )
     _author_only(context)
     choices = {
-        "pathways": pathways_visible_to(request.access).filter(report=report),
+        "pathways": context["pathways"],
         "evidence_items": evidence_visible_to(request.access).filter(report=report).order_by("position", "id"),
     }
     if request.method == "POST":

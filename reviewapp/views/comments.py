@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from pathways.models import Conclusion, Pathway
-from pathways.selectors import conclusions_visible_to, report_for_user
+from pathways.selectors import report_for_user
 from reviewapp.enums import CommentVisibility
 from reviewapp.forms_comments import CommentEditForm, CommentForm, DiscussionFilterForm
 from reviewapp.selectors.comments import (
@@ -29,7 +29,7 @@ from reviewapp.selectors.comments import (
 )
 from reviewapp.services import comments as services
 from reviewapp.services.comments import CommentConflict, CommentError, comment_subject
-from reviewapp.views.common import is_htmx, reader_required, report_page, require
+from reviewapp.views.common import is_htmx, paginate, reader_required, report_page, require
 
 PANEL = "reviewapp/comments/_panel.html#comment-panel"
 
@@ -396,7 +396,9 @@ def discussion(request, slug):
     report, scope = context["report"], context["scope"]
     form = DiscussionFilterForm(request.GET or None)
     subject_type = form.cleaned_data["subject"] if form.is_valid() else ""
-    threads = list(open_threads_in(request.access, report=report, subject_type=subject_type))
+    pages = paginate(request, open_threads_in(request.access, report=report, subject_type=subject_type), 30)
+    threads = list(pages["page"].object_list)
+    context.update(pages)
     for thread in threads:
         subject = comment_subject(thread)
         thread.subject_kind = subject_type_of(subject)
@@ -405,7 +407,7 @@ def discussion(request, slug):
     context.update(form=form, threads=threads, subject_type=subject_type)
     if is_htmx(request):
         return render(request, "reviewapp/comments/discussion.html#discussion-results", context)
-    overall = conclusions_visible_to(request.access).filter(report=report, pathway=None).first()
+    overall = context["overall"]
     if overall:
         context.update(overall=overall, **panel_context(request, report=report, scope=scope, subject=overall))
     return render(request, "reviewapp/comments/discussion.html", context)

@@ -4,11 +4,14 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Func, OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.http import Http404, HttpRequest
+from django.utils.dateparse import parse_datetime
 from django_htmx.http import HttpResponseClientRedirect
 
-from pathways.models import Claim
+from pathways.models import Claim, Conclusion
 from pathways.selectors import claim_scope, pathways_visible_to, report_for_user
 from reviewapp.selectors.verdicts import with_verdict_summary
 
@@ -49,12 +52,39 @@ def report_page(request, slug: str, *, claim_counts: bool = False) -> dict:
     if claim_counts:
         resting = Claim.objects.filter(claim_scope(access), pathway_links__pathway=OuterRef("pk"))
         pathways = pathways.annotate(claim_count=count_of(resting))
-    pathways = list(with_verdict_summary(pathways))
-    report = pathways[0].report if pathways else report_for_user(access, slug)
+    overall = Conclusion.objects.filter(report_id=OuterRef("report_id"), pathway=None).values(
+        json=JSONObject(**{name: name for name in OVERALL_FIELDS})
+    )
+    pathways = list(with_verdict_summary(pathways).annotate(overall_conclusion=Subquery(overall[:1])))
+    if pathways:
+        report, overall = pathways[0].report, _conclusion_from(pathways[0].overall_conclusion, pathways[0].report)
+    else:
+        report = report_for_user(access, slug)
+        overall = Conclusion.objects.filter(report=report, pathway=None).first()
     for pathway in pathways:
         pathway.report = report
     scope = access.on(report)
-    return {"report": report, "scope": scope, "level": scope.level, "pathways": pathways}
+    return {"report": report, "scope": scope, "level": scope.level, "pathways": pathways, "overall": overall}
+
+
+# The overall conclusion rides along with the column (the report's, which the reader sees with it).
+OVERALL_FIELDS = ("id", "risk_level", "text", "revision", "updated_at")
+
+
+def _conclusion_from(values: dict | None, report) -> Conclusion | None:
+    if values is None:
+        return None
+    conclusion = Conclusion(
+        id=values["id"],
+        report=report,
+        pathway=None,
+        risk_level=values["risk_level"],
+        text=values["text"],
+        revision=values["revision"],
+        updated_at=parse_datetime(values["updated_at"]),
+    )
+    conclusion._state.adding, conclusion._state.db = False, "default"
+    return conclusion
 
 
 def count_of(queryset) -> Subquery:
@@ -69,6 +99,15 @@ def pathway_in(context: dict, pathway_slug: str):
         if pathway.slug == pathway_slug:
             return pathway
     raise Http404("No such pathway.")
+
+
+def paginate(request, items, per_page: int) -> dict:
+    """The page of `items` asked for (`?page=`; a page past the end shows the last one) and
+    the list's other query parameters, for the pager's links."""
+    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {"page": page, "filter_query": query.urlencode()}
 
 
 def require(allowed: bool, message: str) -> None:

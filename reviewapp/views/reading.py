@@ -18,7 +18,6 @@ from pathways.models import Claim, PathwayClaim
 from pathways.selectors import (
     claim_scope,
     claims_visible_to,
-    conclusions_visible_to,
     pathway_scope,
     report_for_user,
     reports_visible_to,
@@ -26,8 +25,12 @@ from pathways.selectors import (
 from pathways.services import report_status_change
 from reviewapp.forms import ClaimFilterForm, ReportStatusForm
 from reviewapp.views import requests, verdicts
-from reviewapp.views.common import count_of, is_htmx, pathway_in, reader_required, report_page, require
+from reviewapp.views.common import count_of, is_htmx, paginate, pathway_in, reader_required, report_page, require
 from reviewapp.views.panels import subject_panels
+
+# Rows a page of each list holds: a lab's report has hundreds of claims and thousands of evidence items.
+CLAIMS_PER_PAGE = 50
+EVIDENCE_PER_PAGE = 50
 
 
 @require_GET
@@ -52,7 +55,6 @@ def home(request):
 def report_detail(request, slug):
     context = report_page(request, slug, claim_counts=True)
     report, scope = context["report"], context["scope"]
-    context["overall"] = conclusions_visible_to(request.access).filter(report=report, pathway=None).first()
     context["status_form"] = ReportStatusForm(report=report)
     context.update(requests.report_context(request, report=report, scope=scope))
     if context["overall"]:
@@ -180,7 +182,8 @@ def claim_index(request, slug):
     )
     if form.is_valid():
         claims = form.filter(claims)
-    context.update(form=form, claims=claims)
+    pages = paginate(request, claims.order_by("position", "id"), CLAIMS_PER_PAGE)
+    context.update(form=form, claims=pages["page"].object_list, **pages)
     template = "reviewapp/claim_index.html"
     if is_htmx(request):
         template += "#claim-results"
@@ -220,7 +223,8 @@ def load_bearing(request, slug):
             )
         )
     )
-    context["claims"] = claims
+    pages = paginate(request, claims, CLAIMS_PER_PAGE)
+    context.update(claims=pages["page"].object_list, **pages)
     return render(request, "reviewapp/load_bearing.html", context)
 
 
@@ -229,14 +233,17 @@ def load_bearing(request, slug):
 def evidence_index(request, slug):
     context = report_page(request, slug)
     access = request.access
-    context["evidence_items"] = (
+    evidence_items = (
         evidence_visible_to(access)
         .filter(report=context["report"])
         .select_related("owner_team")
+        .order_by("position", "id")
         .annotate(
             claim_count=count_of(Claim.objects.filter(claim_scope(access), evidence_links__evidence=OuterRef("pk")))
         )
     )
+    pages = paginate(request, evidence_items, EVIDENCE_PER_PAGE)
+    context.update(evidence_items=pages["page"].object_list, **pages)
     return render(request, "reviewapp/evidence_index.html", context)
 
 

@@ -10,7 +10,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, re_path
 from django.utils import timezone
@@ -45,9 +45,10 @@ from reviewapp.forms_requests import (
     RequestFollowUpForm,
 )
 from reviewapp.services import requests as review_requests
-from reviewapp.views.common import is_htmx, pathway_in, reader_required, report_page, require
+from reviewapp.views.common import is_htmx, paginate, pathway_in, reader_required, report_page, require
 
 DUE_SOON_DAYS = 2
+REQUESTS_PER_PAGE = 50
 SUBJECT_FIELDS = {"pathways": "pathway", "claims": "claim", "evidence": "evidence"}
 DETAIL = "reviewapp/requests/detail.html"
 PANEL = "reviewapp/requests/_panel.html"
@@ -170,10 +171,12 @@ def request_list(request, slug):
         visible = form.filter(visible, today=today)
     elif form.is_bound:
         visible = visible.none()
+    pages = paginate(request, visible.order_by("due_date", "id"), REQUESTS_PER_PAGE)
     context.update(
         form=form,
-        information_requests=_with_due_dates(visible.order_by("due_date", "id"), today),
+        information_requests=_with_due_dates(pages["page"].object_list, today),
         scope_rule=_scope_rule(context["scope"]),
+        **pages,
     )
     template = "reviewapp/requests/list.html"
     if is_htmx(request):
@@ -388,22 +391,38 @@ def team_inbox(request):
     today = _today()
     access = request.access
     teams = list(teams_of(access).order_by("name"))
-    live = (
-        information_requests_visible_to(access)
-        .filter(team_id__in=[team.pk for team in teams], state__in=LIVE_REQUEST_STATES)
-        .select_related("team", "organisation", "report", "pathway", "claim", "evidence")
-        .order_by("due_date", "id")
+    live = information_requests_visible_to(access).filter(
+        team_id__in=[team.pk for team in teams], state__in=LIVE_REQUEST_STATES
     )
-    rows = _with_due_dates(live, today)
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    counts = live.aggregate(
+        total=Count("id"),
+        overdue=Count("id", filter=Q(due_date__lt=today)),
+        due_soon=Count("id", filter=Q(due_date__gte=today, due_date__lte=soon)),
+    )
+    # Earliest due first, so the overdue and the soon due lead every page.
+    pages = paginate(
+        request,
+        live.select_related("team", "organisation", "report", "pathway", "claim", "evidence").order_by(
+            "due_date", "id"
+        ),
+        REQUESTS_PER_PAGE,
+    )
+    rows = _with_due_dates(pages["page"].object_list, today)
     groups = [
-        ("overdue", "Overdue", [row for row in rows if row.days_overdue]),
-        ("due-soon", f"Due within {DUE_SOON_DAYS} days", [row for row in rows if row.due_soon]),
-        ("open", "Open", [row for row in rows if not row.days_overdue and not row.due_soon]),
+        ("overdue", "Overdue", counts["overdue"], [row for row in rows if row.days_overdue]),
+        ("due-soon", f"Due within {DUE_SOON_DAYS} days", counts["due_soon"], [row for row in rows if row.due_soon]),
+        (
+            "open",
+            "Open",
+            counts["total"] - counts["overdue"] - counts["due_soon"],
+            [row for row in rows if not row.days_overdue and not row.due_soon],
+        ),
     ]
     return render(
         request,
         "reviewapp/requests/inbox.html",
-        {"teams": teams, "groups": groups, "total": len(rows), "today": today},
+        {"teams": teams, "groups": groups, "total": counts["total"], "today": today, **pages},
     )
 
 

@@ -234,9 +234,20 @@ def _dashboard_page(request, slug) -> dict:
     return context
 
 
+def _page_conclusions(context) -> list:
+    """The report's conclusions as the page has them: each pathway's (from the column), then the overall one."""
+    conclusions = []
+    for pathway in context["pathways"]:
+        conclusion = getattr(pathway, "conclusion", None)
+        if conclusion is not None:
+            conclusion.pathway = pathway
+            conclusions.append(conclusion)
+    return conclusions + ([context["overall"]] if context["overall"] else [])
+
+
 def _dashboard_context(request, context, *, form=None, stage="form", refusal=None, error="") -> dict:
     report = context["report"]
-    state = signoff_state(user=request.access, report=report)
+    state = signoff_state(user=request.access, report=report, conclusions=_page_conclusions(context))
     context.update(
         state=state,
         signoffs=signoffs_for_report(report=report),

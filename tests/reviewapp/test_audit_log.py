@@ -6,8 +6,6 @@ internal material."""
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +15,7 @@ from pathways.models import AuditEntry, Claim
 from pathways.services import claim_update, conclusion_update, pathway_update
 from tests.conftest import ALL_CANARIES, CANARY_INTERNAL_CLAIM
 from tests.factories import ClaimFactory
+from tests.queries import counted
 
 AUDIT = reverse("audit_log", args=["pilot"])
 
@@ -207,7 +206,7 @@ def test_the_query_count_of_the_audit_log_does_not_grow(client, world, author, s
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
 
     def count(url):
-        with CaptureQueriesContext(connection) as queries:
+        with counted() as queries:
             assert client.get(url, **headers).status_code == 200
         return len(queries)
 
@@ -224,7 +223,7 @@ def test_the_query_count_of_an_entry_page_does_not_grow(client, world, author, s
 
     def count():
         entry = AuditEntry.objects.filter(action="pathways.claim.changed").first()
-        with CaptureQueriesContext(connection) as queries:
+        with counted() as queries:
             assert client.get(reverse("audit_entry", args=["pilot", entry.pk])).status_code == 200
         return len(queries)
 

@@ -14,6 +14,7 @@ from pathways.models import AuditEntry, Claim, Conclusion, PathwayClaim
 from pathways.services import EditConflict, EditRefused, access_grant, claim_update, conclusion_update, pathway_update
 from tests.conftest import CANARY_INTERNAL_SPAN
 from tests.factories import EvidenceFactory, PathwayFactory, ReportFactory, UserFactory
+from tests.queries import counted
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -453,15 +454,13 @@ EDIT_PAGES = [
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
 @pytest.mark.parametrize("name,args", EDIT_PAGES, ids=[name for name, _ in EDIT_PAGES])
 def test_the_query_count_of_edit_forms_and_histories_does_not_grow(client, world, author, name, args, htmx):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+    
     client.force_login(author)
     url = reverse(name, args=args)
     headers = HTMX if htmx else {}
 
     def count():
-        with CaptureQueriesContext(connection) as queries:
+        with counted() as queries:
             assert client.get(url, **headers).status_code == 200
         return len(queries)
 

@@ -6,8 +6,6 @@ And no comment page's query count grows with threads and replies."""
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +15,7 @@ from reviewapp.models import Comment
 from reviewapp.selectors.comments import comments_visible_to, subject_type_of
 from reviewapp.services.comments import comment_post, comment_reply, comment_resolve
 from tests.conftest import ALL_CANARIES
+from tests.queries import counted
 from tests.reviewapp.test_canaries import _every_reader_url
 
 CANARY_INTERNAL_COMMENT = "CANARY-INTERNAL-COMMENT-3e1f"
@@ -229,7 +228,7 @@ PAGES = [
 
 def _count(client, method, url, data=None, htmx=False):
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    with CaptureQueriesContext(connection) as queries:
+    with counted() as queries:
         response = getattr(client, method)(url, data or {}, **headers)
     assert response.status_code == 200, url
     return len(queries)

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -28,6 +26,7 @@ from tests.conftest import (
     REVIEWER_VISIBLE,
 )
 from tests.factories import ReportFactory
+from tests.queries import counted
 from tests.reviewapp.matrix.exports import (
     CANARY_GOVERNMENT_REQUEST,
     CANARY_OVERRIDE_REASON,
@@ -514,7 +513,7 @@ def _jobs(requester, world, count):
 
 
 def _count(client, url, **headers):
-    with CaptureQueriesContext(connection) as queries:
+    with counted() as queries:
         assert client.get(url, **headers).status_code == 200
     return len(queries)
 

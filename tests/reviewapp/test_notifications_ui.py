@@ -8,8 +8,6 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -22,6 +20,7 @@ from reviewapp.selectors.notifications import notifications_visible_to, unread_n
 from reviewapp.services.notifications import delivery_preferences
 from reviewapp.services.requests import request_answer
 from tests.factories import ReportFactory, UserFactory
+from tests.queries import counted
 from tests.reviewapp.matrix.notifications import delivered
 from tests.reviewapp.matrix.requests import bob_government_request, file_request
 
@@ -489,7 +488,7 @@ def _grow(world, external_reviewer, stress_tester, persona, times):
 
 def _count(client, url, *, method="get", data=None, htmx=False):
     headers = HTMX if htmx else {}
-    with CaptureQueriesContext(connection) as queries:
+    with counted() as queries:
         response = getattr(client, method)(url, data or {}, **headers)
     assert response.status_code in {200, 302}, url
     return len(queries)
@@ -524,7 +523,7 @@ def test_marking_read_does_not_grow_with_the_notifications(client, world, extern
 def test_the_bell_is_one_query_on_every_page(client, world, external_reviewer):
     """The bell adds one count to a page, and nothing for anonymous people."""
     client.force_login(external_reviewer)
-    with CaptureQueriesContext(connection) as queries:
+    with counted() as queries:
         client.get(reverse("home"))
     bell_queries = [query for query in queries if "reviewapp_notification" in query["sql"]]
     assert len(bell_queries) == 1

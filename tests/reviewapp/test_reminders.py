@@ -15,6 +15,7 @@ from reviewapp.services.delivery import request_reminders
 from reviewapp.services.requests import request_answer, request_file
 from reviewapp.services.verdicts import conclusion_revise, verdict_record
 from reviewapp.tasks import notifications as tasks
+from tests.queries import counted
 
 TODAY = datetime.date(2026, 12, 2)  # a Wednesday; the clock is moved by passing `today`
 
@@ -150,13 +151,11 @@ def test_a_dashboard_with_nothing_late_has_no_attention_section(world, people, c
 def test_the_attention_section_costs_the_same_queries_however_much_is_late(
     world, people, client, django_assert_num_queries
 ):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+    
     client.force_login(people["leadership"])
 
     def count():
-        with CaptureQueriesContext(connection) as queries:
+        with counted() as queries:
             assert client.get("/reports/pilot/dashboard/").status_code == 200
         return len(queries)
 

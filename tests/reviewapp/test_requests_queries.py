@@ -4,12 +4,11 @@ grow: each is measured with the requests grown once and again grown three times.
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import EvidenceFactory
+from tests.queries import counted
 from tests.reviewapp.matrix.requests import answer, close, file_request, follow_up
 
 
@@ -53,7 +52,7 @@ def _pages(watched):
 
 def _count(client, url, htmx):
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    with CaptureQueriesContext(connection) as queries:
+    with counted() as queries:
         response = client.get(url, **headers)
     assert response.status_code in {200, 403, 404}, url  # the stress-tester may not see the watched request
     return len(queries)

@@ -17,6 +17,7 @@ from tests.conftest import (
     CANARY_OUT_OF_SCOPE,
     REVIEWER_VISIBLE,
 )
+from tests.queries import assert_no_long_query
 from tests.reviewapp.matrix.exports import (
     CANARY_GOVERNMENT_REQUEST,
     CANARY_OVERRIDE_REASON,
@@ -162,5 +163,6 @@ def test_a_record_above_the_reader_s_level_or_out_of_scope_is_refused(world, ext
 def test_the_record_is_read_in_a_fixed_number_of_queries(
     world, review, external_reviewer, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(14) as queries:
         review_record_export(report=world.report, reader=external_reviewer, level="reviewer", fmt="md")
+    assert_no_long_query(queries.captured_queries)

@@ -5,8 +5,6 @@ pathways, reviewer organisations and verdicts there are."""
 import itertools
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pathways.enums import Clearance
@@ -16,6 +14,7 @@ from reviewapp.enums import Position
 from reviewapp.models import SignOff
 from reviewapp.services.verdicts import verdict_record
 from tests.factories import PathwayFactory, UserFactory
+from tests.queries import counted
 
 _serial = itertools.count()
 
@@ -62,7 +61,7 @@ def grow(world, times):
 
 def count_queries(client, url, *, method="get", data=None, htmx=False):
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    with CaptureQueriesContext(connection) as queries:
+    with counted() as queries:
         response = getattr(client, method)(url, data or {}, **headers)
     assert response.status_code in (200, 302), (url, response.status_code)
     return len(queries)
