@@ -21,7 +21,14 @@ class Evidence(models.Model):
     class Meta:
         verbose_name_plural = "evidence"
         ordering = ["report", "position", "id"]
-        constraints = [models.UniqueConstraint(fields=["report", "slug"], name="evidence_slug_unique_in_report")]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "slug"], name="evidence_slug_unique_in_report"),
+            models.UniqueConstraint(fields=["id", "report"], name="evidence_id_report"),
+            models.CheckConstraint(
+                condition=models.Q(sensitivity__in=Sensitivity.values), name="evidence_sensitivity_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["owner_team", "report"], name="evidence_owner_team_report")]
 
     def __str__(self):
         return self.title

@@ -11,7 +11,7 @@ from evidence.enums import RequestState
 from evidence.models import ClaimEvidence, Evidence, InformationRequest
 from pathways.access import REQUEST_OVERSEERS, Access, access_of
 from pathways.models import Team
-from pathways.selectors import NOTHING, any_of, claim_scope, ids, pathway_scope, readable_in_scope
+from pathways.selectors import NOTHING, any_of, claim_scope, ids, in_reports, pathway_scope, readable_in_scope
 
 
 def evidence_scope(access: Access, path: str = "") -> Q:
@@ -42,6 +42,24 @@ def claim_evidence_visible_to(person) -> QuerySet[ClaimEvidence]:
     return ClaimEvidence.objects.filter(claim_scope(access, "claim__"), evidence_scope(access, "evidence__"))
 
 
+def subject_scope(access: Access, path: str, subjects: dict) -> Q:
+    """Rows about one subject each (`subjects`: field name → that subject's scope), in the
+    row's own report, which the database keeps the subject's. In a report seen whole: the
+    row's report, and below internal level the subject's sensitivity; in a report seen
+    through granted pathways: the subject's own scope, by joins."""
+    whole = in_reports(access.whole_report_ids, path)
+    if whole is not None and not access.reads_everything:
+        for name in ("claim", "evidence"):
+            if name in subjects:
+                whole &= Q(**{f"{path}{name}__isnull": True}) | Q(**{f"{path}{name}__sensitivity__in": access.readable})
+    limited = None
+    if access.limited_report_ids:
+        reached = any_of(*(scope(access, f"{path}{name}__") for name, scope in subjects.items()))
+        if reached is not NOTHING:
+            limited = in_reports(access.limited_report_ids, path) & reached
+    return any_of(whole, limited)
+
+
 def information_request_scope(access: Access, path: str = "") -> Q:
     """Information requests this person may read.
 
@@ -52,11 +70,7 @@ def information_request_scope(access: Access, path: str = "") -> Q:
     pathway or an item above their level hides the request, its thread and its counts.
     External people are never authors, leadership or team members.
     """
-    about = any_of(
-        pathway_scope(access, f"{path}pathway__"),
-        claim_scope(access, f"{path}claim__"),
-        evidence_scope(access, f"{path}evidence__"),
-    )
+    about = subject_scope(access, path, {"pathway": pathway_scope, "claim": claim_scope, "evidence": evidence_scope})
     overseen = access.report_ids_with(REQUEST_OVERSEERS) if not access.is_external else ()
     reader = any_of(
         Q(**{f"{path}team_id__in": ids(access.team_ids)}) if access.team_ids else None,

@@ -113,7 +113,11 @@ class Pathway(models.Model):
     class Meta:
         ordering = ["report", "position", "id"]
         permissions = [("review_pathway", "External review of this pathway only")]
-        constraints = [models.UniqueConstraint(fields=["report", "slug"], name="pathway_slug_unique_in_report")]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "slug"], name="pathway_slug_unique_in_report"),
+            # What rows naming a pathway and its report refer to (see pathways.integrity).
+            models.UniqueConstraint(fields=["id", "report"], name="pathway_id_report"),
+        ]
 
     def __str__(self):
         return self.title
@@ -137,7 +141,8 @@ class Conclusion(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["report"], condition=models.Q(pathway__isnull=True), name="one_overall_conclusion_per_report"
-            )
+            ),
+            models.UniqueConstraint(fields=["id", "report"], name="conclusion_id_report"),
         ]
 
     def __str__(self):
@@ -159,7 +164,15 @@ class Claim(models.Model):
 
     class Meta:
         ordering = ["report", "position", "id"]
-        constraints = [models.UniqueConstraint(fields=["report", "slug"], name="claim_slug_unique_in_report")]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "slug"], name="claim_slug_unique_in_report"),
+            models.UniqueConstraint(fields=["id", "report"], name="claim_id_report"),
+            models.CheckConstraint(
+                condition=models.Q(sensitivity__in=Sensitivity.values), name="claim_sensitivity_known"
+            ),
+        ]
+        # The teams a person belongs to lead to the reports where those teams own claims.
+        indexes = [models.Index(fields=["owner_team", "report"], name="claim_owner_team_report")]
 
     def __str__(self):
         return self.statement[:80]

@@ -17,6 +17,13 @@ like. `path` lets another model reach the same rule through a foreign key
 (`claim_scope(access, "claim__")` on comments), so scopes compose by joins; none is a
 subquery of another. The `*_visible_to(person)` functions are those filters applied, and
 take a user or an access object.
+
+Every scope has two parts. In the reports a person sees whole, it is a filter on the row's
+own `report_id` (and, below internal level, on sensitivity): the database guarantees that
+a row's report is the report of what it is about (a conclusion's pathway, a comment's or
+a request's subject: composite foreign keys on (subject, report)), so no join is needed.
+Only in the reports a person sees through granted pathways does the scope follow the links
+from the granted pathways, by one join or an EXISTS.
 """
 
 from functools import reduce
@@ -70,17 +77,37 @@ def pathway_scope(access: Access, path: str = "") -> Q:
     )
 
 
+def readable(access: Access, path: str = "") -> Q | None:
+    """The sensitivities this person reads, as a filter; None for internal staff, who read
+    all three (the only values the database allows)."""
+    return None if access.reads_everything else Q(**{f"{path}sensitivity__in": access.readable})
+
+
+def in_reports(report_ids, path: str = "") -> Q | None:
+    return Q(**{f"{path}report_id__in": ids(report_ids)}) if report_ids else None
+
+
+def both(*filters: Q | None) -> Q | None:
+    """The filters given (None for one that does not apply) joined by AND; None when none applies."""
+    present = [scope for scope in filters if scope is not None]
+    return reduce(lambda left, right: left & right, present) if present else None
+
+
 def readable_in_scope(access: Access, path: str, through_granted_pathway) -> Q:
     """The rule claims and evidence share: at or below the reading level, and in a report
     seen whole or, in a report seen through granted pathways, reached from one of them.
     `through_granted_pathway(pathway_ids)` is the Exists that says how they are reached."""
-    reach = any_of(
-        Q(**{f"{path}report_id__in": ids(access.whole_report_ids)}) if access.whole_report_ids else None,
-        Q(through_granted_pathway(ids(access.limited_pathway_ids))) if access.limited_pathway_ids else None,
-    )
+    whole = in_reports(access.whole_report_ids, path)
+    limited = None
+    if access.limited_pathway_ids:
+        limited = both(
+            in_reports(access.limited_report_ids, path),
+            Q(through_granted_pathway(ids(access.limited_pathway_ids))),
+        )
+    reach = any_of(whole, limited)
     if reach is NOTHING:
         return NOTHING
-    return Q(**{f"{path}sensitivity__in": access.readable}) & reach
+    return both(readable(access, path), reach)
 
 
 def claim_scope(access: Access, path: str = "") -> Q:
@@ -101,10 +128,13 @@ def claim_scope(access: Access, path: str = "") -> Q:
 
 def conclusion_scope(access: Access, path: str = "") -> Q:
     """A pathway's conclusion goes with its pathway; the overall one with the report."""
-    overall = None
-    if access.visible_report_ids:
-        overall = Q(**{f"{path}pathway__isnull": True, f"{path}report_id__in": ids(access.visible_report_ids)})
-    return any_of(overall, pathway_scope(access, f"{path}pathway__"))
+    return any_of(
+        in_reports(access.whole_report_ids, path),
+        Q(**{f"{path}pathway_id__in": ids(access.limited_pathway_ids)}) if access.limited_pathway_ids else None,
+        both(Q(**{f"{path}pathway__isnull": True}), in_reports(access.limited_report_ids, path))
+        if access.limited_report_ids
+        else None,
+    )
 
 
 def reports_visible_to(person) -> QuerySet[Report]:

@@ -17,6 +17,7 @@ text, and spans nested or mismatched are merged into one span at the highest lev
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -116,8 +117,23 @@ def render_plain(text: str, reader_level: str) -> str:
     return _substitute(text, reader_level, lambda span: f"⟦{span.inner}⟧", REDACTED)
 
 
+# Rendered texts kept per process: the same argument, rationale or comment is read again and
+# again, and the result depends on nothing but the text and the level. Bounded by entries, and
+# texts longer than RENDER_CACHE_MAX_TEXT are rendered afresh each time.
+RENDER_CACHE_ENTRIES = 4096
+RENDER_CACHE_MAX_TEXT = 50_000
+
+
 def render_markdown(text: str, reader_level: str) -> str:
-    """Safe HTML for ``text`` as a reader at ``reader_level`` sees it (the caller marks it safe).
+    """Safe HTML for ``text`` as a reader at ``reader_level`` sees it (the caller marks it safe);
+    see `_render_markdown`."""
+    if len(text) > RENDER_CACHE_MAX_TEXT:
+        return _render_markdown(text, reader_level)
+    return _render_markdown_cached(text, reader_level)
+
+
+def _render_markdown(text: str, reader_level: str) -> str:
+    """Safe HTML for ``text`` as a reader at ``reader_level`` sees it.
 
     Steps: strip the sentinel characters from the input; redact on the text, leaving sentinels
     where spans open, close or were redacted; render with markdown-it (CommonMark with tables
@@ -142,6 +158,7 @@ def render_markdown(text: str, reader_level: str) -> str:
     return _HEADING.sub(_demote_heading, _replace_sentinels(html))
 
 
+_render_markdown_cached = lru_cache(maxsize=RENDER_CACHE_ENTRIES)(_render_markdown)
 _HEADING = re.compile(r"<(/?)h([1-6])>")
 
 

@@ -59,6 +59,16 @@ class Comment(models.Model):
                 name="comment_has_one_subject",
             )
         ]
+        # The discussion page: a report's open threads, newest first.
+        indexes = [
+            models.Index(
+                "report",
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                condition=models.Q(parent=None, resolved_at=None),
+                name="comment_open_threads",
+            )
+        ]
 
     def __str__(self):
         return self.text[:80]

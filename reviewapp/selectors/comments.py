@@ -8,17 +8,17 @@ replies, resolved threads) is counted from this scope, so it never includes what
 the reader cannot see.
 """
 
-from django.db.models import Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, F, Func, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, DenseRank
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from evidence.models import Evidence
-from evidence.selectors import evidence_scope, evidence_visible_to
+from evidence.selectors import evidence_scope, evidence_visible_to, subject_scope
 from pathways.access import Access, access_of
 from pathways.models import Claim, Conclusion, Pathway, Report
 from pathways.selectors import (
     NOTHING,
-    any_of,
     claim_scope,
     claims_visible_to,
     conclusion_scope,
@@ -50,11 +50,15 @@ def subject_type_of(subject) -> str:
 def comment_scope(access: Access, path: str = "") -> Q:
     """Comments whose subject this person can see, minus internal ones (and replies
     under internal ones) for external readers."""
-    subject = any_of(
-        pathway_scope(access, f"{path}pathway__"),
-        claim_scope(access, f"{path}claim__"),
-        evidence_scope(access, f"{path}evidence__"),
-        conclusion_scope(access, f"{path}conclusion__"),
+    subject = subject_scope(
+        access,
+        path,
+        {
+            "pathway": pathway_scope,
+            "claim": claim_scope,
+            "evidence": evidence_scope,
+            "conclusion": conclusion_scope,
+        },
     )
     if subject is NOTHING or not access.is_external:
         return subject
@@ -100,24 +104,49 @@ def comment_for(user, *, report: Report, comment_id: int, thread_only: bool = Fa
     )
 
 
-def comments_on(user, *, subjects: list) -> list[Comment]:
-    """Every comment this person can see on these subjects, threads and replies, in one query."""
+def comments_on(user, *, subjects: list, threads_per_subject: int | None = None) -> list[Comment]:
+    """The comments this person can see on these subjects, threads and replies, in one query.
+
+    With `threads_per_subject`, only the newest that many open threads of each subject, and
+    the newest that many resolved ones, with all their replies. Every comment carries
+    `threads_like_it`: how many threads of its kind (open, or resolved) its subject has that
+    this person can see, so a panel can say how many it leaves out."""
     if not subjects:
         return []
     on_subjects = Q()
     for subject in subjects:
         on_subjects |= Q(**{subject_type_of(subject): subject})
-    return list(
+    thread_id = Coalesce("parent_id", "id")
+    thread_created = Coalesce("parent__created_at", "created_at")
+    thread_open = ExpressionWrapper(
+        Q(parent__isnull=True, resolved_at__isnull=True) | Q(parent__isnull=False, parent__resolved_at__isnull=True),
+        output_field=BooleanField(),
+    )
+    partition = [F("pathway_id"), F("claim_id"), F("evidence_id"), F("conclusion_id"), thread_open]
+    comments = (
         comments_visible_to(user)
         .filter(on_subjects)
         .select_related("author__organisation", "resolved_by")
+        .annotate(
+            newest_first=Window(
+                DenseRank(), partition_by=partition, order_by=[thread_created.desc(), thread_id.desc()]
+            ),
+            oldest_first=Window(DenseRank(), partition_by=partition, order_by=[thread_created.asc(), thread_id.asc()]),
+        )
         .order_by("created_at", "id")
     )
+    if threads_per_subject is not None:
+        comments = comments.filter(newest_first__lte=threads_per_subject)
+    comments = list(comments)
+    for comment in comments:
+        comment.threads_like_it = comment.newest_first + comment.oldest_first - 1
+    return comments
 
 
 def open_threads_in(person, *, report: Report, subject_type: str = "") -> QuerySet[Comment]:
     """Unresolved threads this person can see in the report, newest first, each with the
-    number of replies they can see and its subject loaded."""
+    number of replies they can see and its claim or evidence item loaded (the page has the
+    pathways and conclusions)."""
     access = access_of(person)
     threads = comments_visible_to(access).filter(report=report, parent=None, resolved_at=None)
     if subject_type:
@@ -129,7 +158,7 @@ def open_threads_in(person, *, report: Report, subject_type: str = "") -> QueryS
         .values("count")
     )
     return (
-        threads.select_related("author__organisation", "pathway", "claim", "evidence", "conclusion__pathway")
+        threads.select_related("author__organisation", "claim", "evidence")
         .annotate(reply_count=Subquery(visible_replies))
         .order_by("-created_at", "-id")
     )

@@ -32,6 +32,8 @@ from reviewapp.services.comments import CommentConflict, CommentError, comment_s
 from reviewapp.views.common import is_htmx, paginate, reader_required, report_page, require
 
 PANEL = "reviewapp/comments/_panel.html#comment-panel"
+# Threads of each kind (open, resolved) a panel shows of one subject; `?threads=all` shows every one.
+THREADS_SHOWN = 10
 
 
 @dataclass
@@ -75,6 +77,12 @@ class CommentSection:
     resolved_threads: list = field(default_factory=list)
     failure: Failure | None = None
     resolved_open: bool = False
+    open_count: int = 0  # threads in all, of which open_threads are the newest
+    resolved_count: int = 0
+
+    @property
+    def threads_left_out(self) -> int:
+        return self.open_count - len(self.open_threads) + self.resolved_count - len(self.resolved_threads)
 
     @property
     def subject_type(self) -> str:
@@ -136,16 +144,20 @@ def panel_context(
 ) -> dict:
     """Context for the discussion part of the right-hand column of a pathway, claim or evidence page.
 
-    One query: every comment the reader can see on the panel's subjects, grouped here
-    into threads with their replies."""
+    One query: the comments the reader can see on the panel's subjects, grouped here into
+    threads with their replies: the newest THREADS_SHOWN open and resolved threads of each
+    subject, or every one with `?threads=all` (and after a refused action, so that the
+    thread it was in is there)."""
     user = request.access
+    show_all = request.GET.get("threads") == "all" or failure is not None
     sections = []
     for section_subject in _panel_subjects(subject):
         heading, noun = _section_heading(section_subject)
         sections.append(CommentSection(subject=section_subject, heading=heading, noun=noun))
     by_key = {section.key: section for section in sections}
     threads = {}
-    for comment in comments_on(user, subjects=[section.subject for section in sections]):
+    limit = None if show_all else THREADS_SHOWN
+    for comment in comments_on(user, subjects=[section.subject for section in sections], threads_per_subject=limit):
         comment.may_edit = scope.may_edit_comment(comment)
         comment.edit_failure = (
             failure if failure and failure.kind == "edit" and failure.target.pk == comment.pk else None
@@ -159,6 +171,10 @@ def panel_context(
             threads[comment.pk] = comment
             section = by_key[_subject_key(comment)]
             (section.resolved_threads if comment.resolved_at else section.open_threads).append(comment)
+            if comment.resolved_at:
+                section.resolved_count = comment.threads_like_it
+            else:
+                section.open_count = comment.threads_like_it
         elif comment.parent_id in threads:
             threads[comment.parent_id].visible_replies.append(comment)
     if failure and failure.kind == "new":
@@ -208,11 +224,14 @@ def _render_panel(request, *, report, subject, failure=None, notice="", notice_i
     return render(request, PANEL, context)
 
 
-def _done(request, *, report, subject, comment, message):
+def _done(request, *, report, subject, comment, message, in_older_thread=True):
     if request.htmx:
         return _render_panel(request, report=report, subject=subject, notice=message)
     messages.success(request, message)
-    return redirect(f"{subject_page_url(report, subject)}#comment-{comment.pk}")
+    # A new thread is the newest, shown at the top; a reply or an edit may be in an older
+    # thread, which the panel shows with every thread.
+    every_thread = "?threads=all" if in_older_thread else ""
+    return redirect(f"{subject_page_url(report, subject)}{every_thread}#comment-{comment.pk}")
 
 
 def _refused(request, *, report, subject, failure: Failure):
@@ -294,7 +313,14 @@ def comment_post(request, slug, subject_type, subject_id):
         except CommentError as error:
             _add_error(form, error)
         else:
-            return _done(request, report=report, subject=subject, comment=comment, message="Comment posted.")
+            return _done(
+                request,
+                report=report,
+                subject=subject,
+                comment=comment,
+                message="Comment posted.",
+                in_older_thread=False,
+            )
     return _refused(request, report=report, subject=subject, failure=Failure("new", subject, form))
 
 
@@ -372,7 +398,7 @@ def _resolution(request, slug, comment_id, *, resolve: bool):
             request, report=report, subject=subject, notice=notice, notice_is_error=level == messages.ERROR
         )
     messages.add_message(request, level, notice)
-    return redirect(f"{subject_page_url(report, subject)}#comment-{thread.pk}")
+    return redirect(f"{subject_page_url(report, subject)}?threads=all#comment-{thread.pk}")
 
 
 @require_POST
@@ -399,11 +425,27 @@ def discussion(request, slug):
     pages = paginate(request, open_threads_in(request.access, report=report, subject_type=subject_type), 30)
     threads = list(pages["page"].object_list)
     context.update(pages)
+    # Pathways and conclusions come from the page's column (which holds every pathway the
+    # reader sees, with its conclusion) rather than from joins in the threads' query.
+    pathways = {pathway.pk: pathway for pathway in context["pathways"]}
+    conclusions = {
+        pathway.conclusion.pk: pathway.conclusion
+        for pathway in context["pathways"]
+        if getattr(pathway, "conclusion", None) is not None
+    }
+    for conclusion in conclusions.values():
+        conclusion.pathway = pathways[conclusion.pathway_id]
+    if context["overall"]:
+        conclusions[context["overall"].pk] = context["overall"]
     for thread in threads:
+        if thread.pathway_id:
+            thread.pathway = pathways[thread.pathway_id]
+        elif thread.conclusion_id:
+            thread.conclusion = conclusions[thread.conclusion_id]
         subject = comment_subject(thread)
         thread.subject_kind = subject_type_of(subject)
         thread.subject_label = _subject_title(subject)
-        thread.subject_url = f"{subject_page_url(report, subject)}#comment-{thread.pk}"
+        thread.subject_url = f"{subject_page_url(report, subject)}?threads=all#comment-{thread.pk}"
     context.update(form=form, threads=threads, subject_type=subject_type)
     if is_htmx(request):
         return render(request, "reviewapp/comments/discussion.html#discussion-results", context)

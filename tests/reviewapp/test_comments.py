@@ -226,7 +226,7 @@ def test_a_reply_to_a_reply_joins_the_thread_of_the_first_comment(client, world,
     third = Comment.objects.get(text="Third.")
     assert (reply.parent, third.parent) == (thread, thread)
     assert third.claim == world.public_claim and third.report == world.report
-    assert response["Location"] == f"/reports/pilot/claims/egress-monitoring/#comment-{third.pk}"
+    assert response["Location"] == f"/reports/pilot/claims/egress-monitoring/?threads=all#comment-{third.pk}"
     body = page_of(client, "claim_detail", "egress-monitoring")
     assert "2 replies" in body
     assert AuditEntry.objects.filter(action="reviewapp.comment.posted").count() == 3
@@ -525,7 +525,7 @@ def test_the_discussion_page_lists_open_threads_by_kind_of_subject(client, world
     for text in ["On the claim.", "On the pathway.", "On the evidence.", "On the conclusion."]:
         assert text in body
     assert "Settled already." not in body
-    assert f"/reports/pilot/claims/egress-monitoring/#comment-{reply.parent_id}" in body
+    assert f"/reports/pilot/claims/egress-monitoring/?threads=all#comment-{reply.parent_id}" in body
     claims_only = client.get(reverse("discussion", args=["pilot"]), {"subject": "claim"}).content.decode()
     assert "1 open thread<" in claims_only and "On the claim." in claims_only and "On the pathway." not in claims_only
     fragment = client.get(reverse("discussion", args=["pilot"]), {"subject": "conclusion"}, **HTMX).content.decode()

@@ -163,6 +163,7 @@ class Seeder:
             self._notifications,
             self._audit_entries,
             self._personas,
+            self._persona_notifications,
         ]
 
     def run(self, sql: str, params=None) -> int:
@@ -485,6 +486,46 @@ class Seeder:
                 LATERAL (SELECT n %% 3 AS k) kinds""",
             params,
         )
+
+    def _persona_notifications(self):
+        """Each persona's own inbox: notifications about requests and comments they can see
+        (chosen through the app's own scope functions), a third of them unread."""
+        from evidence.selectors import information_requests_visible_to
+        from reviewapp.selectors.comments import comments_visible_to
+
+        count = max(30, self.s.notifications // 100)
+        rows = 0
+        for username in PERSONAS.values():
+            user = User.objects.get(username=username)
+            subjects = [
+                (
+                    "information_request_id",
+                    list(information_requests_visible_to(user).values_list("id", "report_id")[:count]),
+                ),
+                ("comment_id", list(comments_visible_to(user).values_list("id", "report_id")[:count])),
+            ]
+            for column, pairs in subjects:
+                if not pairs:
+                    continue
+                rows += self.run(
+                    f"""INSERT INTO {_table(Notification)} (recipient_id, kind, report_id, {column}, dedupe_key, state,
+                        email_state, subject, body, url, rendered_level, created_at, delivered_at, read_at, attempts,
+                        last_error)
+                    SELECT %(user)s, %(kind)s, pair.report_id, pair.id, 'persona:' || %(column)s || ':' || pair.id,
+                        'delivered', 'none', 'About ' || pair.id, %(lorem)s, '/reports/', %(level)s,
+                        now() - (pair.n || ' minutes')::interval, now(),
+                        CASE WHEN pair.n %% 3 <> 0 THEN now() END, 1, ''
+                    FROM unnest(%(ids)s::bigint[], %(reports)s::bigint[]) WITH ORDINALITY AS pair(id, report_id, n)""",
+                    self._params(
+                        user=user.pk,
+                        kind="request_answered" if column == "information_request_id" else "mention",
+                        column=column,
+                        level=user.reading_level,
+                        ids=[pair[0] for pair in pairs],
+                        reports=[pair[1] for pair in pairs],
+                    ),
+                )
+        return rows
 
     def _personas(self):
         """Name the three personas: the first author of report 1, the first external reviewer
