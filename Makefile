@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install check-python clean
+.PHONY: run test bench install check-python clean
 
 check-python:
 	@python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { \
@@ -35,6 +35,11 @@ test: install
 	@$(PY) scripts/browser_check.py
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $${PYTEST_ARGS:-}
+
+# The app at a lab's scale under load, beside the login page; writes docs/benchmarks.md.
+bench: install
+	@command -v wrk >/dev/null || { echo "ERROR: make bench loads pages with wrk: apt-get install -y wrk" >&2; exit 1; }
+	$(PY) scripts/bench.py
 
 clean:
 	rm -rf $(VENV) var

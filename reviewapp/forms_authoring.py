@@ -231,13 +231,19 @@ class AuditFilterForm(forms.Form):
     choices come from the entries themselves, so only actions and people that occur are offered."""
 
     action = forms.ChoiceField(label="Action", required=False)
-    person = forms.ModelChoiceField(label="Person", queryset=None, required=False, empty_label="Anyone")
+    person = forms.TypedChoiceField(label="Person", required=False, coerce=int, empty_value=None)
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, entries, **kwargs):
         super().__init__(*args, **kwargs)
-        actions = sorted(set(entries.order_by().values_list("action", flat=True).distinct()))
+        # One query for both lists: each action with each person who took it.
+        pairs = list(
+            entries.order_by()
+            .values_list("action", "actor_id", "actor__first_name", "actor__last_name", "actor__username")
+            .distinct()
+        )
+        actions = sorted({action for action, *_ in pairs})
         choices = [("", "Any action")]
         for app in sorted({action.split(".")[0] for action in actions if "." in action}):
             choices.append((app, APP_LABELS.get(app, f"Everything in {app}")))
@@ -251,9 +257,13 @@ class AuditFilterForm(forms.Form):
                 ]
         choices += [(action, action_label(action)) for action in actions if "." not in action]
         self.fields["action"].choices = choices
-        self.fields["person"].queryset = User.objects.filter(id__in=entries.values("actor_id")).order_by(
-            "first_name", "last_name", "username"
-        )
+        people = {
+            actor_id: User(pk=actor_id, first_name=first, last_name=last, username=username)
+            for _, actor_id, first, last, username in pairs
+            if actor_id is not None
+        }
+        ordered = sorted(people.values(), key=lambda person: (person.first_name, person.last_name, person.username))
+        self.fields["person"].choices = [("", "Anyone")] + [(person.pk, str(person)) for person in ordered]
 
     def clean(self):
         cleaned = super().clean()

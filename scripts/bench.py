@@ -12,8 +12,9 @@
 5. Writes the table to docs/benchmarks.md (BENCH_OUTPUT to write elsewhere).
 
 Environment: BENCH_SECONDS (per page, default 5), BENCH_SCALE (default 1), BENCH_PORT
-(default 8765), BENCH_KEEP=1 to keep the database afterwards, BENCH_REUSE=1 to run on the
-database a kept run left (for working on the benchmark itself).
+(default 8765), BENCH_ONLY=home,pathway,… to load only the pages of those labels,
+BENCH_KEEP=1 to keep the database afterwards, BENCH_REUSE=1 to run on the database a kept
+run left (for working on the benchmark itself).
 """
 
 import json
@@ -337,14 +338,14 @@ def within(page: Page, login_rps: float) -> bool:
 
 
 def write_report(pages, baseline, timings, seed_seconds, counts) -> bool:
-    login_rps = statistics.mean(run["rps"] for run in baseline["login"])
+    login_rps = statistics.median(run["rps"] for run in baseline["login"])
     lines = [
         "# Benchmarks",
         "",
         "Measured by `make bench` (scripts/bench.py) on this machine: "
         f"{os.cpu_count()} cores; gunicorn with 2 sync workers, DEBUG off; wrk with 2 threads and "
-        f"8 connections for {SECONDS} s a page, every page in the same run as the login page "
-        "(measured first and last) and /healthz.",
+        f"8 connections for {SECONDS} s a page, every page (after 1 s to warm it) in the same run as the login page "
+        "(measured first, in the middle and last; ratios are to the median) and /healthz.",
         "",
         f"Data (`manage.py seed_bench --scale {SCALE}`, {seed_seconds:.0f} s): "
         + ", ".join(f"{count:,} {name}" for name, count in counts.items())
@@ -361,7 +362,7 @@ def write_report(pages, baseline, timings, seed_seconds, counts) -> bool:
     ]
     for name, runs in baseline.items():
         for index, run in enumerate(runs):
-            label = f"{name} ({'first' if index == 0 else 'last'})" if len(runs) > 1 else name
+            label = f"{name} ({['first', 'middle', 'last'][index]})" if len(runs) > 1 else name
             lines.append(
                 f"| {label} | anonymous | {run['rps']:.0f} | {run['p50']:.1f} | {run['p95']:.1f} | – | – | "
                 f"{run['rps'] / login_rps:.0%} | |"
@@ -456,6 +457,9 @@ def main() -> None:
     }
     cookies = sign_in(users)
     pages = page_shapes(users)
+    if os.environ.get("BENCH_ONLY"):  # labels, comma-separated: a quicker run of some pages
+        wanted = {label.strip() for label in os.environ["BENCH_ONLY"].split(",")}
+        pages = [page for page in pages if page.label in wanted]
     say(f"Profiling {len(pages)} pages in process")
     profile(pages, cookies)
     for page in pages:
@@ -475,7 +479,10 @@ def main() -> None:
             load(warm, seconds=1)
         baseline = {"login": [load("/accounts/login/")], "healthz": [load("/healthz")]}
         say(f"  login page: {baseline['login'][0]['rps']:.0f} requests/s")
-        for page in pages:
+        for index, page in enumerate(pages):
+            if index == len(pages) // 2:
+                baseline["login"].append(load("/accounts/login/"))
+            load(page.url, cookie=cookies[page.persona], htmx=page.htmx, seconds=1)  # warm: caches, connections
             result = load(page.url, cookie=cookies[page.persona], htmx=page.htmx)
             page.requests_per_second, page.p50_ms, page.p95_ms = result["rps"], result["p50"], result["p95"]
             page.errors = result["errors"]

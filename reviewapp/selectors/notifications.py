@@ -39,9 +39,18 @@ def notifications_visible_to(person) -> QuerySet[Notification]:
     return Notification.objects.filter(notification_scope(access_of(person))).order_by("-created_at", "-id")
 
 
-def unread_notification_count(person) -> int:
-    """How many of `notifications_visible_to(person)` are unread (one query; none when signed out)."""
+# The bell counts this far: beyond it shows "99+", and a count never reads more rows than this.
+BELL_COUNT_LIMIT = 99
+
+
+def unread_notification_count(person, *, limit: int | None = None) -> int:
+    """How many of `notifications_visible_to(person)` are unread (one query; none when signed
+    out). With `limit`, counting stops at limit + 1, so a long unread backlog costs no more
+    than a short one."""
     access = access_of(person)
     if not access.signed_in:
         return 0
-    return notifications_visible_to(access).filter(read_at__isnull=True).count()
+    unread = notifications_visible_to(access).filter(read_at__isnull=True).order_by()
+    if limit is not None:
+        unread = unread[: limit + 1]
+    return unread.count()

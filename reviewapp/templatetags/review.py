@@ -42,15 +42,18 @@ def sensitivity_label(sensitivity: str):
 
 
 @register.simple_tag(takes_context=True)
-def unread_notification_count(context) -> int:
+def unread_notification_count(context) -> int | str:
     """The bell's count: the signed-in person's unread notifications, from the scope of
     `notifications_visible_to` (one query; none for anonymous people, and none on a page
-    whose view counted them already as `unread_notifications`)."""
-    from reviewapp.selectors.notifications import unread_notification_count as count_for  # the tag's only use
+    whose view counted them already as `unread_notifications`), or "99+" beyond 99."""
+    from reviewapp.selectors.notifications import BELL_COUNT_LIMIT  # the tag's only use
+    from reviewapp.selectors.notifications import unread_notification_count as count_for
 
     if "unread_notifications" in context:
-        return context["unread_notifications"]
-    user = context.get("user")
-    if user is None or not user.is_authenticated:
-        return 0
-    return count_for(user)
+        count = context["unread_notifications"]
+    else:
+        user = context.get("user")
+        if user is None or not user.is_authenticated:
+            return 0
+        count = count_for(user, limit=BELL_COUNT_LIMIT)
+    return f"{BELL_COUNT_LIMIT}+" if count > BELL_COUNT_LIMIT else count

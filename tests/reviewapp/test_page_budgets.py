@@ -174,7 +174,7 @@ EXPECTED = {
     "exports": (6, 6, 6),
     "export": (6, 6, 6),
     "export fragment": (5, 5, 5),
-    "audit log": (9, None, 9),
+    "audit log": (8, None, 8),
     "audit log fragment": (7, None, 7),
     "audit entry": (6, None, 6),
     "pathway history": (6, None, 6),
