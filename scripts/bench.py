@@ -396,6 +396,9 @@ def write_report(pages, baseline, timings, seed_seconds, counts) -> bool:
         "query and the sequential scans come from loading each page once in the benchmark's own "
         "process; requests/s and latency from wrk against gunicorn.",
         "",
+        "What these numbers mean, the figures before the access object, and what is left: "
+        "[performance.md](performance.md).",
+        "",
     ]
     all_within &= import_seconds < 5 and pdf_seconds < 10
     lines.append(

@@ -1,6 +1,6 @@
 """Scoped reads of verdicts and of the state a sign-off is decided on.
 
-Who sees which verdicts (DESIGN.md, "Access model"; decided for issue 3):
+Who sees which verdicts (docs/architecture.md, "Scopes"):
 - A verdict goes with its conclusion: whoever may see the conclusion sees every
   organisation's verdicts on it (`verdicts_visible_to`). Authors, leadership, internal
   reviewers and owning-team members therefore see all of them; an external reviewer

@@ -1,4 +1,4 @@
-"""Background work against a real Redis and real Celery workers (issue 4).
+"""Background work against a real Redis and real Celery workers.
 
 Each test runs its own redis-server and starts workers (and beat when it needs the outbox
 sweep) in subprocesses, against this run's test database; emails are counted as files

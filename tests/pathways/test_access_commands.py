@@ -1,4 +1,4 @@
-"""grant_access, revoke_access and add_team_member as DESIGN.md specifies them."""
+"""grant_access, revoke_access and add_team_member, as the README gives them."""
 
 import pytest
 from django.core.management import CommandError, call_command
