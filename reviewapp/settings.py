@@ -109,6 +109,12 @@ if not DATABASE_URL:
 if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
     raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL: PostgreSQL is the only supported database")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+# Parameters travel apart from the SQL, and a statement run a second time on a connection is
+# prepared: the queries every page makes (session, access, pathway column, bell) are planned
+# once per connection rather than on every request. Off (DATABASE_PREPARED_STATEMENTS=0)
+# behind a connection pooler in transaction mode that cannot keep prepared statements.
+if envbool("DATABASE_PREPARED_STATEMENTS", True):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "pathways.User"
