@@ -97,20 +97,8 @@ def _conclusion_save(*, report: Report, pathway: Pathway | None, entry: dict | N
         conclusion.save()
 
 
-def _item_save(
-    model: type[models.Model],
-    *,
-    existing: dict,
-    report: Report,
-    slug: str,
-    position: int,
-    content: dict,
-    links_changed: bool = False,
-) -> models.Model:
-    """Create the item with this slug, or update it in place, raising its version if its content changed."""
-    item = existing.get(slug)
-    if item is None:
-        return model.objects.create(report=report, slug=slug, position=position, **content)
+def _item_update(item: models.Model, *, position: int, content: dict, links_changed: bool = False) -> models.Model:
+    """Update an existing item in place, raising its version if its content changed."""
     content_changed = _changed(item, content) or links_changed
     if content_changed:
         item.version += 1
@@ -119,42 +107,67 @@ def _item_save(
     return item
 
 
-def _links_save(*, model: type[models.Model], owner: dict, target: str, wanted: list[dict]) -> None:
-    """Bring one pathway's claim links, or one claim's evidence links, to `wanted`, in place.
+def _items_save(model: type[models.Model], *, existing: dict, report: Report, rows: list[tuple]) -> dict:
+    """`rows`: (slug, position, content, links_changed) in order. Existing items are updated
+    one by one; new ones are created together, in one statement."""
+    items, new = {}, []
+    for slug, position, content, links_changed in rows:
+        if slug in existing:
+            items[slug] = _item_update(existing[slug], position=position, content=content, links_changed=links_changed)
+        else:
+            items[slug] = model(report=report, slug=slug, position=position, **content)
+            new.append(items[slug])
+    model.objects.bulk_create(new)
+    return items
 
-    `owner` selects the links ({"claim": claim}); `target` names the field each link is
-    matched on ("evidence_id"); positions follow the order of `wanted`.
-    """
-    current = {getattr(link, target): link for link in model.objects.filter(**owner)}
-    wanted_targets = {values[target] for values in wanted}
-    for target_id, link in current.items():
-        if target_id not in wanted_targets:
-            link.delete()
-    for position, values in enumerate(wanted):
-        values = {**values, "position": position}
-        link = current.get(values[target])
-        if link is None:
-            model.objects.create(**owner, **values)
-        elif _changed(link, values):
-            link.save()
+
+class _Links:
+    """Link rows brought to what the file wants, with the new ones created together."""
+
+    def __init__(self, model: type[models.Model]):
+        self.model = model
+        self.new: list = []
+
+    def bring(self, *, owner: dict, current: list, target: str, wanted: list[dict]) -> None:
+        """One pathway's claim links, or one claim's evidence links, to `wanted`, in place.
+        `current`: the owner's links now; `target` names the field each link is matched on
+        ("evidence_id"); positions follow the order of `wanted`."""
+        by_target = {getattr(link, target): link for link in current}
+        wanted_targets = {values[target] for values in wanted}
+        for target_id, link in by_target.items():
+            if target_id not in wanted_targets:
+                link.delete()
+        for position, values in enumerate(wanted):
+            values = {**values, "position": position}
+            link = by_target.get(values[target])
+            if link is None:
+                self.new.append(self.model(**owner, **values))
+            elif _changed(link, values):
+                link.save()
+
+    def save(self) -> None:
+        self.model.objects.bulk_create(self.new)
 
 
 def _evidence_save(*, report: Report, entries: list[dict], teams: dict[str, Team]) -> dict[str, Evidence]:
     existing = {item.slug: item for item in Evidence.objects.filter(report=report)}
-    evidence = {}
-    for position, entry in enumerate(entries):
-        content = {
-            "title": entry["title"],
-            "kind": entry["kind"],
-            "owner_team_id": teams[entry["owner_team"]].id,
-            "sensitivity": entry.get("sensitivity") or Sensitivity.PUBLIC,
-            "summary": entry.get("summary") or "",
-            "source": entry.get("source") or "",
-        }
-        evidence[entry["slug"]] = _item_save(
-            Evidence, existing=existing, report=report, slug=entry["slug"], position=position, content=content
+    rows = [
+        (
+            entry["slug"],
+            position,
+            {
+                "title": entry["title"],
+                "kind": entry["kind"],
+                "owner_team_id": teams[entry["owner_team"]].id,
+                "sensitivity": entry.get("sensitivity") or Sensitivity.PUBLIC,
+                "summary": entry.get("summary") or "",
+                "source": entry.get("source") or "",
+            },
+            False,
         )
-    return evidence
+        for position, entry in enumerate(entries)
+    ]
+    return _items_save(Evidence, existing=existing, report=report, rows=rows)
 
 
 def _claims_save(
@@ -163,9 +176,10 @@ def _claims_save(
     existing = {
         claim.slug: claim for claim in Claim.objects.filter(report=report).prefetch_related("evidence_links__evidence")
     }
-    claims = {}
+    wanted_links, rows = {}, []
     for position, entry in enumerate(entries):
         links = [(link["evidence"], link.get("relation") or Relation.SUPPORTS) for link in entry.get("evidence") or []]
+        wanted_links[entry["slug"]] = links
         content = {
             "statement": entry["statement"],
             "category": entry["category"],
@@ -173,22 +187,18 @@ def _claims_save(
             "sensitivity": entry.get("sensitivity") or Sensitivity.PUBLIC,
             "rationale": entry.get("rationale") or "",
         }
-        claim = _item_save(
-            Claim,
-            existing=existing,
-            report=report,
-            slug=entry["slug"],
-            position=position,
-            content=content,
-            links_changed=entry["slug"] in existing and _evidence_links_of(existing[entry["slug"]]) != links,
-        )
-        _links_save(
-            model=ClaimEvidence,
+        links_changed = entry["slug"] in existing and _evidence_links_of(existing[entry["slug"]]) != links
+        rows.append((entry["slug"], position, content, links_changed))
+    claims = _items_save(Claim, existing=existing, report=report, rows=rows)
+    links = _Links(ClaimEvidence)
+    for slug, claim in claims.items():
+        links.bring(
             owner={"claim": claim},
+            current=list(existing[slug].evidence_links.all()) if slug in existing else [],
             target="evidence_id",
-            wanted=[{"evidence_id": evidence[slug].id, "relation": relation} for slug, relation in links],
+            wanted=[{"evidence_id": evidence[item].id, "relation": relation} for item, relation in wanted_links[slug]],
         )
-        claims[claim.slug] = claim
+    links.save()
     return claims
 
 
@@ -205,26 +215,24 @@ def _pathways_save(*, report: Report, entries: list[dict], claims: dict[str, Cla
         pathway.slug: pathway
         for pathway in Pathway.objects.filter(report=report).prefetch_related("claim_links__claim")
     }
+    rows = []
     for position, entry in enumerate(entries):
-        claim_slugs = entry.get("claims") or []
         content = {
             "title": entry["title"],
             "critical_action": entry.get("critical_action") or "",
             "argument": entry.get("argument") or "",
         }
-        pathway = _item_save(
-            Pathway,
-            existing=existing,
-            report=report,
-            slug=entry["slug"],
-            position=position,
-            content=content,
-            links_changed=entry["slug"] in existing and _claims_of(existing[entry["slug"]]) != claim_slugs,
-        )
-        _links_save(
-            model=PathwayClaim,
-            owner={"pathway": pathway},
+        links_changed = entry["slug"] in existing and _claims_of(existing[entry["slug"]]) != (entry.get("claims") or [])
+        rows.append((entry["slug"], position, content, links_changed))
+    pathways = _items_save(Pathway, existing=existing, report=report, rows=rows)
+    links = _Links(PathwayClaim)
+    for entry in entries:
+        slug = entry["slug"]
+        links.bring(
+            owner={"pathway": pathways[slug]},
+            current=list(existing[slug].claim_links.all()) if slug in existing else [],
             target="claim_id",
-            wanted=[{"claim_id": claims[slug].id} for slug in claim_slugs],
+            wanted=[{"claim_id": claims[claim].id} for claim in entry.get("claims") or []],
         )
-        _conclusion_save(report=report, pathway=pathway, entry=entry.get("conclusion"))
+        _conclusion_save(report=report, pathway=pathways[slug], entry=entry.get("conclusion"))
+    links.save()

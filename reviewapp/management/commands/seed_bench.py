@@ -14,6 +14,7 @@ Refused on a database that already holds a report: this is not for real data.
 
 import time
 
+import psycopg
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
@@ -88,7 +89,10 @@ class Command(BaseCommand):
             )
         sizes = Scale(scale)
         started = time.monotonic()
-        with transaction.atomic(), connection.cursor() as cursor:
+        connection.ensure_connection()
+        # A client-side cursor: the arithmetic on the parameters wants them as SQL literals,
+        # where server-side binding would type small numbers as smallint.
+        with transaction.atomic(), psycopg.ClientCursor(connection.connection) as cursor:
             seeder = Seeder(cursor, sizes)
             for step in seeder.steps():
                 step_started = time.monotonic()
