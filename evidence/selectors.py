@@ -11,7 +11,7 @@ from evidence.enums import RequestState
 from evidence.models import ClaimEvidence, Evidence, InformationRequest
 from pathways.access import REQUEST_OVERSEERS, Access, access_of
 from pathways.models import Team
-from pathways.selectors import NOTHING, any_of, claim_scope, ids, in_reports, pathway_scope, readable_in_scope
+from pathways.selectors import NOTHING, any_of, claim_scope, ids, in_reports, pathway_scope, readable_in_scope, scoped
 
 
 def evidence_scope(access: Access, path: str = "") -> Q:
@@ -33,13 +33,18 @@ def evidence_scope(access: Access, path: str = "") -> Q:
 
 
 def evidence_visible_to(person) -> QuerySet[Evidence]:
-    return Evidence.objects.filter(evidence_scope(access_of(person)))
+    return scoped(Evidence, evidence_scope, person)
+
+
+def claim_evidence_scope(access: Access, path: str = "") -> Q:
+    """Links between a claim and an evidence item where the person may read both."""
+    claims, evidence = claim_scope(access, f"{path}claim__"), evidence_scope(access, f"{path}evidence__")
+    return NOTHING if NOTHING in (claims, evidence) else claims & evidence
 
 
 def claim_evidence_visible_to(person) -> QuerySet[ClaimEvidence]:
     """Links between a claim and an evidence item, shown only where the person may read both."""
-    access = access_of(person)
-    return ClaimEvidence.objects.filter(claim_scope(access, "claim__"), evidence_scope(access, "evidence__"))
+    return scoped(ClaimEvidence, claim_evidence_scope, person)
 
 
 def subject_scope(access: Access, path: str, subjects: dict) -> Q:
@@ -83,7 +88,7 @@ def information_request_scope(access: Access, path: str = "") -> Q:
 
 
 def information_requests_visible_to(person) -> QuerySet[InformationRequest]:
-    return InformationRequest.objects.filter(information_request_scope(access_of(person)))
+    return scoped(InformationRequest, information_request_scope, person)
 
 
 class Median(Aggregate):

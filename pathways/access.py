@@ -114,6 +114,21 @@ class Access:
         """Reports this person sees only through pathways granted one by one."""
         return frozenset(self.pathway_grants) - self.whole_report_ids
 
+    @cached_property
+    def fingerprint(self) -> tuple:
+        """Everything a scope reads, as one hashable value: two access objects with the same
+        fingerprint get the same filters (`pathways.selectors.scoped` keys on it)."""
+        return (
+            self.user_id,
+            self.level,
+            self.is_external,
+            self.organisation_id,
+            tuple(sorted(self.team_ids)),
+            tuple(sorted((report_id, tuple(sorted(roles))) for report_id, roles in self.granted_roles.items())),
+            tuple(sorted((report_id, tuple(sorted(ids))) for report_id, ids in self.pathway_grants.items())),
+            tuple(sorted(self.team_report_ids)),
+        )
+
     @property
     def reads_everything(self) -> bool:
         """Reads every sensitivity (internal staff): no sensitivity filter is needed."""

@@ -228,7 +228,11 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "audit entries"
-        indexes = [models.Index(fields=["report", "target_type", "target_id"])]
+        indexes = [
+            models.Index(fields=["report", "target_type", "target_id"]),
+            # The log of a report, newest first: a page reads its fifty entries and stops.
+            models.Index(fields=["report", "-created_at", "-id"], name="auditentry_report_newest"),
+        ]
 
     def __str__(self):
         return f"{self.action} by {self.actor} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -12,7 +12,7 @@ from django.db.models import Q
 from evidence.enums import EvidenceKind, Relation
 from evidence.services.editing import EVIDENCE_MARKDOWN_FIELDS, EVIDENCE_PLAIN_FIELDS
 from pathways.enums import ClaimCategory, RiskLevel, Sensitivity
-from pathways.models import Pathway, Team, User
+from pathways.models import Pathway, Team
 from pathways.services import (
     CLAIM_MARKDOWN_FIELDS,
     CONCLUSION_MARKDOWN_FIELDS,
@@ -109,29 +109,36 @@ class ConclusionEditForm(EditForm):
 
 
 class EvidenceLinksField(forms.Field):
-    """The evidence a claim cites: the page shows one select per evidence item of the report,
-    all named `evidence_links`, each posting "<evidence id>:<relation>", or "" for not cited.
-    Cleans to a list of (evidence item, relation)."""
+    """The evidence a claim cites: one select per cited (or found) evidence item, all named
+    `evidence_links`, each posting "<evidence id>:<relation>", or "" for not cited. Cleans
+    to a list of (evidence item, relation), each item read from `evidence_items` (the items
+    of the report the editor can see), so a forged or foreign id is refused."""
 
     widget = forms.MultipleHiddenInput  # never rendered as such: the template draws the table
 
-    def __init__(self, *, evidence_items: list, **kwargs):
+    def __init__(self, *, evidence_items, **kwargs):
         self.evidence_items = evidence_items
         super().__init__(required=False, **kwargs)
 
     def to_python(self, value):
-        by_id = {str(evidence.pk): evidence for evidence in self.evidence_items}
-        links = []
+        chosen = []
         for choice in value or []:
             if not choice:
                 continue
             evidence_id, _, relation = str(choice).partition(":")
-            if evidence_id not in by_id or relation not in Relation.values:
+            if not evidence_id.isdigit() or relation not in Relation.values:
                 raise ValidationError("One of the evidence items is not in this report, or its relation is unknown.")
-            links.append((by_id[evidence_id], relation))
-        if len({evidence.pk for evidence, _ in links}) != len(links):
+            chosen.append((int(evidence_id), relation))
+        if len({evidence_id for evidence_id, _ in chosen}) != len(chosen):
             raise ValidationError("Each evidence item is cited once, with one relation.")
-        return links
+        by_id = self.evidence_items.in_bulk([evidence_id for evidence_id, _ in chosen]) if chosen else {}
+        if len(by_id) != len(chosen):
+            raise ValidationError("One of the evidence items is not in this report, or its relation is unknown.")
+        return [(by_id[evidence_id], relation) for evidence_id, relation in chosen]
+
+
+# How many evidence items a search in the claim editor lists at most.
+EVIDENCE_FOUND_LIMIT = 20
 
 
 class ClaimEditForm(EditForm):
@@ -157,15 +164,17 @@ class ClaimEditForm(EditForm):
     )
 
     def __init__(self, *args, pathways, evidence_items, **kwargs):
-        """`pathways`: the pathways the editor sees (the page's column), in order."""
+        """`pathways`: the pathways the editor sees (the page's column), in order;
+        `evidence_items`: the evidence of the report the editor sees (a queryset: a report
+        may hold thousands, and only those cited or searched for are read)."""
         super().__init__(*args, **kwargs)
         # What a posted id is checked against; the choices shown are built once from lists,
         # where the fields would otherwise query again each time they render.
         self.fields["pathways"].queryset = Pathway.objects.filter(pk__in=[pathway.pk for pathway in pathways])
         self.fields["pathways"].choices = [(pathway.pk, pathway.title) for pathway in pathways]
         self.fields["owner_team"].choices = [(team.pk, team.name) for team in Team.objects.all()]
-        self.evidence_items = list(evidence_items)
-        self.fields["evidence_links"] = EvidenceLinksField(label="Evidence", evidence_items=self.evidence_items)
+        self.evidence_items = evidence_items
+        self.fields["evidence_links"] = EvidenceLinksField(label="Evidence", evidence_items=evidence_items)
 
     @classmethod
     def initial_for(cls, claim, *, pathway_ids, evidence_links) -> dict:
@@ -180,13 +189,34 @@ class ClaimEditForm(EditForm):
             "evidence_links": [f"{link.evidence_id}:{link.relation}" for link in evidence_links],
         }
 
-    def evidence_rows(self) -> list[tuple]:
-        """(evidence item, chosen relation or "") for every evidence item, as typed or as saved."""
+    def chosen_relations(self) -> dict[int, str]:
+        """Evidence id → relation, as typed (or as saved), for the ids that are numbers."""
         chosen = {}
         for choice in self["evidence_links"].value() or []:
             evidence_id, _, relation = str(choice).partition(":")
-            chosen[evidence_id] = relation
-        return [(evidence, chosen.get(str(evidence.pk), "")) for evidence in self.evidence_items]
+            if evidence_id.isdigit():
+                chosen[int(evidence_id)] = relation
+        return chosen
+
+    def evidence_rows(self, search: str = "") -> dict:
+        """What the evidence table shows: `cited`, (item, relation) for each item cited as
+        typed or as saved (one that is set back to "not cited" stays until saved); `found`,
+        (item, "") for up to EVIDENCE_FOUND_LIMIT items not cited whose title or slug holds
+        every word of `search`; `more_found` when more match than are shown."""
+        chosen = self.chosen_relations()
+        kept = [int(value) for value in self.data.getlist("evidence_shown") if value.isdigit()] if self.is_bound else []
+        shown_ids = list(dict.fromkeys([*chosen, *kept]))
+        items = self.evidence_items.in_bulk(shown_ids) if shown_ids else {}
+        cited = [(items[pk], chosen.get(pk, "")) for pk in shown_ids if pk in items]
+        found, more = [], False
+        search = search.strip()
+        if search:
+            matching = self.evidence_items.exclude(pk__in=shown_ids)
+            for word in search.split():  # every word, in the title or the slug
+                matching = matching.filter(Q(title__icontains=word) | Q(slug__icontains=word))
+            matches = list(matching.order_by("position", "id")[: EVIDENCE_FOUND_LIMIT + 1])
+            found, more = [(item, "") for item in matches[:EVIDENCE_FOUND_LIMIT]], len(matches) > EVIDENCE_FOUND_LIMIT
+        return {"cited": cited, "found": found, "more_found": more, "search": search}
 
 
 class EvidenceEditForm(EditForm):
@@ -228,22 +258,24 @@ def action_label(action: str) -> str:
 
 class AuditFilterForm(forms.Form):
     """Filters for a report's audit log: by kind of action, by person, by date range. The
-    choices come from the entries themselves, so only actions and people that occur are offered."""
+    actions offered come from the entries themselves, so only actions that occur are
+    offered; a person is found by name or username (a report's log may name a thousand)."""
 
     action = forms.ChoiceField(label="Action", required=False)
-    person = forms.TypedChoiceField(label="Person", required=False, coerce=int, empty_value=None)
+    person = forms.CharField(
+        label="Person",
+        required=False,
+        max_length=150,
+        strip=True,
+        help_text="A name or username, or part of one.",
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, entries, **kwargs):
         super().__init__(*args, **kwargs)
-        # One query for both lists: each action with each person who took it.
-        pairs = list(
-            entries.order_by()
-            .values_list("action", "actor_id", "actor__first_name", "actor__last_name", "actor__username")
-            .distinct()
-        )
-        actions = sorted({action for action, *_ in pairs})
+        actions = sorted(entries.order_by().values_list("action", flat=True).distinct())
         choices = [("", "Any action")]
         for app in sorted({action.split(".")[0] for action in actions if "." in action}):
             choices.append((app, APP_LABELS.get(app, f"Everything in {app}")))
@@ -257,13 +289,6 @@ class AuditFilterForm(forms.Form):
                 ]
         choices += [(action, action_label(action)) for action in actions if "." not in action]
         self.fields["action"].choices = choices
-        people = {
-            actor_id: User(pk=actor_id, first_name=first, last_name=last, username=username)
-            for _, actor_id, first, last, username in pairs
-            if actor_id is not None
-        }
-        ordered = sorted(people.values(), key=lambda person: (person.first_name, person.last_name, person.username))
-        self.fields["person"].choices = [("", "Anyone")] + [(person.pk, str(person)) for person in ordered]
 
     def clean(self):
         cleaned = super().clean()
@@ -284,7 +309,13 @@ class AuditFilterForm(forms.Form):
         if data.get("action"):
             entries = entries.filter(Q(action=data["action"]) | Q(action__startswith=data["action"] + "."))
         if data.get("person"):
-            entries = entries.filter(actor=data["person"])
+            words = data["person"].split()
+            for word in words:
+                entries = entries.filter(
+                    Q(actor__username__icontains=word)
+                    | Q(actor__first_name__icontains=word)
+                    | Q(actor__last_name__icontains=word)
+                )
         if data.get("date_from"):
             entries = entries.filter(created_at__date__gte=data["date_from"])
         if data.get("date_to"):

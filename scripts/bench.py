@@ -87,6 +87,15 @@ def drop_database(url: str) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
 
 
+def vacuum(url: str) -> None:
+    """VACUUM ANALYZE the fresh data, as autovacuum would soon after a bulk load: index-only
+    scans then read the index alone, as they do on a database that has been running."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("VACUUM (ANALYZE)")
+
+
 def manage(*args, env) -> float:
     started = time.monotonic()
     subprocess.run([PYTHON, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
@@ -431,6 +440,7 @@ def main() -> None:
         recreate_database(url)
         manage("migrate", "--noinput", "-v0", env=env)
         seed_seconds = manage("seed_bench", "--scale", SCALE, env=env)
+        vacuum(url)
     manage("collectstatic", "--noinput", "-v0", env=env)
 
     os.environ.update(env)

@@ -19,9 +19,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from evidence.models import Evidence, InformationRequest
 from evidence.selectors import evidence_scope, information_request_scope
-from pathways.access import DASHBOARD_ROLES, REQUEST_OVERSEERS, Access, access_of
+from pathways.access import DASHBOARD_ROLES, REQUEST_OVERSEERS, Access
 from pathways.models import AuditEntry, Claim, Conclusion, Pathway
-from pathways.selectors import NOTHING, any_of, claim_scope, conclusion_scope, ids, pathway_scope
+from pathways.selectors import NOTHING, any_of, claim_scope, conclusion_scope, ids, pathway_scope, scoped
 from reviewapp.models import Comment, Verdict
 from reviewapp.selectors.comments import comment_scope
 from reviewapp.selectors.verdicts import verdict_scope
@@ -76,4 +76,4 @@ def audit_entry_scope(access: Access) -> Q:
 
 
 def audit_entries_visible_to(person) -> QuerySet[AuditEntry]:
-    return AuditEntry.objects.filter(audit_entry_scope(access_of(person)))
+    return scoped(AuditEntry, audit_entry_scope, person)

@@ -25,6 +25,7 @@ from pathways.selectors import (
     conclusions_visible_to,
     pathway_scope,
     pathways_visible_to,
+    scoped,
 )
 from reviewapp.enums import CommentVisibility
 from reviewapp.models import Comment
@@ -70,7 +71,7 @@ def comment_scope(access: Access, path: str = "") -> Q:
 
 
 def comments_visible_to(person) -> QuerySet[Comment]:
-    return Comment.objects.filter(comment_scope(access_of(person)))
+    return scoped(Comment, comment_scope, person)
 
 
 def subject_visible_to(person, subject) -> bool:

@@ -10,11 +10,13 @@ the one the text was written for), the stored text is not shown and not counted,
 next request on. Counts are counted from this same scope.
 """
 
+from django.core.exceptions import EmptyResultSet
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q, QuerySet
 
 from evidence.selectors import information_request_scope
 from pathways.access import Access, access_of
-from pathways.selectors import NOTHING, any_of, report_scope
+from pathways.selectors import NOTHING, Kept, any_of, report_scope, scoped
 from reviewapp.enums import NotificationState
 from reviewapp.models import Notification
 from reviewapp.selectors.comments import comment_scope
@@ -36,21 +38,39 @@ def notification_scope(access: Access) -> Q:
 
 def notifications_visible_to(person) -> QuerySet[Notification]:
     """This person's delivered notifications about things they can see now, newest first."""
-    return Notification.objects.filter(notification_scope(access_of(person))).order_by("-created_at", "-id")
+    return scoped(Notification, notification_scope, person).order_by("-created_at", "-id")
 
 
 # The bell counts this far: beyond it shows "99+", and a count never reads more rows than this.
 BELL_COUNT_LIMIT = 99
 
 
+# The count's SQL, by (access fingerprint, limit): every page asks it, and compiling the
+# scope into SQL cost more than running it.
+COUNT_SQL = Kept(size=1024)
+
+
 def unread_notification_count(person, *, limit: int | None = None) -> int:
     """How many of `notifications_visible_to(person)` are unread (one query; none when signed
-    out). With `limit`, counting stops at limit + 1, so a long unread backlog costs no more
-    than a short one."""
+    out or when the scope holds nothing). With `limit`, counting stops at limit + 1, so a
+    long unread backlog costs no more than a short one."""
     access = access_of(person)
     if not access.signed_in:
         return 0
-    unread = notifications_visible_to(access).filter(read_at__isnull=True).order_by()
-    if limit is not None:
-        unread = unread[: limit + 1]
-    return unread.count()
+
+    def compile_count():
+        unread = notifications_visible_to(access).filter(read_at__isnull=True).order_by().values("id")
+        if limit is not None:
+            unread = unread[: limit + 1]
+        try:
+            sql, params = unread.query.get_compiler(using=unread.db).as_sql()
+        except EmptyResultSet:
+            return None
+        return f"SELECT COUNT(*) FROM ({sql}) AS unread", params
+
+    compiled = COUNT_SQL.get((access.fingerprint, limit), compile_count)
+    if compiled is None:
+        return 0
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(*compiled)
+        return cursor.fetchone()[0]

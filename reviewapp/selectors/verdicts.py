@@ -19,13 +19,16 @@ Verdicts are reached through their conclusion (`conclusion_scope`), by a join.
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.contrib.postgres.aggregates import JSONBAgg
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     BigIntegerField,
     BooleanField,
     Case,
+    Count,
     ExpressionWrapper,
     F,
+    JSONField,
     OuterRef,
     Q,
     QuerySet,
@@ -50,7 +53,7 @@ from pathways.models import (
     ReviewerOrganisation,
     User,
 )
-from pathways.selectors import conclusion_scope, conclusions_visible_to
+from pathways.selectors import conclusion_scope, conclusions_visible_to, scoped
 from reviewapp.enums import Position
 from reviewapp.models import Comment, SignOff, Verdict
 
@@ -65,7 +68,7 @@ def verdict_scope(access: Access, path: str = "") -> Q:
 
 
 def verdicts_visible_to(person) -> QuerySet[Verdict]:
-    return Verdict.objects.filter(verdict_scope(access_of(person)))
+    return scoped(Verdict, verdict_scope, person)
 
 
 def current_verdicts_visible_to(person) -> QuerySet[Verdict]:
@@ -221,6 +224,20 @@ class TeamRequests:
 
 
 @dataclass
+class OverdueRequest:
+    pk: int
+    title: str
+    team: str
+    organisation: str
+    due_date: date
+    days_overdue: int
+
+
+# The dashboard lists this many of the oldest overdue requests, and links to the rest.
+OVERDUE_SHOWN = 10
+
+
+@dataclass
 class SignOffState:
     """Everything leadership decides on: the verdict matrix, readiness and open items."""
 
@@ -230,7 +247,7 @@ class SignOffState:
     requests_by_team: list
     unresolved_threads: int
     today: date
-    overdue: list = field(default_factory=list)  # requests awaiting their team past the due date, oldest first
+    overdue: list = field(default_factory=list)  # the oldest OVERDUE_SHOWN requests past their due date
 
     @property
     def stale_cells(self) -> list[tuple]:
@@ -332,23 +349,40 @@ def signoff_state(*, user: User, report: Report, conclusions: list[Conclusion] |
         for conclusion in conclusions
     ]
     today = timezone.localdate()
-    open_requests = list(
+    late = Q(due_date__lt=today)
+    # Per team: open and overdue counts, and its overdue requests, oldest first (small
+    # dicts, not rows: the dashboard lists only the oldest OVERDUE_SHOWN of them all).
+    teams = (
         InformationRequest.objects.filter(report=report, state__in=OPEN_REQUEST_STATES)
-        .select_related("team", "organisation")
-        .order_by("due_date", "id")
-    )
-    by_team = {}
-    for information_request in open_requests:
-        team = by_team.setdefault(
-            information_request.team.name, TeamRequests(team=information_request.team.name, open=0, overdue=0)
+        .values("team__name")
+        .annotate(
+            open=Count("id"),
+            overdue=Count("id", filter=late),
+            late=JSONBAgg(
+                JSONObject(id="id", title="title", due_date="due_date", organisation="organisation__name"),
+                filter=late,
+                order_by=("due_date", "id"),
+                default=Value([], output_field=JSONField()),
+            ),
         )
-        team.open += 1
-        team.overdue += information_request.due_date < today
-    requests_by_team = [by_team[name] for name in sorted(by_team)]
+        .order_by("team__name")
+    )
+    requests_by_team, late_requests = [], []
+    for team in teams:
+        requests_by_team.append(TeamRequests(team=team["team__name"], open=team["open"], overdue=team["overdue"]))
+        late_requests += [
+            OverdueRequest(
+                pk=item["id"],
+                title=item["title"],
+                team=team["team__name"],
+                organisation=item["organisation"],
+                due_date=date.fromisoformat(item["due_date"]),
+                days_overdue=(today - date.fromisoformat(item["due_date"])).days,
+            )
+            for item in team["late"]
+        ]
     unresolved_threads = Comment.objects.filter(report=report, parent=None, resolved_at=None).count()
-    overdue = [information_request for information_request in open_requests if information_request.due_date < today]
-    for information_request in overdue:
-        information_request.days_overdue = (today - information_request.due_date).days
+    overdue = sorted(late_requests, key=lambda item: (item.due_date, item.pk))[:OVERDUE_SHOWN]
     return SignOffState(
         report=report,
         organisations=coverage.organisations,

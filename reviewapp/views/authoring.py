@@ -95,14 +95,17 @@ def _edit(
     saved_values: Callable[[object], dict],
     section: Callable[[object], object],
     page_url: str,
+    hold: bool = False,
     **frame,
 ):
     """The edit flow shared by every form: GET shows the form (a fragment for htmx, a page
     without); a valid POST saves and shows the section again (htmx) or redirects; a refusal
     puts its message next to the field; a conflict shows the conflict view. Text typed is
-    never lost: on every path that does not save, the form comes back with it."""
+    never lost: on every path that does not save, the form comes back with it. With `hold`
+    (a POST that asks for more of the form, such as an evidence search), nothing is saved
+    and the form comes back as typed."""
     conflict = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not hold and form.is_valid():
         try:
             saved = save(form.cleaned_data)
         except EditConflict as error:
@@ -286,8 +289,10 @@ def claim_edit(request, slug, claim_slug):
     _author_only(context)
     choices = {
         "pathways": context["pathways"],
-        "evidence_items": evidence_visible_to(request.access).filter(report=report).order_by("position", "id"),
+        "evidence_items": evidence_visible_to(request.access).filter(report=report),
     }
+    finding = request.method == "POST" and "find_evidence" in request.POST
+    search = (request.POST if request.method == "POST" else request.GET).get("evidence_search", "")[:200]
     if request.method == "POST":
         form = ClaimEditForm(request.POST, **choices)
     else:
@@ -328,8 +333,10 @@ def claim_edit(request, slug, claim_slug):
         heading="Claim",
         subject_label=claim.statement,
         history_url=reverse("claim_history", args=[slug, claim.slug]),
+        hold=finding,
         links_editor=True,
         relations=Relation.choices,
+        evidence_table=lambda: form.evidence_rows(search),
     )
 
 

@@ -5,14 +5,14 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Func, OuterRef, Subquery
+from django.db.models import Func, OuterRef, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 from django.http import Http404, HttpRequest
 from django.utils.dateparse import parse_datetime
 from django_htmx.http import HttpResponseClientRedirect
 
-from pathways.models import Claim, Conclusion
-from pathways.selectors import claim_scope, pathways_visible_to, report_for_user
+from pathways.models import Claim, Conclusion, Pathway
+from pathways.selectors import claim_scope, pathway_scope, report_for_user, scoped
 from reviewapp.selectors.verdicts import with_verdict_summary
 
 
@@ -43,19 +43,8 @@ def report_page(request, slug: str, *, claim_counts: bool = False) -> dict:
     With `claim_counts`, each pathway also counts the claims resting on it that the reader
     can see (`claim_count`)."""
     access = request.access
-    pathways = (
-        pathways_visible_to(access)
-        .filter(report__slug=slug)
-        .select_related("report", "conclusion")
-        .order_by("position", "id")
-    )
-    if claim_counts:
-        resting = Claim.objects.filter(claim_scope(access), pathway_links__pathway=OuterRef("pk"))
-        pathways = pathways.annotate(claim_count=count_of(resting))
-    overall = Conclusion.objects.filter(report_id=OuterRef("report_id"), pathway=None).values(
-        json=JSONObject(**{name: name for name in OVERALL_FIELDS})
-    )
-    pathways = list(with_verdict_summary(pathways).annotate(overall_conclusion=Subquery(overall[:1])))
+    shape = _column_with_claim_counts if claim_counts else _column
+    pathways = list(scoped(Pathway, pathway_scope, access, shape).filter(report__slug=slug))
     if pathways:
         report, overall = pathways[0].report, _conclusion_from(pathways[0].overall_conclusion, pathways[0].report)
     else:
@@ -65,6 +54,24 @@ def report_page(request, slug: str, *, claim_counts: bool = False) -> dict:
         pathway.report = report
     scope = access.on(report)
     return {"report": report, "scope": scope, "level": scope.level, "pathways": pathways, "overall": overall}
+
+
+def _column(pathways: QuerySet[Pathway], access) -> QuerySet[Pathway]:
+    """The pathway column's query, but for the report: built once per reader's access (see
+    `scoped`), as its annotations cost more to build than to run."""
+    overall = Conclusion.objects.filter(report_id=OuterRef("report_id"), pathway=None).values(
+        json=JSONObject(**{name: name for name in OVERALL_FIELDS})
+    )
+    return (
+        with_verdict_summary(pathways.select_related("report", "conclusion"))
+        .annotate(overall_conclusion=Subquery(overall[:1]))
+        .order_by("position", "id")
+    )
+
+
+def _column_with_claim_counts(pathways: QuerySet[Pathway], access) -> QuerySet[Pathway]:
+    resting = Claim.objects.filter(claim_scope(access), pathway_links__pathway=OuterRef("pk"))
+    return _column(pathways, access).annotate(claim_count=count_of(resting))
 
 
 # The overall conclusion rides along with the column (the report's, which the reader sees with it).

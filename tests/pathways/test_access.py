@@ -419,3 +419,42 @@ def test_an_export_run_after_a_revocation_fails_without_a_file(world, external_r
     assert export_job_run(job.pk) == ExportState.FAILED
     job.refresh_from_db()
     assert "no longer have access" in job.last_error and job.file_path == ""
+
+
+# -------------------------------------------------------------- built scopes kept per access
+
+
+def test_a_scope_is_built_once_per_access_content_and_each_caller_gets_its_own_copy(world, author, external_reviewer):
+    from pathways import selectors
+
+    first = claims_visible_to(author)
+    key = (Claim, selectors.claim_scope, None, access_of(author).fingerprint)
+    assert key in selectors.SCOPED.entries
+    narrowed = first.filter(slug="no-such-claim")
+    again = claims_visible_to(type(author).objects.get(pk=author.pk))  # another instance, same access
+    assert again.query is not first.query and again.query is not narrowed.query
+    assert set(again) == set(first) and set(first) and not list(narrowed)
+    assert access_of(external_reviewer).fingerprint != access_of(author).fingerprint
+    assert set(claims_visible_to(external_reviewer)) < set(first)
+
+
+def test_a_changed_grant_changes_the_fingerprint_and_so_the_filter(world, external_reviewer):
+    before = access_of(external_reviewer)
+    seen = set(pathways_visible_to(before))
+    assert seen
+    access_revoke(report=world.report, user=external_reviewer)
+    after = compute_access(external_reviewer)
+    assert after.fingerprint != before.fingerprint
+    assert not set(pathways_visible_to(after)) & seen
+    assert set(pathways_visible_to(before)) == seen  # the old content still means the old filter
+
+
+def test_the_kept_scopes_stay_within_their_bound(world, author, monkeypatch):
+    from pathways import selectors
+
+    monkeypatch.setattr(selectors, "SCOPED", selectors.Kept(size=3))
+    for visible_to in (reports_visible_to, pathways_visible_to, claims_visible_to, conclusions_visible_to):
+        list(visible_to(author))
+    list(pathways_visible_to(author))  # used again: now the newest
+    assert len(selectors.SCOPED.entries) == 3
+    assert [key[0] for key in selectors.SCOPED.entries] == [Claim, Conclusion, Pathway]

@@ -101,10 +101,16 @@ def test_the_log_filters_by_action_prefix(client, world, author, varied_log, que
 
 def test_the_log_filters_by_person(client, world, author, leadership, varied_log):
     client.force_login(author)
-    body = client.get(f"{AUDIT}?person={leadership.pk}").content.decode()
-    assert "<td>Signoff recorded</td>" in body
-    assert "<td>Claim edited</td>" not in body
-    assert "1 entry" in body
+    for person in (
+        leadership.username,
+        leadership.username[1:4].upper(),
+        f"{leadership.first_name} {leadership.last_name}",
+    ):
+        body = client.get(f"{AUDIT}?person={person}").content.decode()
+        assert "<td>Signoff recorded</td>" in body, person
+        assert "<td>Claim edited</td>" not in body
+        assert "1 entry" in body
+    assert "0 entries" in client.get(f"{AUDIT}?person=nobody-by-this-name").content.decode()
 
 
 def test_the_log_filters_by_date_range(client, world, author, varied_log):

@@ -329,6 +329,78 @@ def test_the_same_evidence_twice_is_refused(client, world, author):
     assert snapshot(world.public_claim) == before
 
 
+# ------------------------------------------------------------------ finding evidence to cite
+
+
+def test_the_claim_editor_lists_what_the_claim_cites_not_every_item_of_the_report(client, world, author):
+    uncited = EvidenceFactory(report=world.report, title="Quarterly pen-test of the egress proxy")
+    ClaimEvidence.objects.filter(claim=world.public_claim).delete()
+    ClaimEvidence.objects.create(claim=world.public_claim, evidence=world.public_evidence, relation="supports")
+    client.force_login(author)
+    body = client.get(claim_url("claim_edit")).content.decode()
+    assert f'id="evidence-link-{world.public_evidence.pk}"' in body
+    assert f'value="{world.public_evidence.pk}:supports" selected' in body
+    assert f'id="evidence-link-{uncited.pk}"' not in body and uncited.title not in body
+    assert 'name="evidence_search"' in body and 'name="find_evidence"' in body
+
+
+def test_finding_evidence_lists_matches_saves_nothing_and_keeps_what_was_typed(client, world, author):
+    wanted = EvidenceFactory(report=world.report, title="Quarterly pen-test of the egress proxy")
+    elsewhere = EvidenceFactory(report=ReportFactory(slug="elsewhere"), title="Pen-test of another report")
+    client.force_login(author)
+    before = snapshot(world.public_claim)
+    data = claim_post(
+        world,
+        statement="Typed but not saved.",
+        evidence_search="pen-test proxy",
+        find_evidence="1",
+        evidence_shown=[elsewhere.pk, "x"],  # a forged or foreign id shows nothing
+    )
+    for headers in ({}, HTMX):
+        response = client.post(claim_url("claim_edit"), data, **headers)
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert "Typed but not saved." in body
+        assert f'id="evidence-link-{wanted.pk}"' in body and "Found for “pen-test proxy”" in body
+        assert elsewhere.title not in body
+        assert snapshot(world.public_claim) == before
+    assert not AuditEntry.objects.exists()
+    cited = claim_post(world, evidence_links=[f"{wanted.pk}:supports"], evidence_search="pen-test")
+    assert client.post(claim_url("claim_edit"), cited).status_code == 302
+    assert list(ClaimEvidence.objects.filter(claim=world.public_claim).values_list("evidence_id", "relation")) == [
+        (wanted.pk, "supports")
+    ]
+
+
+def test_a_search_that_matches_many_shows_the_first_and_says_to_narrow_it(client, world, author):
+    from reviewapp.forms_authoring import EVIDENCE_FOUND_LIMIT
+
+    for number in range(EVIDENCE_FOUND_LIMIT + 2):
+        EvidenceFactory(report=world.report, title=f"Red-team transcript {number}")
+    client.force_login(author)
+    body = client.post(
+        claim_url("claim_edit"), claim_post(world, evidence_search="transcript", find_evidence="1")
+    ).content.decode()
+    assert body.count("Red-team transcript") == EVIDENCE_FOUND_LIMIT
+    assert "more match, so narrow the search" in body
+    nothing = client.post(claim_url("claim_edit"), claim_post(world, evidence_search="zzz", find_evidence="1"))
+    assert "matches “zzz”" in nothing.content.decode()
+
+
+def test_an_item_set_back_to_not_cited_stays_in_the_table_until_saved(client, world, author):
+    client.force_login(author)
+    data = claim_post(
+        world,
+        evidence_links=[f"{world.public_evidence.pk}:supports", ""],
+        evidence_shown=[world.public_evidence.pk, world.internal_evidence.pk],
+        evidence_search="",
+        find_evidence="1",
+    )
+    body = client.post(claim_url("claim_edit"), data).content.decode()
+    assert f'id="evidence-link-{world.internal_evidence.pk}"' in body
+    assert f'value="{world.internal_evidence.pk}:supports" selected' not in body
+
+
 @pytest.mark.parametrize(
     "field,text,message",
     [

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from pathways.access import access_of
 from pathways.enums import Sensitivity
 from pathways.services import access_revoke
 from reviewapp.enums import CommentVisibility, EmailState, NotificationKind, NotificationState, SignOffDecision
@@ -227,3 +228,21 @@ def test_text_written_for_a_higher_level_is_hidden_once_the_person_reads_at_a_lo
     assert notifications_visible_to(team_member).count() == 0
     client.force_login(team_member)
     assert CANARY_INTERNAL_SPAN not in client.get("/notifications/").content.decode()
+
+
+def test_the_bells_count_is_compiled_once_per_access_and_counts_what_is_there_now(world, author):
+    from reviewapp.selectors import notifications as selectors
+
+    before = selectors.unread_notification_count(author)
+    key = (access_of(author).fingerprint, None)
+    assert key in selectors.COUNT_SQL.entries
+    Notification.objects.create(
+        recipient=author,
+        kind=NotificationKind.REQUEST_FILED,
+        report=world.report,
+        dedupe_key="counted-after-compiling",
+        state=NotificationState.DELIVERED,
+        rendered_level=Sensitivity.PUBLIC,
+    )
+    assert selectors.unread_notification_count(author) == before + 1
+    assert selectors.unread_notification_count(author, limit=0) == 1

@@ -165,3 +165,18 @@ def test_the_attention_section_costs_the_same_queries_however_much_is_late(
     for n in range(2, 5):
         _file(world, people["requester"], due=timezone.localdate() - datetime.timedelta(days=n), title=f"Late {n}")
     assert count() == one
+
+
+def test_the_dashboard_lists_the_oldest_overdue_requests_and_links_to_the_rest(world, people, client):
+    from reviewapp.selectors.verdicts import OVERDUE_SHOWN
+
+    today = timezone.localdate()
+    for days in range(1, OVERDUE_SHOWN + 3):
+        _file(world, people["requester"], due=today - datetime.timedelta(days=days), title=f"Late by {days:02d}")
+    client.force_login(people["leadership"])
+    page = client.get("/reports/pilot/dashboard/").content.decode()
+    attention = page[page.index('id="attention-heading"') : page.index('id="matrix-heading"')]
+    assert f'Overdue requests <span class="count">{OVERDUE_SHOWN + 2}</span>' in attention
+    assert attention.count("days overdue") == OVERDUE_SHOWN
+    assert "Late by 12" in attention and "Late by 03" in attention and "Late by 02" not in attention
+    assert f"All {OVERDUE_SHOWN + 2} overdue requests" in attention and "?state=overdue" in attention
