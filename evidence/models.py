@@ -97,6 +97,11 @@ class InformationRequest(models.Model):
                 name="information_request_has_one_subject",
             )
         ]
+        indexes = [
+            # A team's requests in the reports a reader sees: the inbox, and the audit log's
+            # and notifications' check that a request is one of the reader's team's.
+            models.Index(fields=["team", "report"], name="request_team_report"),
+        ]
 
     def __str__(self):
         return self.title

@@ -24,10 +24,10 @@ from django.utils.translation import get_language
 
 
 @lru_cache(maxsize=1024)
-def _candidates(urlconf, language, prefix: str, name: str, count: int) -> tuple:
+def _candidates(resolver, language, prefix: str, name: str, count: int) -> tuple:
     """The patterns `name` reverses to with `count` positional arguments, in Django's order:
-    (format, parameter names, converters by name, compiled pattern) for each."""
-    resolver = get_resolver(urlconf)
+    (format, parameter names, converters by name, compiled pattern) for each. Keyed on the
+    resolver itself: a changed URLconf (ROOT_URLCONF in a test) is a new resolver."""
     found = []
     for possibility, pattern, _defaults, converters in resolver.reverse_dict.getlist(name):
         for result, params in possibility:
@@ -47,7 +47,7 @@ def fast_reverse(name, args=()) -> str:
     """`reverse(name, args=args)`, with the candidates of `name` kept between calls."""
     if not isinstance(name, str) or ":" in name:
         return reverse(name, args=args)
-    candidates = _candidates(get_urlconf(), get_language(), get_script_prefix(), name, len(args))
+    candidates = _candidates(get_resolver(get_urlconf()), get_language(), get_script_prefix(), name, len(args))
     for pattern_format, params, converters, pattern in candidates:
         texts = {}
         for param, value in zip(params, args, strict=True):

@@ -2,7 +2,7 @@
 
 import pytest
 from django.template import Context, Template
-from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse, set_script_prefix
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, path, reverse, set_script_prefix
 from django.urls.resolvers import RegexPattern
 
 from reviewapp.links import fast_reverse
@@ -86,3 +86,12 @@ def test_the_url_tag_renders_as_djangos_with_escaping_as_and_keywords():
     assert rendered == "/reports/report-1/claims/claim-2/|/reports/report-1/claims/claim-2/|[]|/"
     with pytest.raises(NoReverseMatch):
         Template("{% url 'claim_detail' r %}").render(Context({"r": "report-1"}))
+
+
+urlpatterns = [path("elsewhere/<slug:slug>/", lambda request, slug: None, name="report_detail")]
+
+
+def test_a_changed_urlconf_is_followed(settings):
+    assert fast_reverse("report_detail", ["r-1"]) == "/reports/r-1/"
+    settings.ROOT_URLCONF = __name__
+    assert fast_reverse("report_detail", ["r-1"]) == "/elsewhere/r-1/" == reverse("report_detail", args=["r-1"])
