@@ -5,7 +5,8 @@ that does not exist."""
 import datetime
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
+from django.forms.utils import ErrorDict
 
 from evidence.enums import EvidenceKind, Priority, RequestState
 from evidence.selectors import LIVE_REQUEST_STATES, evidence_visible_to
@@ -120,6 +121,59 @@ class EvidenceChoiceField(forms.ModelMultipleChoiceField):
         return f"{evidence.title}{level}"
 
 
+# How many evidence items the answer form offers to link, beyond those already ticked.
+EVIDENCE_OFFERED = 20
+
+
+class OfferedEvidence:
+    """The answer form's evidence choices as rendered: the items ticked, and either those
+    a search found or (without a search) those of what the request is about; never every
+    item of the report. Read when the form is drawn, in one query; `more` says whether
+    more matched than are shown."""
+
+    def __init__(self, form):
+        self.form = form
+        self._choices = None
+        self.more = False
+
+    def __iter__(self):
+        if self._choices is None:
+            self._choices = self._read()
+        return iter(self._choices)
+
+    def _read(self) -> list:
+        form = self.form
+        visible = form.fields["evidence"].queryset
+        ticked = [str(slug) for slug in form["evidence"].value() or []]
+        search = form.evidence_search_text()
+        if search:
+            wanted = Q()
+            for word in search.split():
+                wanted &= Q(title__icontains=word) | Q(slug__icontains=word)
+        else:
+            wanted = about_subject(form.information_request)
+        rows = list(
+            visible.filter(Q(slug__in=ticked) | wanted)
+            .distinct()
+            .annotate(ticked=Case(When(slug__in=ticked, then=Value(0)), default=Value(1)))
+            .order_by("ticked", "position", "id")[: len(ticked) + EVIDENCE_OFFERED + 1]
+        )
+        offered = [row for row in rows if row.ticked == 0] + [row for row in rows if row.ticked][:EVIDENCE_OFFERED]
+        self.more = len(rows) > len(offered)
+        field = form.fields["evidence"]
+        return [(evidence.slug, field.label_from_instance(evidence)) for evidence in offered]
+
+
+def about_subject(information_request) -> Q:
+    """The evidence items of what a request is about: the claim's, the item itself, or the
+    evidence of the claims a pathway rests on."""
+    if information_request.claim_id:
+        return Q(claim_links__claim_id=information_request.claim_id)
+    if information_request.evidence_id:
+        return Q(pk=information_request.evidence_id)
+    return Q(claim_links__claim__pathway_links__pathway_id=information_request.pathway_id)
+
+
 class RequestAnswerForm(VersionedForm):
     prefix = "answer"
     text = forms.CharField(
@@ -133,6 +187,13 @@ class RequestAnswerForm(VersionedForm):
         to_field_name="slug",
         widget=forms.CheckboxSelectMultiple,
         label="Link evidence from this report",
+    )
+    evidence_search = forms.CharField(
+        label="Find evidence to link",
+        required=False,
+        max_length=200,
+        help_text="Words of its title or slug. Finding sends nothing: what you have typed stays.",
+        widget=forms.TextInput(attrs={"type": "search"}),
     )
 
     new_evidence_title = forms.CharField(
@@ -158,12 +219,24 @@ class RequestAnswerForm(VersionedForm):
         label="Source", required=False, max_length=500, help_text="Where the full artefact lives."
     )
 
-    def __init__(self, *args, information_request, user, **kwargs):
+    def __init__(self, *args, information_request, user, finding: bool = False, **kwargs):
         self.user = user
+        self.finding = finding
         super().__init__(*args, information_request=information_request, **kwargs)
-        self.fields["evidence"].queryset = (
-            evidence_visible_to(user).filter(report_id=information_request.report_id).order_by("position", "id")
-        )
+        # What a posted slug is checked against: only the slugs posted are read.
+        self.fields["evidence"].queryset = evidence_visible_to(user).filter(report_id=information_request.report_id)
+        self.offered_evidence = OfferedEvidence(self)
+        self.fields["evidence"].widget.choices = self.offered_evidence
+
+    def evidence_search_text(self) -> str:
+        return (self.data.get(self.add_prefix("evidence_search"), "") if self.is_bound else "").strip()[:200]
+
+    def full_clean(self):
+        """A search for evidence sends nothing, so it asks nothing of the other fields."""
+        if self.finding:
+            self._errors, self.cleaned_data = ErrorDict(), {}
+            return
+        super().full_clean()
 
     def clean(self):
         cleaned = super().clean()

@@ -122,6 +122,7 @@ class Page:
 def page_shapes(personas: dict) -> list[Page]:
     """Every GET page shape and htmx fragment, for each persona who may open it."""
     from evidence.selectors import evidence_visible_to, information_requests_visible_to
+    from pathways.access import access_of
     from pathways.models import AuditEntry, Report
     from pathways.selectors import claims_visible_to, pathways_visible_to
     from reviewapp.models import ExportJob, SignOff
@@ -163,6 +164,15 @@ def page_shapes(personas: dict) -> list[Page]:
             ]
         if persona == "external reviewer":
             shapes.append(("file a request", f"{base}/claims/{claim.slug}/requests/new/", False))
+        if persona == "team member":  # a request their team is to answer: the page with the answer form
+            to_answer = (
+                information_requests_visible_to(user)
+                .filter(report=report, team_id__in=access_of(user).team_ids, state="open")
+                .order_by("id")
+                .first()
+            )
+            if to_answer:
+                shapes.append(("answer a request", f"{base}/requests/{to_answer.pk}/", False))
         if not user.is_external:
             entry = AuditEntry.objects.filter(report=report, target_type="claim").order_by("-id").first()
             shapes += [
@@ -278,7 +288,8 @@ def time_import(env) -> float:
     claims, evidence = 1_000, 2_000
     document = {
         "format": "riskreport/1",
-        "report": {"slug": "import-1000", "title": "A report of 1,000 claims", "model": "Model I"},
+        # A new report each run, also on a database a kept run left (BENCH_REUSE).
+        "report": {"slug": f"import-1000-{int(time.time())}", "title": "A report of 1,000 claims", "model": "Model I"},
         "teams": [{"slug": f"import-team-{n}", "name": f"Import team {n}"} for n in range(10)],
         "pathways": [
             {

@@ -332,10 +332,13 @@ def _transition(request, slug, pk, *, form_class, action, team_side: bool):
             scope.may_act_as_requester(information_request),
             f"Only {information_request.organisation.name} acts on this request.",
         )
-    extra = {"user": request.access} if form_class is RequestAnswerForm else {}
+    finding = form_class is RequestAnswerForm and f"{form_class.prefix}-find_evidence" in request.POST
+    extra = {"user": request.access, "finding": finding} if form_class is RequestAnswerForm else {}
     form = form_class(request.POST, information_request=information_request, **extra)
     status, error, notice, bound_form = 200, "", "", form
-    if form.is_valid():
+    if finding:
+        pass  # an evidence search: the form comes back as typed, with what was found
+    elif form.is_valid():
         try:
             notice = action(request, information_request, form)
         except RequestNotAllowed as refusal:

@@ -93,3 +93,55 @@ def test_two_new_items_with_one_title_get_distinct_slugs(client, filed, team_mem
     answer(client, filed, **{"answer-new_evidence_title": "Drill"})
     answer(client, filed, **{"answer-new_evidence_title": "Drill"})
     assert set(Evidence.objects.filter(title="Drill").values_list("slug", flat=True)) == {"drill", "drill-2"}
+
+
+# ------------------------------------------------------------- finding evidence to link
+
+
+def test_the_answer_form_offers_the_claims_evidence_and_finds_the_rest_by_name(client, world, filed, team_member):
+    from evidence.models import RequestMessage
+    from tests.factories import EvidenceFactory, ReportFactory
+
+    unrelated = EvidenceFactory(report=world.report, title="Quarterly pen-test of the egress proxy")
+    elsewhere = EvidenceFactory(report=ReportFactory(slug="elsewhere"), title="Pen-test of another report")
+    page = reverse("request_detail", args=["pilot", filed.pk])
+    client.force_login(team_member)
+    body = client.get(page).content.decode()
+    linked = [link.evidence for link in ClaimEvidence.objects.filter(claim=world.public_claim)]
+    assert linked and all(f'value="{evidence.slug}"' in body for evidence in linked)
+    assert unrelated.title not in body and 'name="answer-evidence_search"' in body
+    filed.refresh_from_db()
+    finding = {
+        "answer-version": filed.version,
+        "answer-text": "Typed, not yet sent.",
+        "answer-evidence_search": "pen-test",
+        "answer-find_evidence": "1",
+    }
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+        response = client.post(reverse("request_answer", args=["pilot", filed.pk]), finding, **headers)
+        found = response.content.decode()
+        assert response.status_code == 200
+        assert f'value="{unrelated.slug}"' in found and "Typed, not yet sent." in found
+        assert elsewhere.title not in found and "Nothing was sent" not in found
+    filed.refresh_from_db()
+    assert filed.state == "open" and not RequestMessage.objects.filter(request=filed, kind="answer").exists()
+    assert answer(client, filed, **{"answer-evidence": [unrelated.slug]}).status_code == 302
+    message = RequestMessage.objects.get(request=filed, kind="answer")
+    assert list(message.evidence.all()) == [unrelated]
+
+
+def test_a_search_with_nothing_found_says_so_and_a_foreign_slug_is_refused(client, world, filed, team_member):
+    from tests.factories import EvidenceFactory, ReportFactory
+
+    elsewhere = EvidenceFactory(report=ReportFactory(slug="elsewhere"), title="Pen-test of another report")
+    client.force_login(team_member)
+    filed.refresh_from_db()
+    url = reverse("request_answer", args=["pilot", filed.pk])
+    nothing = client.post(
+        url, {"answer-version": filed.version, "answer-evidence_search": "zzz", "answer-find_evidence": "1"}
+    )
+    assert "matches “zzz”" in nothing.content.decode()
+    refused = answer(client, filed, **{"answer-evidence": [elsewhere.slug]})
+    assert refused.status_code == 200 and "Select a valid choice" in refused.content.decode()
+    filed.refresh_from_db()
+    assert filed.state == "open"

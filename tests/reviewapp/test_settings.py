@@ -85,3 +85,11 @@ def test_without_a_broker_url_celery_uses_files_that_need_no_server():
 def test_with_redis_a_lost_task_is_handed_out_again_after_the_visibility_timeout():
     values = _broker(CELERY_BROKER_URL="redis://127.0.0.1:6379/0", CELERY_VISIBILITY_TIMEOUT="30")
     assert values["url"] == "redis://127.0.0.1:6379/0" and values["options"] == {"visibility_timeout": 30}
+
+
+def test_the_wsgi_application_freezes_what_it_loaded_for_the_collector():
+    script = "import gc, reviewapp.wsgi; print(gc.get_freeze_count())"
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=environment, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.strip()) > 10_000  # Django, the app and its URL patterns
