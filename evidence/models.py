@@ -46,6 +46,15 @@ class ClaimEvidence(models.Model):
         verbose_name_plural = "claim evidence"
         ordering = ["position", "id"]
         constraints = [models.UniqueConstraint(fields=["claim", "evidence"], name="claim_evidence_unique")]
+        indexes = [
+            # Which claims their evidence undermines (the load-bearing list's flag), read
+            # without scanning every link of every report.
+            models.Index(
+                fields=["evidence", "claim"],
+                condition=models.Q(relation="undermines"),
+                name="claim_evidence_undermining",
+            )
+        ]
 
     def __str__(self):
         return f"{self.claim.slug} {self.relation} {self.evidence.slug}"
@@ -101,6 +110,8 @@ class InformationRequest(models.Model):
             # A team's requests in the reports a reader sees: the inbox, and the audit log's
             # and notifications' check that a request is one of the reader's team's.
             models.Index(fields=["team", "report"], name="request_team_report"),
+            # A report's requests by due date: the request list reads its page and stops.
+            models.Index(fields=["report", "due_date", "id"], name="request_report_due"),
         ]
 
     def __str__(self):
