@@ -98,3 +98,39 @@ def test_a_request_goes_from_filing_to_closed(page, live_server, session_for, wo
         assert not [error for error in person.console_errors if "Content Security Policy" in error], (
             person.console_errors
         )
+
+
+def test_finding_evidence_for_an_answer_needs_no_answer_yet_and_sends_nothing(
+    session_for, live_server, world, external_reviewer, team_member
+):
+    import datetime
+
+    from evidence.models import InformationRequest
+    from evidence.services.requests import information_request_file
+    from tests.factories import EvidenceFactory
+
+    EvidenceFactory(report=world.report, title="Quarterly pen-test of the egress proxy")
+    filed = information_request_file(
+        report=world.report,
+        requester=external_reviewer,
+        subject=world.public_claim,
+        team=world.team,
+        title="Who tested the proxy?",
+        question="Which tests cover the egress proxy?",
+        due_date=datetime.date.today() + datetime.timedelta(days=9),
+    )
+    tom = session_for(team_member.username)
+    tom.goto(f"{live_server.url}/reports/pilot/requests/{filed.pk}/")
+    tom.get_by_label("Find evidence to link").fill("pen-test proxy")
+    tom.get_by_role("button", name="Find").click()  # the answer is still empty: the browser must not stop this
+    expect(tom.get_by_label("Quarterly pen-test of the egress proxy")).to_be_visible()
+    expect(tom.get_by_label("Answer", exact=True)).to_have_value("")
+    filed.refresh_from_db()
+    assert filed.state == "open" and InformationRequest.objects.get(pk=filed.pk).version == filed.version
+    tom.get_by_label("Quarterly pen-test of the egress proxy").check()
+    tom.get_by_label("Answer", exact=True).fill("The quarterly pen-test covers it.")
+    tom.get_by_role("button", name="Send answer").click()
+    expect(tom.locator("#request-body")).to_contain_text("The quarterly pen-test covers it.")
+    filed.refresh_from_db()
+    assert filed.state == "answered"
+    assert tom.console_errors == []
