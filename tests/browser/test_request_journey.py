@@ -103,22 +103,12 @@ def test_a_request_goes_from_filing_to_closed(page, live_server, session_for, wo
 def test_finding_evidence_for_an_answer_needs_no_answer_yet_and_sends_nothing(
     session_for, live_server, world, external_reviewer, team_member
 ):
-    import datetime
-
     from evidence.models import InformationRequest
-    from evidence.services.requests import information_request_file
     from tests.factories import EvidenceFactory
+    from tests.reviewapp.matrix.requests import file_request
 
     EvidenceFactory(report=world.report, title="Quarterly pen-test of the egress proxy")
-    filed = information_request_file(
-        report=world.report,
-        requester=external_reviewer,
-        subject=world.public_claim,
-        team=world.team,
-        title="Who tested the proxy?",
-        question="Which tests cover the egress proxy?",
-        due_date=datetime.date.today() + datetime.timedelta(days=9),
-    )
+    filed = file_request(world, external_reviewer, title="Who tested the proxy?")
     tom = session_for(team_member.username)
     tom.goto(f"{live_server.url}/reports/pilot/requests/{filed.pk}/")
     tom.get_by_label("Find evidence to link").fill("pen-test proxy")
