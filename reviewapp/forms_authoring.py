@@ -19,6 +19,7 @@ from pathways.services import (
     PATHWAY_MARKDOWN_FIELDS,
     text_errors,
 )
+from reviewapp.forms import EVIDENCE_FOUND_LIMIT, every_word_in
 
 MARKDOWN_HELP = (
     "Markdown. Text that reviewers or the public must not read goes in [[internal]]…[[/internal]] "
@@ -137,10 +138,6 @@ class EvidenceLinksField(forms.Field):
         return [(by_id[evidence_id], relation) for evidence_id, relation in chosen]
 
 
-# How many evidence items a search in the claim editor lists at most.
-EVIDENCE_FOUND_LIMIT = 20
-
-
 class ClaimEditForm(EditForm):
     markdown_fields = CLAIM_MARKDOWN_FIELDS
     plain_fields = ("statement",)
@@ -211,9 +208,7 @@ class ClaimEditForm(EditForm):
         found, more = [], False
         search = search.strip()
         if search:
-            matching = self.evidence_items.exclude(pk__in=shown_ids)
-            for word in search.split():  # every word, in the title or the slug
-                matching = matching.filter(Q(title__icontains=word) | Q(slug__icontains=word))
+            matching = self.evidence_items.exclude(pk__in=shown_ids).filter(every_word_in(search, "title", "slug"))
             matches = list(matching.order_by("position", "id")[: EVIDENCE_FOUND_LIMIT + 1])
             found, more = [(item, "") for item in matches[:EVIDENCE_FOUND_LIMIT]], len(matches) > EVIDENCE_FOUND_LIMIT
         return {"cited": cited, "found": found, "more_found": more, "search": search}
@@ -309,13 +304,9 @@ class AuditFilterForm(forms.Form):
         if data.get("action"):
             entries = entries.filter(Q(action=data["action"]) | Q(action__startswith=data["action"] + "."))
         if data.get("person"):
-            words = data["person"].split()
-            for word in words:
-                entries = entries.filter(
-                    Q(actor__username__icontains=word)
-                    | Q(actor__first_name__icontains=word)
-                    | Q(actor__last_name__icontains=word)
-                )
+            entries = entries.filter(
+                every_word_in(data["person"], "actor__username", "actor__first_name", "actor__last_name")
+            )
         if data.get("date_from"):
             entries = entries.filter(created_at__date__gte=data["date_from"])
         if data.get("date_to"):

@@ -15,6 +15,7 @@ from pathways.enums import Sensitivity
 from pathways.models import Claim, Pathway, Team
 from pathways.selectors import claims_visible_to
 from pathways.text import has_span_markup, span_errors
+from reviewapp.forms import EVIDENCE_FOUND_LIMIT, every_word_in
 
 
 class MarksInvalidFields:
@@ -121,10 +122,6 @@ class EvidenceChoiceField(forms.ModelMultipleChoiceField):
         return f"{evidence.title}{level}"
 
 
-# How many evidence items the answer form offers to link, beyond those already ticked.
-EVIDENCE_OFFERED = 20
-
-
 class OfferedEvidence:
     """The answer form's evidence choices as rendered: the items ticked, and either those
     a search found or (without a search) those of what the request is about; never every
@@ -146,19 +143,14 @@ class OfferedEvidence:
         visible = form.fields["evidence"].queryset
         ticked = [str(slug) for slug in form["evidence"].value() or []]
         search = form.evidence_search_text()
-        if search:
-            wanted = Q()
-            for word in search.split():
-                wanted &= Q(title__icontains=word) | Q(slug__icontains=word)
-        else:
-            wanted = about_subject(form.information_request)
+        wanted = every_word_in(search, "title", "slug") if search else about_subject(form.information_request)
         rows = list(
             visible.filter(Q(slug__in=ticked) | wanted)
             .distinct()
             .annotate(ticked=Case(When(slug__in=ticked, then=Value(0)), default=Value(1)))
-            .order_by("ticked", "position", "id")[: len(ticked) + EVIDENCE_OFFERED + 1]
+            .order_by("ticked", "position", "id")[: len(ticked) + EVIDENCE_FOUND_LIMIT + 1]
         )
-        offered = [row for row in rows if row.ticked == 0] + [row for row in rows if row.ticked][:EVIDENCE_OFFERED]
+        offered = [row for row in rows if row.ticked == 0] + [row for row in rows if row.ticked][:EVIDENCE_FOUND_LIMIT]
         self.more = len(rows) > len(offered)
         field = form.fields["evidence"]
         return [(evidence.slug, field.label_from_instance(evidence)) for evidence in offered]

@@ -370,17 +370,18 @@ def signoff_state(*, user: User, report: Report, conclusions: list[Conclusion] |
     requests_by_team, late_requests = [], []
     for team in teams:
         requests_by_team.append(TeamRequests(team=team["team__name"], open=team["open"], overdue=team["overdue"]))
-        late_requests += [
-            OverdueRequest(
-                pk=item["id"],
-                title=item["title"],
-                team=team["team__name"],
-                organisation=item["organisation"],
-                due_date=date.fromisoformat(item["due_date"]),
-                days_overdue=(today - date.fromisoformat(item["due_date"])).days,
+        for item in team["late"]:
+            due_date = date.fromisoformat(item["due_date"])
+            late_requests.append(
+                OverdueRequest(
+                    pk=item["id"],
+                    title=item["title"],
+                    team=team["team__name"],
+                    organisation=item["organisation"],
+                    due_date=due_date,
+                    days_overdue=(today - due_date).days,
+                )
             )
-            for item in team["late"]
-        ]
     unresolved_threads = Comment.objects.filter(report=report, parent=None, resolved_at=None).count()
     overdue = sorted(late_requests, key=lambda item: (item.due_date, item.pk))[:OVERDUE_SHOWN]
     return SignOffState(
