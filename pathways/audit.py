@@ -9,6 +9,30 @@ from django.db import models
 
 from pathways.models import AuditEntry, Report, User
 
+# Every action the app writes. The audit log's filter offers these (reading which actions
+# occur would read the whole log on every load), and `log_action` refuses any other.
+ACTIONS = (
+    "pathways.pathway.changed",
+    "pathways.conclusion.changed",
+    "pathways.claim.changed",
+    "evidence.evidence.added",
+    "evidence.evidence.changed",
+    "evidence.request.filed",
+    "evidence.request.answered",
+    "evidence.request.followed_up",
+    "evidence.request.closed",
+    "evidence.request.declined",
+    "reviewapp.comment.posted",
+    "reviewapp.comment.edited",
+    "reviewapp.comment.resolved",
+    "reviewapp.comment.reopened",
+    "reviewapp.verdict.recorded",
+    "reviewapp.verdict.reconfirmed",
+    "reviewapp.signoff.recorded",
+    "reviewapp.export.started",
+    "reviewapp.export.downloaded",
+)
+
 
 def log_action(
     *,
@@ -18,6 +42,8 @@ def log_action(
     target: models.Model | None = None,
     data: dict | None = None,
 ) -> AuditEntry:
+    if action not in ACTIONS:
+        raise ValueError(f"{action!r} is not one of the audit log's actions (pathways.audit.ACTIONS)")
     return AuditEntry.objects.create(
         report=report,
         actor=actor,

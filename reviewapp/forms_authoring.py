@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from evidence.enums import EvidenceKind, Relation
 from evidence.services.editing import EVIDENCE_MARKDOWN_FIELDS, EVIDENCE_PLAIN_FIELDS
+from pathways.audit import ACTIONS
 from pathways.enums import ClaimCategory, RiskLevel, Sensitivity
 from pathways.models import Pathway, Team
 from pathways.services import (
@@ -252,9 +253,9 @@ def action_label(action: str) -> str:
 
 
 class AuditFilterForm(forms.Form):
-    """Filters for a report's audit log: by kind of action, by person, by date range. The
-    actions offered come from the entries themselves, so only actions that occur are
-    offered; a person is found by name or username (a report's log may name a thousand)."""
+    """Filters for a report's audit log: by kind of action (every action the app writes,
+    grouped by app and by kind of thing), by person, by date range. A person is found by
+    name or username (a report's log may name a thousand)."""
 
     action = forms.ChoiceField(label="Action", required=False)
     person = forms.CharField(
@@ -268,9 +269,9 @@ class AuditFilterForm(forms.Form):
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, entries, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        actions = sorted(entries.order_by().values_list("action", flat=True).distinct())
+        actions = sorted(ACTIONS)
         choices = [("", "Any action")]
         for app in sorted({action.split(".")[0] for action in actions if "." in action}):
             choices.append((app, APP_LABELS.get(app, f"Everything in {app}")))

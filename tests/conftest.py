@@ -193,4 +193,3 @@ def pytest_sessionfinish(session, exitstatus):
 
     if settings.configured and "test-exports-" in str(getattr(settings, "EXPORTS_ROOT", "")):
         shutil.rmtree(settings.EXPORTS_ROOT, ignore_errors=True)
-

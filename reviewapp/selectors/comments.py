@@ -8,8 +8,9 @@ replies, resolved threads) is counted from this scope, so it never includes what
 the reader cannot see.
 """
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import BooleanField, ExpressionWrapper, F, Func, OuterRef, Q, QuerySet, Subquery, Window
-from django.db.models.functions import Coalesce, DenseRank
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -109,39 +110,74 @@ def comments_on(user, *, subjects: list, threads_per_subject: int | None = None)
     """The comments this person can see on these subjects, threads and replies, in one query.
 
     With `threads_per_subject`, only the newest that many open threads of each subject, and
-    the newest that many resolved ones, with all their replies. Every comment carries
-    `threads_like_it`: how many threads of its kind (open, or resolved) its subject has that
-    this person can see, so a panel can say how many it leaves out."""
+    the newest that many resolved ones, with all their replies: the threads are chosen from
+    the visible top-level comments alone (a subject has a few hundred threads and several
+    times as many replies), and only those threads are read whole. Every thread's first
+    comment carries `threads_like_it`: how many threads of its kind (open, or resolved) its
+    subject has that this person can see, so a panel can say how many it leaves out. Those
+    counts are one small count per subject and kind, which PostgreSQL runs once per query."""
     if not subjects:
         return []
+    access = access_of(user)
     on_subjects = Q()
     for subject in subjects:
         on_subjects |= Q(**{subject_type_of(subject): subject})
-    thread_id = Coalesce("parent_id", "id")
-    thread_created = Coalesce("parent__created_at", "created_at")
-    thread_open = ExpressionWrapper(
-        Q(parent__isnull=True, resolved_at__isnull=True) | Q(parent__isnull=False, parent__resolved_at__isnull=True),
-        output_field=BooleanField(),
-    )
-    partition = [F("pathway_id"), F("claim_id"), F("evidence_id"), F("conclusion_id"), thread_open]
-    comments = (
-        comments_visible_to(user)
-        .filter(on_subjects)
-        .select_related("author__organisation", "resolved_by")
-        .annotate(
-            newest_first=Window(
-                DenseRank(), partition_by=partition, order_by=[thread_created.desc(), thread_id.desc()]
-            ),
-            oldest_first=Window(DenseRank(), partition_by=partition, order_by=[thread_created.asc(), thread_id.asc()]),
+    # The top-level comments of a subject the person can see, which of them they see: the
+    # comment-level half of `comment_scope` (a first comment has no parent). Rows come only
+    # from the scoped query below, so a subject they cannot see shows nothing, counts included.
+    first_comments = Comment.objects.filter(parent=None)
+    if access.is_external:
+        first_comments = first_comments.filter(visibility=CommentVisibility.SHARED)
+    comments = comments_visible_to(access)
+    if threads_per_subject is None:
+        comments = comments.filter(on_subjects)
+    else:
+        newest = (
+            first_comments.filter(on_subjects)
+            .annotate(
+                newest_first=Window(
+                    RowNumber(),
+                    partition_by=[F(f"{name}_id") for name in SUBJECT_FIELDS] + [_unresolved()],
+                    order_by=[F("created_at").desc(), F("id").desc()],
+                )
+            )
+            .filter(newest_first__lte=threads_per_subject)
+            .values("id")
         )
-        .order_by("created_at", "id")
-    )
-    if threads_per_subject is not None:
-        comments = comments.filter(newest_first__lte=threads_per_subject)
-    comments = list(comments)
+        # Run once, its few ids then probe the index on id and the one on parent_id.
+        threads = ArraySubquery(newest)
+        comments = comments.filter(Q(AnyOf(F("id"), threads)) | Q(AnyOf(F("parent_id"), threads)))
+    counts = {}
+    for index, subject in enumerate(subjects):
+        kind = subject_type_of(subject)
+        for is_open in (True, False):
+            counts[(kind, subject.pk, is_open)] = name = f"threads_{index}_{'open' if is_open else 'resolved'}"
+            of_kind = first_comments.filter(**{kind: subject}, resolved_at__isnull=is_open)
+            comments = comments.annotate(**{name: Subquery(_counted(of_kind))})
+    comments = list(comments.select_related("author__organisation", "resolved_by").order_by("created_at", "id"))
     for comment in comments:
-        comment.threads_like_it = comment.newest_first + comment.oldest_first - 1
+        if comment.parent_id is None:
+            kind = next(name for name in SUBJECT_FIELDS if getattr(comment, f"{name}_id"))
+            key = (kind, getattr(comment, f"{kind}_id"), comment.resolved_at is None)
+            comment.threads_like_it = getattr(comment, counts[key])
     return comments
+
+
+class AnyOf(Func):
+    """`column = ANY(array)`, true when the column's value is one of the array's."""
+
+    arg_joiner = " = ANY("
+    template = "%(expressions)s)"
+    output_field = BooleanField()
+
+
+def _unresolved():
+    return ExpressionWrapper(Q(resolved_at__isnull=True), output_field=BooleanField())
+
+
+def _counted(queryset: QuerySet) -> QuerySet:
+    """A queryset of one row and one column, its count, for use as a subquery."""
+    return queryset.order_by().annotate(count=Func("id", function="COUNT")).values("count")
 
 
 def open_threads_in(person, *, report: Report, subject_type: str = "") -> QuerySet[Comment]:
@@ -152,12 +188,7 @@ def open_threads_in(person, *, report: Report, subject_type: str = "") -> QueryS
     threads = comments_visible_to(access).filter(report=report, parent=None, resolved_at=None)
     if subject_type:
         threads = threads.filter(**{f"{subject_type}__isnull": False})
-    visible_replies = (
-        Comment.objects.filter(comment_scope(access), parent_id=OuterRef("pk"))
-        .order_by()
-        .annotate(count=Func("id", function="COUNT"))
-        .values("count")
-    )
+    visible_replies = _counted(Comment.objects.filter(comment_scope(access), parent_id=OuterRef("pk")))
     return (
         threads.select_related("author__organisation", "claim", "evidence")
         .annotate(reply_count=Subquery(visible_replies))

@@ -179,7 +179,7 @@ def audit_log(request, slug):
     context = _internal_page(request, slug)
     report = context["report"]
     entries = audit_entries_visible_to(request.access).filter(report=report)
-    form = AuditFilterForm(request.GET or None, entries=entries)
+    form = AuditFilterForm(request.GET or None)
     if form.is_valid():
         entries = form.filter(entries)
     entries = with_target_keys(entries.select_related("actor"))

@@ -6,7 +6,6 @@ over a world with a second report, a group grant, pathway grants, comments of bo
 visibilities, requests of two organisations, verdicts, notifications and audit entries.
 """
 
-
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection

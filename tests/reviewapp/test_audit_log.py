@@ -191,7 +191,12 @@ def _grow(world, author, stress_tester, times):
     for number in range(times):
         claim = ClaimFactory(report=world.report, owner_team=world.team)
         claim_update(claim=claim, editor=author, version=1, statement=f"Grown claim {number}.")
-        log_action(report=world.report, actor=stress_tester, action=f"evidence.request.kind{number % 2}", target=claim)
+        log_action(
+            report=world.report,
+            actor=stress_tester,
+            action=("evidence.request.filed", "evidence.request.closed")[number % 2],
+            target=claim,
+        )
         log_action(
             report=world.report,
             actor=author,

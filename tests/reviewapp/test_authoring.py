@@ -526,7 +526,6 @@ EDIT_PAGES = [
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
 @pytest.mark.parametrize("name,args", EDIT_PAGES, ids=[name for name, _ in EDIT_PAGES])
 def test_the_query_count_of_edit_forms_and_histories_does_not_grow(client, world, author, name, args, htmx):
-    
     client.force_login(author)
     url = reverse(name, args=args)
     headers = HTMX if htmx else {}

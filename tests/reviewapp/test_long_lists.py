@@ -82,6 +82,29 @@ def test_a_panel_shows_the_newest_threads_and_links_to_all(client, busy_claim):
     assert "A reply to the oldest." in everything and "Show all" not in everything
 
 
+def test_an_external_reviewers_panel_counts_and_shows_only_the_threads_they_may_read(
+    client, world, busy_claim, author, external_reviewer
+):
+    """The newest threads are chosen among those the reader sees: newer internal threads
+    neither take a place among the newest nor count, and their replies never show."""
+    for n in range(THREADS_SHOWN + 2):
+        internal = comment_post(
+            author=author, subject=world.public_claim, text=f"Internal {n:02d}.", visibility="internal"
+        )
+        comment_reply(author=author, parent=internal, text=f"Internal reply {n:02d}.")
+    client.force_login(external_reviewer)
+    body = client.get(reverse("claim_detail", args=["pilot", "egress-monitoring"])).content.decode()
+    assert f"{THREADS_SHOWN + 1} open threads" in body and "2 resolved" in body
+    assert "Internal" not in body
+    assert f"Thread {THREADS_SHOWN + 2:02d}." in body and "Thread 03." in body and "Thread 02." not in body
+    assert "A reply to the oldest." in body  # the oldest thread is resolved, and the newest two resolved are shown
+    client.force_login(author)
+    inside = client.get(reverse("claim_detail", args=["pilot", "egress-monitoring"])).content.decode()
+    assert f"{THREADS_SHOWN + 1 + THREADS_SHOWN + 2} open threads" in inside
+    assert f"Internal {THREADS_SHOWN + 1:02d}." in inside and f"Internal reply {THREADS_SHOWN + 1:02d}." in inside
+    assert "Thread 12." not in inside  # the newest internal threads push the shared ones out
+
+
 def test_a_reply_in_an_older_thread_goes_back_to_the_panel_with_every_thread(client, world, busy_claim, author):
     oldest_open = busy_claim[2]
     client.force_login(author)

@@ -151,7 +151,6 @@ def test_a_dashboard_with_nothing_late_has_no_attention_section(world, people, c
 def test_the_attention_section_costs_the_same_queries_however_much_is_late(
     world, people, client, django_assert_num_queries
 ):
-    
     client.force_login(people["leadership"])
 
     def count():
