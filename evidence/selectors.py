@@ -10,7 +10,7 @@ from django.db.models import Aggregate, Count, DurationField, Exists, F, OuterRe
 from evidence.enums import RequestState
 from evidence.models import ClaimEvidence, Evidence, InformationRequest
 from pathways.access import REQUEST_OVERSEERS, Access, access_of
-from pathways.models import Claim, Team
+from pathways.models import Team
 from pathways.selectors import NOTHING, any_of, claim_scope, ids, in_reports, pathway_scope, readable_in_scope, scoped
 
 
@@ -51,10 +51,7 @@ def subject_scope(access: Access, path: str, subjects: dict) -> Q:
     """Rows about one subject each (`subjects`: field name → that subject's scope), in the
     row's own report, which the database keeps the subject's. In a report seen whole: the
     row's report, and below internal level the subject's sensitivity; in a report seen
-    through granted pathways: the subject's own scope. A claim or evidence item is looked
-    up among the few the person reaches (those of their granted pathways, read once per
-    query) rather than reached by joins from every row: a table of comments or requests
-    holds hundreds of rows for each such subject."""
+    through granted pathways: the subject's own scope, by joins."""
     whole = in_reports(access.whole_report_ids, path)
     if whole is not None and not access.reads_everything:
         for name in ("claim", "evidence"):
@@ -62,20 +59,10 @@ def subject_scope(access: Access, path: str, subjects: dict) -> Q:
                 whole &= Q(**{f"{path}{name}__isnull": True}) | Q(**{f"{path}{name}__sensitivity__in": access.readable})
     limited = None
     if access.limited_report_ids:
-        reached = any_of(*(_subject_reached(access, path, name, scope) for name, scope in subjects.items()))
+        reached = any_of(*(scope(access, f"{path}{name}__") for name, scope in subjects.items()))
         if reached is not NOTHING:
             limited = in_reports(access.limited_report_ids, path) & reached
     return any_of(whole, limited)
-
-
-def _subject_reached(access: Access, path: str, name: str, scope) -> Q:
-    model = {"claim": Claim, "evidence": Evidence}.get(name)
-    if model is None:  # a pathway or conclusion: its scope is a list of ids already
-        return scope(access, f"{path}{name}__")
-    reached = scope(access)
-    if reached is NOTHING:
-        return NOTHING
-    return Q(**{f"{path}{name}_id__in": model.objects.filter(reached).values("id")})
 
 
 def information_request_scope(access: Access, path: str = "") -> Q:

@@ -9,8 +9,8 @@ the reader cannot see.
 """
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, ExpressionWrapper, F, Func, OuterRef, Q, QuerySet, Subquery, Window
-from django.db.models.functions import RowNumber
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Func, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -64,10 +64,16 @@ def comment_scope(access: Access, path: str = "") -> Q:
     )
     if subject is NOTHING or not access.is_external:
         return subject
-    return (
-        subject
-        & Q(**{f"{path}visibility": CommentVisibility.SHARED})
-        & ~Q(**{f"{path}parent__visibility": CommentVisibility.INTERNAL})
+    return subject & comment_level_scope(access, path)
+
+
+def comment_level_scope(access: Access, path: str = "") -> Q:
+    """The half of `comment_scope` that reads the comment alone: for external readers, no
+    internal comment and no reply under one."""
+    if not access.is_external:
+        return Q()
+    return Q(**{f"{path}visibility": CommentVisibility.SHARED}) & ~Q(
+        **{f"{path}parent__visibility": CommentVisibility.INTERNAL}
     )
 
 
@@ -119,19 +125,24 @@ def comments_on(user, *, subjects: list, threads_per_subject: int | None = None)
     if not subjects:
         return []
     access = access_of(user)
-    on_subjects = Q()
+    # `comment_scope`, with its subject half read once per subject rather than for every
+    # row: comments on a subject the person can see (each an EXISTS that PostgreSQL runs
+    # once), which of them they may read.
+    on_subjects, on_visible_subjects = Q(), Q()
     for subject in subjects:
-        on_subjects |= Q(**{subject_type_of(subject): subject})
-    # The top-level comments of a subject the person can see, which of them they see: the
-    # comment-level half of `comment_scope` (a first comment has no parent). Rows come only
-    # from the scoped query below, so a subject they cannot see shows nothing, counts included.
+        kind = subject_type_of(subject)
+        _, visible_to = SUBJECT_TYPES[kind]
+        on_subjects |= Q(**{kind: subject})
+        on_visible_subjects |= Q(**{kind: subject}) & Q(Exists(visible_to(access).filter(pk=subject.pk)))
+    comments = Comment.objects.filter(on_visible_subjects, comment_level_scope(access))
+    # The first comments of those subjects that the person may read (a first comment has
+    # no parent, so the comment-level rule is its visibility alone), for choosing the
+    # newest threads and counting them. Rows come only from `comments`, so a subject they
+    # cannot see shows nothing, counts included.
     first_comments = Comment.objects.filter(parent=None)
     if access.is_external:
         first_comments = first_comments.filter(visibility=CommentVisibility.SHARED)
-    comments = comments_visible_to(access)
-    if threads_per_subject is None:
-        comments = comments.filter(on_subjects)
-    else:
+    if threads_per_subject is not None:
         newest = (
             first_comments.filter(on_subjects)
             .annotate(
@@ -144,9 +155,9 @@ def comments_on(user, *, subjects: list, threads_per_subject: int | None = None)
             .filter(newest_first__lte=threads_per_subject)
             .values("id")
         )
-        # Run once, its few ids then probe the index on id and the one on parent_id.
-        threads = ArraySubquery(newest)
-        comments = comments.filter(Q(AnyOf(F("id"), threads)) | Q(AnyOf(F("parent_id"), threads)))
+        # An array PostgreSQL computes once; each comment on the subjects is then kept or
+        # dropped by its thread's id as it is read, before any join.
+        comments = comments.filter(AnyOf(Coalesce("parent_id", "id"), ArraySubquery(newest)))
     counts = {}
     for index, subject in enumerate(subjects):
         kind = subject_type_of(subject)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from pathways.models import Conclusion
 from reviewapp.enums import CommentVisibility
 from reviewapp.models import Comment
-from reviewapp.selectors.comments import comments_visible_to, subject_type_of
+from reviewapp.selectors.comments import comments_on, comments_visible_to, subject_type_of
 from reviewapp.services.comments import comment_post, comment_reply, comment_resolve
 from tests.conftest import ALL_CANARIES
 from tests.queries import counted
@@ -269,3 +269,20 @@ def test_the_query_count_of_the_panel_fragment_does_not_grow(client, world, requ
     grow(world, people, 3)
     large = actions()
     assert small == large, f"post, resolve, reply: {small} queries with a few threads, {large} with more"
+
+
+@pytest.mark.parametrize("threads", [None, 10], ids=["every thread", "the newest"])
+def test_comments_on_a_subject_the_reader_cannot_see_come_back_empty(world, discussion, external_reviewer, threads):
+    """The panel's query checks each subject against the reader's scope itself, so even a
+    caller that handed it the out-of-scope pathway, its conclusion or the internal claim
+    gets nothing of their comments, counts included."""
+    hidden = [
+        world.out_of_scope,
+        Conclusion.objects.get(pathway=world.out_of_scope),
+        world.internal_claim,
+        world.internal_evidence,
+    ]
+    assert comments_on(external_reviewer, subjects=hidden, threads_per_subject=threads) == []
+    seen = comments_on(external_reviewer, subjects=[world.public_claim, *hidden], threads_per_subject=threads)
+    assert [comment.text for comment in seen] == [f"{SHARED_VISIBLE} question", "A shared answer."]
+    assert seen[0].threads_like_it == 1
