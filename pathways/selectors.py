@@ -30,7 +30,7 @@ from collections import OrderedDict
 from functools import reduce
 from operator import or_
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Func, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from pathways.access import Access, ReportAccess, access_of
@@ -82,6 +82,12 @@ def readable(access: Access, path: str = "") -> Q | None:
     """The sensitivities this person reads, as a filter; None for internal staff, who read
     all three (the only values the database allows)."""
     return None if access.reads_everything else Q(**{f"{path}sensitivity__in": access.readable})
+
+
+def count_of(queryset) -> Subquery:
+    """A COUNT of `queryset` as a subquery: correlated (with OuterRef), for annotating each
+    row of an outer query, or not, for a count PostgreSQL runs once per query."""
+    return Subquery(queryset.order_by().annotate(count=Func("pk", function="COUNT")).values("count"))
 
 
 def in_reports(report_ids, path: str = "") -> Q | None:

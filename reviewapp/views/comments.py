@@ -20,11 +20,11 @@ from pathways.selectors import report_for_user
 from reviewapp.enums import CommentVisibility
 from reviewapp.forms_comments import CommentEditForm, CommentForm, DiscussionFilterForm
 from reviewapp.selectors.comments import (
-    SUBJECT_FIELDS,
     comment_for,
     comment_subject_for,
     comments_on,
     open_threads_in,
+    subject_key,
     subject_type_of,
 )
 from reviewapp.services import comments as services
@@ -101,14 +101,6 @@ def _panel_subjects(subject) -> list:
     return [subject]
 
 
-def _subject_key(comment) -> str:
-    """ "claim-12" for a comment on claim 12, from the ids alone (no query)."""
-    for name in SUBJECT_FIELDS:
-        if getattr(comment, f"{name}_id"):
-            return f"{name}-{getattr(comment, f'{name}_id')}"
-    raise ValueError("a comment without a subject")
-
-
 def _panel_subject(subject):
     """The subject whose page shows the panel a comment on `subject` lives in."""
     if isinstance(subject, Conclusion) and subject.pathway_id:
@@ -169,7 +161,7 @@ def panel_context(
                 failure if failure and failure.kind == "reply" and _thread_id(failure.target) == comment.pk else None
             )
             threads[comment.pk] = comment
-            section = by_key[_subject_key(comment)]
+            section = by_key[subject_key(comment)]
             (section.resolved_threads if comment.resolved_at else section.open_threads).append(comment)
             if comment.resolved_at:
                 section.resolved_count = comment.threads_like_it

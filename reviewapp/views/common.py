@@ -5,14 +5,14 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Func, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 from django.http import Http404, HttpRequest
 from django.utils.dateparse import parse_datetime
 from django_htmx.http import HttpResponseClientRedirect
 
 from pathways.models import Claim, Conclusion, Pathway
-from pathways.selectors import claim_scope, pathway_scope, report_for_user, scoped
+from pathways.selectors import claim_scope, count_of, pathway_scope, report_for_user, scoped
 from reviewapp.selectors.verdicts import with_verdict_summary
 
 
@@ -92,11 +92,6 @@ def _conclusion_from(values: dict | None, report) -> Conclusion | None:
     )
     conclusion._state.adding, conclusion._state.db = False, "default"
     return conclusion
-
-
-def count_of(queryset) -> Subquery:
-    """A correlated COUNT of `queryset`, for annotating each row of an outer query."""
-    return Subquery(queryset.order_by().annotate(count=Func("pk", function="COUNT")).values("count"))
 
 
 def pathway_in(context: dict, pathway_slug: str):

@@ -18,6 +18,7 @@ from pathways.models import Claim, PathwayClaim
 from pathways.selectors import (
     claim_scope,
     claims_visible_to,
+    count_of,
     pathway_scope,
     report_for_user,
     reports_visible_to,
@@ -25,7 +26,7 @@ from pathways.selectors import (
 from pathways.services import report_status_change
 from reviewapp.forms import ClaimFilterForm, ReportStatusForm
 from reviewapp.views import requests, verdicts
-from reviewapp.views.common import count_of, is_htmx, paginate, pathway_in, reader_required, report_page, require
+from reviewapp.views.common import is_htmx, paginate, pathway_in, reader_required, report_page, require
 from reviewapp.views.panels import subject_panels
 
 # Rows a page of each list holds: a lab's report has hundreds of claims and thousands of evidence items.
