@@ -59,12 +59,12 @@ class Comment(models.Model):
                 name="comment_has_one_subject",
             )
         ]
-        # The discussion page: a report's open threads, newest first.
+        # The discussion page: a report's open threads, newest first, with what its scope
+        # reads of each (visibility and subject), so that counting them reads the index alone.
         indexes = [
             models.Index(
-                "report",
-                models.F("created_at").desc(),
-                models.F("id").desc(),
+                fields=["report", "-created_at", "-id"],
+                include=["visibility", "pathway", "claim", "evidence", "conclusion"],
                 condition=models.Q(parent=None, resolved_at=None),
                 name="comment_open_threads",
             )

@@ -58,19 +58,19 @@ def subject_type_of(subject) -> str:
     raise TypeError(f"comments are not kept on {type(subject).__name__}")
 
 
+def comment_subject_scope(access: Access, path: str = "") -> Q:
+    """Comments whose subject (pathway, claim, evidence item or conclusion) this person can see."""
+    return subject_scope(
+        access,
+        path,
+        {"pathway": pathway_scope, "claim": claim_scope, "evidence": evidence_scope, "conclusion": conclusion_scope},
+    )
+
+
 def comment_scope(access: Access, path: str = "") -> Q:
     """Comments whose subject this person can see, minus internal ones (and replies
     under internal ones) for external readers."""
-    subject = subject_scope(
-        access,
-        path,
-        {
-            "pathway": pathway_scope,
-            "claim": claim_scope,
-            "evidence": evidence_scope,
-            "conclusion": conclusion_scope,
-        },
-    )
+    subject = comment_subject_scope(access, path)
     if subject is NOTHING or not access.is_external:
         return subject
     return subject & comment_level_scope(access, path)
@@ -88,6 +88,17 @@ def comment_level_scope(access: Access, path: str = "") -> Q:
 
 def comments_visible_to(person) -> QuerySet[Comment]:
     return scoped(Comment, comment_scope, person)
+
+
+def thread_scope(access: Access) -> Q:
+    """`comment_scope` for threads (top-level comments) alone: with no parent, the level half
+    for external readers is the thread's own visibility, and no join to a parent is made."""
+    subject = comment_subject_scope(access)
+    if subject is NOTHING:
+        return subject
+    if not access.is_external:
+        return subject & Q(parent=None)
+    return subject & Q(parent=None, visibility=CommentVisibility.SHARED)
 
 
 def subject_visible_to(person, subject) -> bool:
@@ -194,16 +205,23 @@ def _unresolved():
 
 
 def open_threads_in(person, *, report: Report, subject_type: str = "") -> QuerySet[Comment]:
-    """Unresolved threads this person can see in the report, newest first, each with the
-    number of replies they can see and its claim or evidence item loaded (the page has the
-    pathways and conclusions)."""
-    access = access_of(person)
-    threads = comments_visible_to(access).filter(report=report, parent=None, resolved_at=None)
+    """Unresolved threads this person can see in the report, newest first: their ids alone,
+    which the open-threads index holds with what the scope reads, for counting and
+    choosing a page; `thread_rows` reads the page's threads whole."""
+    threads = scoped(Comment, thread_scope, person).filter(report=report, parent=None, resolved_at=None)
     if subject_type:
         threads = threads.filter(**{f"{subject_type}__isnull": False})
-    visible_replies = count_of(Comment.objects.filter(comment_scope(access), parent_id=OuterRef("pk")))
+    return threads.order_by("-created_at", "-id").values_list("pk", flat=True)
+
+
+def thread_rows(person, thread_ids: QuerySet) -> QuerySet[Comment]:
+    """The threads of a page of `open_threads_in` (a sliced queryset of their ids: the rows
+    are read in the same query), newest first, each with the number of replies this person
+    can see and its claim or evidence item loaded (the page has the pathways and conclusions)."""
+    visible_replies = count_of(Comment.objects.filter(comment_scope(access_of(person)), parent_id=OuterRef("pk")))
     return (
-        threads.select_related("author__organisation", "claim", "evidence")
+        Comment.objects.filter(pk__in=thread_ids)
+        .select_related("author__organisation", "claim", "evidence")
         .annotate(reply_count=visible_replies)
         .order_by("-created_at", "-id")
     )

@@ -26,6 +26,7 @@ from reviewapp.selectors.comments import (
     open_threads_in,
     subject_key,
     subject_type_of,
+    thread_rows,
 )
 from reviewapp.services import comments as services
 from reviewapp.services.comments import CommentConflict, CommentError, comment_subject
@@ -415,7 +416,7 @@ def discussion(request, slug):
     form = DiscussionFilterForm(request.GET or None)
     subject_type = form.cleaned_data["subject"] if form.is_valid() else ""
     pages = paginate(request, open_threads_in(request.access, report=report, subject_type=subject_type), 30)
-    threads = list(pages["page"].object_list)
+    threads = list(thread_rows(request.access, pages["page"].object_list))
     context.update(pages)
     # Pathways and conclusions come from the page's column (which holds every pathway the
     # reader sees, with its conclusion) rather than from joins in the threads' query.

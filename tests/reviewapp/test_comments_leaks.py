@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pathways.models import Conclusion
+from pathways.selectors import scoped
 from reviewapp.enums import CommentVisibility
 from reviewapp.models import Comment
-from reviewapp.selectors.comments import comments_on, comments_visible_to, subject_type_of
+from reviewapp.selectors.comments import comments_on, comments_visible_to, subject_type_of, thread_scope
 from reviewapp.services.comments import comment_post, comment_reply, comment_resolve
 from tests.conftest import ALL_CANARIES
 from tests.queries import counted
@@ -166,6 +167,21 @@ def test_the_scope_function_follows_the_subjects_scope_and_visibility(world, dis
     assert visible == {f"{SHARED_VISIBLE} question", "A shared answer."}
     assert not comments_visible_to(outsider).exists()
     assert not comments_visible_to(None).exists()
+
+
+def test_the_thread_scope_is_the_comment_scope_on_threads_for_every_persona(
+    world, discussion, author, stress_tester, external_reviewer, leadership, team_member, outsider
+):
+    """The discussion list reads threads through a scope that makes no join to a parent: it
+    gives exactly the top-level comments the comment scope gives, and never a reply."""
+    for person in [author, stress_tester, external_reviewer, leadership, team_member, outsider, None]:
+        threads = set(scoped(Comment, thread_scope, person).values_list("text", flat=True))
+        assert threads == set(comments_visible_to(person).filter(parent=None).values_list("text", flat=True))
+    external = set(scoped(Comment, thread_scope, external_reviewer).values_list("text", flat=True))
+    assert external == {f"{SHARED_VISIBLE} question"}
+    everything = set(scoped(Comment, thread_scope, author).values_list("text", flat=True))
+    assert {CANARY_INTERNAL_COMMENT, CANARY_GOVERNMENT_COMMENT} <= everything
+    assert "A shared answer." not in everything
 
 
 def test_a_shared_reply_under_an_internal_comment_stays_hidden(world, stress_tester, external_reviewer):
