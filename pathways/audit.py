@@ -12,6 +12,7 @@ from pathways.models import AuditEntry, Report, User
 # Every action the app writes. The audit log's filter offers these (reading which actions
 # occur would read the whole log on every load), and `log_action` refuses any other.
 ACTIONS = (
+    "pathways.report.status_changed",
     "pathways.pathway.changed",
     "pathways.conclusion.changed",
     "pathways.claim.changed",

@@ -157,8 +157,12 @@ def report_status_change(*, report: Report, editor: User, status: str) -> Report
         raise ValueError(
             f"a {ReportStatus(report.status).label.lower()} report cannot move to {ReportStatus(status).label.lower()}"
         )
+    changes = field_changes(report, {"status": status})
     report.status = status
     report.save(update_fields=["status", "updated_at"])
+    log_action(
+        report=report, actor=editor, action="pathways.report.status_changed", target=report, data={"changes": changes}
+    )
     return report
 
 

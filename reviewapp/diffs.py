@@ -5,9 +5,10 @@ import difflib
 import re
 
 from evidence.enums import EvidenceKind
-from pathways.enums import ClaimCategory, RiskLevel, Sensitivity
+from pathways.enums import ClaimCategory, ReportStatus, RiskLevel, Sensitivity
 
 FIELD_LABELS = {
+    "status": "Status",
     "title": "Title",
     "critical_action": "Critical action",
     "argument": "Argument",
@@ -97,6 +98,7 @@ def text_diff(before, after, *, context: int = 2) -> list[dict]:
 
 # Stored values are the database's ("very_low"); the history shows the words ("Very low").
 FIELD_CHOICES = {
+    "status": dict(ReportStatus.choices),
     "risk_level": dict(RiskLevel.choices),
     "category": dict(ClaimCategory.choices),
     "sensitivity": dict(Sensitivity.choices),

@@ -229,6 +229,7 @@ class EvidenceEditForm(EditForm):
 
 
 ACTION_LABELS = {
+    "pathways.report.status_changed": "Report status changed",
     "pathways.pathway.changed": "Pathway edited",
     "pathways.claim.changed": "Claim edited",
     "pathways.conclusion.changed": "Conclusion edited",
@@ -237,7 +238,7 @@ ACTION_LABELS = {
 
 
 APP_LABELS = {
-    "pathways": "Report content: pathways, claims, conclusions",
+    "pathways": "The report and its content: status, pathways, claims, conclusions",
     "evidence": "Evidence and information requests",
     "reviewapp": "Review: comments, verdicts, sign-off",
 }

@@ -74,8 +74,8 @@ def report_status(request, slug):
     require(scope.may_edit, "Only the report's authors change its status.")
     form = ReportStatusForm(request.POST, report=report)
     if form.is_valid():
-        report_status_change(report=report, editor=request.user, status=form.cleaned_data["status"])
-        messages.success(request, f"The report is now {ReportStatus(report.status).label.lower()}.")
+        changed = report_status_change(report=report, editor=request.user, status=form.cleaned_data["status"])
+        messages.success(request, f"The report is now {ReportStatus(changed.status).label.lower()}.")
     else:
         messages.error(request, " ".join(form.errors.get("status", ["That status change is not possible."])))
     return redirect("report_detail", slug=report.slug)

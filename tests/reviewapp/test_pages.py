@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from pathways.enums import ReportStatus
-from pathways.models import PathwayClaim
+from pathways.models import AuditEntry, PathwayClaim
 from tests.factories import ReportFactory
 
 
@@ -125,12 +125,27 @@ def test_the_load_bearing_view_ranks_claims_by_resting_conclusions(client, world
 def test_an_author_opens_the_report_for_review_and_back(client, world, author):
     client.force_login(author)
     url = reverse("report_status", args=["pilot"])
-    assert client.post(url, {"status": "in_review"}).status_code == 302
+    response = client.post(url, {"status": "in_review"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("report_detail", args=["pilot"])
+    assert "The report is now in review." in response.content.decode()
     world.report.refresh_from_db()
     assert world.report.status == ReportStatus.IN_REVIEW
-    client.post(url, {"status": "draft"})
+    response = client.post(url, {"status": "draft"}, follow=True)
+    assert "The report is now draft." in response.content.decode()
     world.report.refresh_from_db()
     assert world.report.status == ReportStatus.DRAFT
+
+
+def test_a_status_change_is_in_the_audit_log(client, world, author):
+    client.force_login(author)
+    client.post(reverse("report_status", args=["pilot"]), {"status": "in_review"})
+    entry = AuditEntry.objects.get(report=world.report, action="pathways.report.status_changed")
+    assert (entry.actor, entry.target_type, entry.target_id) == (author, "report", world.report.pk)
+    assert entry.data["changes"] == {"status": {"before": "draft", "after": "in_review"}}
+    listing = client.get(reverse("audit_log", args=["pilot"])).content.decode()
+    assert "Report status changed" in listing
+    page = client.get(reverse("audit_entry", args=["pilot", entry.pk])).content.decode()
+    assert "Status" in page and "Draft" in page and "In review" in page
 
 
 @pytest.mark.parametrize("status", ["signed_off", "draft", "nonsense", ""])
@@ -140,6 +155,7 @@ def test_an_impossible_status_change_is_refused_and_changes_nothing(client, worl
     assert "Select a valid choice" in response.content.decode() or "This field is required" in response.content.decode()
     world.report.refresh_from_db()
     assert world.report.status == ReportStatus.DRAFT
+    assert not AuditEntry.objects.filter(action="pathways.report.status_changed").exists()
 
 
 def test_a_reader_cannot_change_the_status(client, world, stress_tester):
@@ -147,6 +163,7 @@ def test_a_reader_cannot_change_the_status(client, world, stress_tester):
     assert client.post(reverse("report_status", args=["pilot"]), {"status": "in_review"}).status_code == 403
     world.report.refresh_from_db()
     assert world.report.status == ReportStatus.DRAFT
+    assert not AuditEntry.objects.filter(action="pathways.report.status_changed").exists()
 
 
 def test_pages_send_a_strict_csp_and_vary_on_htmx(client, world, author):
