@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from evidence.enums import EvidenceKind, MessageKind, Priority, Relation, RequestState
+from evidence.enums import OPEN_STATES, EvidenceKind, MessageKind, Priority, Relation, RequestState
 from pathways.enums import Sensitivity
 from pathways.models import Claim, Pathway, Report, ReviewerOrganisation, Team, User, slug_field
 
@@ -120,6 +120,24 @@ class InformationRequest(models.Model):
     @property
     def subject(self):
         return self.pathway or self.claim or self.evidence
+
+    @staticmethod
+    def open_requests() -> models.Q:
+        """Requests the owning team owes an answer to (`OPEN_STATES`)."""
+        return models.Q(state__in=OPEN_STATES)
+
+    @staticmethod
+    def overdue_on(today) -> models.Q:
+        """Open requests whose due date is before `today`."""
+        return models.Q(state__in=OPEN_STATES, due_date__lt=today)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def days_overdue(self, today) -> int:
+        """Days past the due date of an open request; 0 for any other."""
+        return max((today - self.due_date).days, 0) if self.is_open else 0
 
 
 class RequestMessage(models.Model):

@@ -7,7 +7,6 @@ reading level and either they see its report whole, or it backs a claim they can
 
 from django.db.models import Aggregate, Count, DurationField, Exists, F, OuterRef, Q, QuerySet
 
-from evidence.enums import RequestState
 from evidence.models import ClaimEvidence, Evidence, InformationRequest
 from pathways.access import REQUEST_OVERSEERS, Access, access_of
 from pathways.models import Team
@@ -100,22 +99,18 @@ class Median(Aggregate):
     output_field = DurationField()
 
 
-LIVE_REQUEST_STATES = [RequestState.OPEN, RequestState.ANSWERED, RequestState.FOLLOW_UP]
-
-
 def information_request_team_summary(user, *, report, today) -> QuerySet:
     """Per owning team, of the requests on `report` this person may see (and no other):
-    how many are open (not closed or declined), how many of those are past their due
-    date, and the median time from filing to the first answer. Rows are dicts with
-    team__slug, team__name, open_count, overdue_count and median_first_answer."""
-    live = Q(state__in=LIVE_REQUEST_STATES)
+    how many are open (the team owes an answer), how many of those are overdue, and the
+    median time from filing to the first answer. Rows are dicts with team__slug,
+    team__name, open_count, overdue_count and median_first_answer."""
     return (
         information_requests_visible_to(user)
         .filter(report=report)
         .values("team__slug", "team__name")
         .annotate(
-            open_count=Count("id", filter=live),
-            overdue_count=Count("id", filter=live & Q(due_date__lt=today)),
+            open_count=Count("id", filter=InformationRequest.open_requests()),
+            overdue_count=Count("id", filter=InformationRequest.overdue_on(today)),
             median_first_answer=Median(
                 F("first_answered_at") - F("created_at"), filter=Q(first_answered_at__isnull=False)
             ),

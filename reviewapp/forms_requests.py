@@ -9,7 +9,8 @@ from django.db.models import Case, Q, Value, When
 from django.forms.utils import ErrorDict
 
 from evidence.enums import EvidenceKind, Priority, RequestState
-from evidence.selectors import LIVE_REQUEST_STATES, evidence_visible_to
+from evidence.models import InformationRequest
+from evidence.selectors import evidence_visible_to
 from evidence.services.requests import teams_for_subject, working_days_after
 from pathways.enums import Sensitivity
 from pathways.models import Claim, Pathway, Team
@@ -307,7 +308,7 @@ class RequestFilterForm(MarksInvalidFields, forms.Form):
     def filter(self, information_requests, *, today):
         data = self.cleaned_data
         if data.get("state") == "overdue":
-            information_requests = information_requests.filter(state__in=LIVE_REQUEST_STATES, due_date__lt=today)
+            information_requests = information_requests.filter(InformationRequest.overdue_on(today))
         elif data.get("state"):
             information_requests = information_requests.filter(state=data["state"])
         if data.get("team"):

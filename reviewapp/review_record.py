@@ -29,7 +29,7 @@ from django.utils import timezone
 from evidence.enums import RequestState
 from evidence.models import InformationRequest, RequestMessage
 from evidence.report_file import ExportDocument, redacted_span_count
-from evidence.selectors import LIVE_REQUEST_STATES, evidence_visible_to, information_requests_visible_to
+from evidence.selectors import evidence_visible_to, information_requests_visible_to
 from pathways.access import Access, access_of
 from pathways.enums import Role, Sensitivity
 from pathways.models import Report, User
@@ -321,8 +321,8 @@ def _request_section(record: ReviewRecord, add, text) -> None:
         add("No information requests in this record.")
     for information_request in record.requests:
         state = information_request.get_state_display()
-        overdue = (record.today - information_request.due_date).days
-        if information_request.state in LIVE_REQUEST_STATES and overdue > 0:
+        overdue = information_request.days_overdue(record.today)
+        if overdue:
             state += f", overdue by {overdue} day{'s' if overdue != 1 else ''}"
         dates = [("Filed", _when(information_request.created_at))]
         dates.append(("First answered", _when(information_request.first_answered_at) or "not yet"))

@@ -24,7 +24,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
-from evidence.enums import MessageKind, Priority, Relation, RequestState
+from evidence.enums import ONGOING_STATES, MessageKind, Priority, Relation, RequestState
 from evidence.models import ClaimEvidence, Evidence, InformationRequest, RequestMessage
 from pathways.access import access_of
 from pathways.audit import log_action
@@ -32,7 +32,7 @@ from pathways.models import Claim, Pathway, PathwayClaim, Report, Team, User
 
 ANSWERABLE = {RequestState.OPEN, RequestState.ANSWERED, RequestState.FOLLOW_UP}
 FOLLOWABLE = {RequestState.ANSWERED}
-CLOSABLE = {RequestState.OPEN, RequestState.ANSWERED, RequestState.FOLLOW_UP}
+CLOSABLE = set(ONGOING_STATES)
 DECLINABLE = {RequestState.OPEN, RequestState.FOLLOW_UP}
 DEFAULT_WORKING_DAYS = 5
 

@@ -38,7 +38,6 @@ from django.db.models import (
 from django.db.models.functions import Cast, JSONObject
 from django.utils import timezone
 
-from evidence.enums import RequestState
 from evidence.models import InformationRequest
 from pathways.access import Access, access_of
 from pathways.enums import PATHWAY_REVIEW_CODENAME, REVIEWER_ROLES
@@ -59,7 +58,6 @@ from reviewapp.models import Comment, SignOff, Verdict
 
 REVIEWER_CODENAMES = [role.codename for role in REVIEWER_ROLES]
 CONCURRING = {Position.CONCUR, Position.CONCUR_WITH_RESERVATIONS}
-OPEN_REQUEST_STATES = [RequestState.OPEN, RequestState.FOLLOW_UP]
 
 
 def verdict_scope(access: Access, path: str = "") -> Q:
@@ -349,11 +347,11 @@ def signoff_state(*, user: User, report: Report, conclusions: list[Conclusion] |
         for conclusion in conclusions
     ]
     today = timezone.localdate()
-    late = Q(due_date__lt=today)
+    late = InformationRequest.overdue_on(today)
     # Per team: open and overdue counts, and its overdue requests, oldest first (small
     # dicts, not rows: the dashboard lists only the oldest OVERDUE_SHOWN of them all).
     teams = (
-        InformationRequest.objects.filter(report=report, state__in=OPEN_REQUEST_STATES)
+        InformationRequest.objects.filter(InformationRequest.open_requests(), report=report)
         .values("team__name")
         .annotate(
             open=Count("id"),

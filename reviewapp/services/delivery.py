@@ -30,7 +30,7 @@ from pathways.text import redact
 from reviewapp.enums import Delivery, EmailState, NotificationKind, NotificationState
 from reviewapp.models import Notification
 from reviewapp.selectors.comments import comments_visible_to
-from reviewapp.selectors.verdicts import OPEN_REQUEST_STATES, verdicts_visible_to
+from reviewapp.selectors.verdicts import verdicts_visible_to
 from reviewapp.services.handover import hand_to_worker
 from reviewapp.services.notifications import (
     delivery_for,
@@ -389,7 +389,7 @@ def request_reminders(*, today: datetime.date | None = None) -> dict[str, int]:
     tomorrow reminds the team; one past its due date tells the team, the requester and the
     report's authors. Each once per request and due date, however often this runs."""
     today = today or timezone.localdate()
-    awaiting = InformationRequest.objects.filter(state__in=OPEN_REQUEST_STATES).select_related(
+    awaiting = InformationRequest.objects.filter(InformationRequest.open_requests()).select_related(
         "report", "team", "requester"
     )
     counts = {"due_soon": 0, "overdue": 0}

@@ -16,9 +16,9 @@ from django.urls import path, re_path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from evidence.enums import ONGOING_STATES
 from evidence.models import Evidence, InformationRequest, RequestMessage
 from evidence.selectors import (
-    LIVE_REQUEST_STATES,
     evidence_visible_to,
     information_request_team_summary,
     information_requests_visible_to,
@@ -59,13 +59,13 @@ def _today() -> datetime.date:
 
 
 def _with_due_dates(information_requests, today: datetime.date) -> list:
-    """The requests as a list, each with `days_overdue` (0 unless live and past due) and `due_soon`."""
+    """The requests as a list, each with `days_overdue` (0 unless open and past due) and
+    `due_soon` (open and due within DUE_SOON_DAYS)."""
     rows = list(information_requests)
     for information_request in rows:
-        live = information_request.state in LIVE_REQUEST_STATES
-        overdue_by = (today - information_request.due_date).days
-        information_request.days_overdue = overdue_by if live and overdue_by > 0 else 0
-        information_request.due_soon = live and 0 <= -overdue_by <= DUE_SOON_DAYS
+        information_request.days_overdue = information_request.days_overdue(today)
+        days_left = (information_request.due_date - today).days
+        information_request.due_soon = information_request.is_open and 0 <= days_left <= DUE_SOON_DAYS
     return rows
 
 
@@ -390,18 +390,21 @@ def request_decline(request, slug, pk):
 @reader_required
 def team_inbox(request):
     """The requests addressed to the person's owning teams, across reports, that are not
-    closed or declined: overdue, due within two days, and the rest."""
+    closed or declined: the open ones (the team owes an answer) overdue, due within two
+    days and the rest, then the answered ones, which wait on the person who asked."""
     today = _today()
     access = request.access
     teams = list(teams_of(access).order_by("name"))
     live = information_requests_visible_to(access).filter(
-        team_id__in=[team.pk for team in teams], state__in=LIVE_REQUEST_STATES
+        team_id__in=[team.pk for team in teams], state__in=ONGOING_STATES
     )
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    is_open = InformationRequest.open_requests()
     counts = live.aggregate(
         total=Count("id"),
-        overdue=Count("id", filter=Q(due_date__lt=today)),
-        due_soon=Count("id", filter=Q(due_date__gte=today, due_date__lte=soon)),
+        open=Count("id", filter=is_open),
+        overdue=Count("id", filter=InformationRequest.overdue_on(today)),
+        due_soon=Count("id", filter=is_open & Q(due_date__gte=today, due_date__lte=soon)),
     )
     # Earliest due first, so the overdue and the soon due lead every page.
     pages = paginate(
@@ -418,8 +421,14 @@ def team_inbox(request):
         (
             "open",
             "Open",
-            counts["total"] - counts["overdue"] - counts["due_soon"],
-            [row for row in rows if not row.days_overdue and not row.due_soon],
+            counts["open"] - counts["overdue"] - counts["due_soon"],
+            [row for row in rows if row.is_open and not row.days_overdue and not row.due_soon],
+        ),
+        (
+            "answered",
+            "Answered, with the person who asked",
+            counts["total"] - counts["open"],
+            [row for row in rows if not row.is_open],
         ),
     ]
     return render(

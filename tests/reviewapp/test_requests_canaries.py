@@ -98,16 +98,19 @@ def test_the_external_reviewer_gets_404_for_requests_they_may_not_see(
 
 
 def test_counts_shown_to_the_external_reviewer_leave_out_requests_they_cannot_see(
-    client, world, external_reviewer, canary_requests
+    client, world, external_reviewer, stress_tester, canary_requests
 ):
+    # One open request to Security from each organisation (the fixture's are answered).
+    file_request(world, external_reviewer, subject=world.in_scope, title="Erin, still waiting")
+    file_request(world, stress_tester, subject=world.in_scope, title="Stress-testers, still waiting")
     client.force_login(external_reviewer)
     report = client.get(reverse("report_detail", args=["pilot"])).content.decode()
     summary = report.split('id="request-summary-heading"')[1].split("</section>")[0]
     assert "Alignment Science" not in summary  # its only request is out of scope
     security_row = summary.split(">Security</a></th>")[1].split("</tr>")[0]
-    assert '<td class="num">1</td>' in security_row  # erin's request, not the stress-testers'
+    assert '<td class="num">1</td>' in security_row  # erin's open request, not the stress-testers'
     listing = client.get(reverse("request_list", args=["pilot"])).content.decode()
-    assert "1 request<" in listing
+    assert "2 requests<" in listing
     page = client.get(reverse("claim_detail", args=["pilot", "egress-monitoring"])).content.decode()
     panel = page.split('class="page-aside"')[1]
     assert panel.count('href="/reports/pilot/requests/') == 2  # erin's request and "All requests"
