@@ -32,7 +32,7 @@ class RequestState(models.TextChoices):
 
 # What "open" means on every page, count, reminder and escalation: the owning team owes an
 # answer (an answered request waits on the person who asked, not on the team). An open
-# request past its due date is overdue (`InformationRequest.overdue_on`, `days_overdue`).
+# request past its due date is overdue (`InformationRequest.overdue_on`, `overdue_days`).
 OPEN_STATES = (RequestState.OPEN, RequestState.FOLLOW_UP)
 # Not closed or declined: the thread can still move (be answered, followed up or closed).
 ONGOING_STATES = (RequestState.OPEN, RequestState.ANSWERED, RequestState.FOLLOW_UP)

@@ -135,7 +135,7 @@ class InformationRequest(models.Model):
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
-    def days_overdue(self, today) -> int:
+    def overdue_days(self, today) -> int:
         """Days past the due date of an open request; 0 for any other."""
         return max((today - self.due_date).days, 0) if self.is_open else 0
 

@@ -321,7 +321,7 @@ def _request_section(record: ReviewRecord, add, text) -> None:
         add("No information requests in this record.")
     for information_request in record.requests:
         state = information_request.get_state_display()
-        overdue = information_request.days_overdue(record.today)
+        overdue = information_request.overdue_days(record.today)
         if overdue:
             state += f", overdue by {overdue} day{'s' if overdue != 1 else ''}"
         dates = [("Filed", _when(information_request.created_at))]

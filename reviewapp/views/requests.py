@@ -63,7 +63,7 @@ def _with_due_dates(information_requests, today: datetime.date) -> list:
     `due_soon` (open and due within DUE_SOON_DAYS)."""
     rows = list(information_requests)
     for information_request in rows:
-        information_request.days_overdue = information_request.days_overdue(today)
+        information_request.days_overdue = information_request.overdue_days(today)
         days_left = (information_request.due_date - today).days
         information_request.due_soon = information_request.is_open and 0 <= days_left <= DUE_SOON_DAYS
     return rows

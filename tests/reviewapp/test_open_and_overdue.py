@@ -56,7 +56,7 @@ def test_the_model_says_which_requests_are_open_and_overdue(requests):
         InformationRequest.objects.filter(InformationRequest.overdue_on(TODAY())).values_list("title", flat=True)
     )
     assert overdue == {"Open and late", "Followed up and late"}
-    assert [requests[key].days_overdue(TODAY()) for key in requests] == [3, 0, 3, 0, 0]
+    assert [requests[key].overdue_days(TODAY()) for key in requests] == [3, 0, 3, 0, 0]
 
 
 def test_the_report_page_and_the_dashboard_count_the_same(client, world, author, requests):
