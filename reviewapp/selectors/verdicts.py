@@ -208,10 +208,31 @@ class MatrixRow:
         return [cell for cell in self.cells if cell.expected]
 
     @property
+    def reviewed(self) -> bool:
+        """Some organisation is expected to give a verdict on this conclusion."""
+        return bool(self.expected_cells)
+
+    @property
     def concurred(self) -> bool:
         """Current concurrence from every organisation expected to answer (and at least one)."""
         expected = self.expected_cells
         return bool(expected) and all(cell.concurs for cell in expected)
+
+    @property
+    def concurrence_words(self) -> str:
+        """How the concurrence reads under the conclusion ("" without it): how many
+        organisations review it, and how many of them concur only with reservations."""
+        if not self.concurred:
+            return ""
+        expected = self.expected_cells
+        reserved = sum(1 for cell in expected if cell.verdict.position == Position.CONCUR_WITH_RESERVATIONS)
+        if len(expected) == 1:
+            return "its one reviewing organisation concurs" + (" with reservations" if reserved else "")
+        if reserved == len(expected):
+            return f"all {len(expected)} reviewing organisations concur with reservations"
+        return f"all {len(expected)} reviewing organisations concur" + (
+            f", {reserved} with reservations" if reserved else ""
+        )
 
 
 @dataclass
@@ -270,11 +291,20 @@ class SignOffState:
 
     @property
     def readiness_line(self) -> str:
-        total = len(self.pathway_rows)
-        line = (
-            f"{self.concurred_pathways} of {total} pathway{'s' if total != 1 else ''} "
-            f"{'has' if total == 1 else 'have'} current concurrence from every organisation"
-        )
+        """Of the pathways some organisation reviews, how many have every reviewer's current
+        concurrence; how many no organisation reviews; and the overall conclusion."""
+        reviewed = sum(1 for row in self.pathway_rows if row.reviewed)
+        unreviewed = len(self.pathway_rows) - reviewed
+        if reviewed:
+            line = (
+                f"{self.concurred_pathways} of {reviewed} reviewed pathway{'s' if reviewed != 1 else ''} "
+                f"{'has' if reviewed == 1 else 'have'} current concurrence from every organisation reviewing "
+                f"{'it' if reviewed == 1 else 'them'}"
+            )
+        else:
+            line = "No reviewer organisation reviews a pathway yet"
+        if reviewed and unreviewed:
+            line += f"; no organisation reviews the other {unreviewed if unreviewed != 1 else 'one'}"
         if self.overall_row is not None:
             line += "; the overall conclusion " + ("has it too" if self.overall_row.concurred else "does not yet")
         return line + "."

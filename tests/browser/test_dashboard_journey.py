@@ -41,7 +41,7 @@ def test_a_dissent_reaches_the_dashboard_and_goes_stale_when_the_conclusion_chan
     expect(row.locator(".chip.verdict-dissent")).to_have_text("✕ Dissent")
     row.get_by_text("Rationale").click()
     expect(row.get_by_text("Egress monitoring misses transfers under 1 GB.")).to_be_visible()
-    expect(page.locator("#readiness")).to_contain_text("0 of 3 pathways have current concurrence")
+    expect(page.locator("#readiness")).to_contain_text("0 of 3 reviewed pathways have current concurrence")
 
     page.get_by_role("button", name="Log out").click()
 

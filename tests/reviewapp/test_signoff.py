@@ -136,14 +136,54 @@ def test_the_readiness_line_counts_pathways_with_current_concurrence_from_every_
     client, world, leadership, all_concur
 ):
     client.force_login(leadership)
-    assert "3 of 3 pathways have current concurrence from every organisation; the overall conclusion has it too." in (
-        dashboard(client)
-    )
+    assert (
+        "3 of 3 reviewed pathways have current concurrence from every organisation reviewing them; "
+        "the overall conclusion has it too."
+    ) in dashboard(client)
     edit_conclusion(conclusion_of(world, "backdoors"), "Changed.")
-    assert "2 of 3 pathways have current concurrence" in dashboard(client)
+    assert "2 of 3 reviewed pathways have current concurrence" in dashboard(client)
     bob = Verdict.objects.filter(organisation__name="Stress-testing team").first().recorded_by
     given(bob, conclusion_of(world, "government"), Position.DISSENT, "No.")
-    assert "1 of 3 pathways have current concurrence" in dashboard(client)
+    assert "1 of 3 reviewed pathways have current concurrence" in dashboard(client)
+
+
+def test_the_readiness_line_leaves_out_pathways_no_organisation_reviews(client, world, leadership, external_reviewer):
+    """erin alone reviews, and only two of the three pathways: the third is not counted
+    against readiness, and the line says so."""
+    for pathway in ["exfiltration", "backdoors"]:
+        given(external_reviewer, conclusion_of(world, pathway))
+    client.force_login(leadership)
+    line = dashboard(client).split('id="readiness">')[1].split("</p>")[0]
+    assert line.startswith(
+        "2 of 2 reviewed pathways have current concurrence from every organisation reviewing them; "
+        "no organisation reviews the other one;"
+    )
+
+
+def test_the_readiness_line_says_when_no_organisation_reviews_a_pathway(client, world, leadership):
+    client.force_login(leadership)
+    line = dashboard(client).split('id="readiness">')[1].split("</p>")[0]
+    assert line.startswith("No reviewer organisation reviews a pathway yet")
+    assert " of " not in line
+
+
+def test_concurrence_under_a_conclusion_says_how_many_concur_and_with_what(client, world, leadership, all_concur):
+    """bob concurs on all; erin concurs with reservations on the two pathways she reviews
+    and the overall conclusion; the government pathway is bob's alone."""
+    client.force_login(leadership)
+    body = dashboard(client)
+    matrix = body.split('id="matrix-heading"')[1]
+
+    def row(title):
+        return matrix.split(title)[1].split("</th>")[0]
+
+    assert "all 2 reviewing organisations concur, 1 with reservations" in row("Self-exfiltration")
+    assert "its one reviewing organisation concurs<" in row("Government decisions")
+    assert "every organisation concurs" not in body
+    bob = Verdict.objects.filter(organisation__name="Stress-testing team").first().recorded_by
+    given(bob, conclusion_of(world, "government"), Position.CONCUR_WITH_RESERVATIONS, "Thin.")
+    matrix = dashboard(client).split('id="matrix-heading"')[1]
+    assert "its one reviewing organisation concurs with reservations" in row("Government decisions")
 
 
 def test_open_and_overdue_requests_are_counted_by_team_and_unresolved_threads(
