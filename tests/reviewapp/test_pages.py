@@ -53,6 +53,21 @@ def test_the_report_page_shows_pathways_with_risk_and_claim_counts(client, world
     assert '<td class="num">3</td>' in body
 
 
+def test_the_report_page_shows_the_report_before_it_asks_for_a_verdict(client, world, stress_tester):
+    """A reviewer reads the summary and the pathways first; the overall conclusion, with its
+    verdict form, comes after them, and the requests by team last."""
+    client.force_login(stress_tester)
+    body = client.get(reverse("report_detail", args=["pilot"])).content.decode()
+    order = [
+        body.index('id="summary-heading"'),
+        body.index('id="pathways-heading"'),
+        body.index('id="overall-heading"'),
+        body.index('name="position"'),
+        body.index('id="request-summary-heading"'),
+    ]
+    assert order == sorted(order)
+
+
 def test_the_pathway_page_expands_a_claims_evidence_in_place(client, world, author):
     client.force_login(author)
     page = client.get(reverse("pathway_detail", args=["pilot", "exfiltration"])).content.decode()
