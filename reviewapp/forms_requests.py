@@ -277,6 +277,10 @@ class RequestCloseForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Markdown. For example, what the answer settled.",
     )
+    confirm = forms.BooleanField(
+        label="I understand that closing ends this request: nobody can answer or follow up afterwards.",
+        error_messages={"required": "Tick the box to confirm that you want to close this request."},
+    )
 
 
 class RequestDeclineForm(VersionedForm):

@@ -86,6 +86,10 @@ def test_a_request_goes_from_filing_to_closed(page, live_server, session_for, wo
     erin.reload()
     expect(erin.get_by_text("The same: the alarm is automated.")).to_be_visible()
     erin.get_by_label("Closing note (optional)").fill("Settled.")
+    erin.get_by_role("button", name="Close request").click()  # not confirmed yet: nothing closes
+    expect(erin.locator("#request-body .chip.request-answered")).to_be_visible()
+    expect(erin.get_by_label("Closing note (optional)")).to_have_value("Settled.")
+    erin.get_by_label("I understand that closing ends this request").check()
     erin.get_by_role("button", name="Close request").click()
     expect(erin.locator("#request-body .chip.request-closed")).to_be_visible()
     expect(erin.locator("#request-body")).to_contain_text("Request closed.")

@@ -310,7 +310,7 @@ def test_the_whole_journey_from_open_to_closed(client, world, external_reviewer,
     assert information_request.first_answered_at == first_answered_at  # only the first answer counts
 
     client.force_login(external_reviewer)
-    assert _post(client, information_request, "request_close", text="Thanks").status_code == 302
+    assert _post(client, information_request, "request_close", text="Thanks", confirm="on").status_code == 302
     information_request.refresh_from_db()
     assert information_request.state == RequestState.CLOSED
     assert information_request.closed_at is not None
@@ -326,6 +326,38 @@ def test_the_whole_journey_from_open_to_closed(client, world, external_reviewer,
         "evidence.request.answered",
         "evidence.request.closed",
     ]
+
+
+def test_closing_asks_for_confirmation_and_keeps_the_note(client, world, external_reviewer, team_member):
+    information_request = file_request(world, external_reviewer)
+    answer(information_request, team_member)
+    client.force_login(external_reviewer)
+    for htmx in (False, True):
+        unconfirmed = _post(client, information_request, "request_close", htmx=htmx, text="Settled, thanks.")
+        assert unconfirmed.status_code == 200
+        assert "Tick the box to confirm that you want to close this request." in unconfirmed.content.decode()
+        assert "Settled, thanks." in unconfirmed.content.decode()
+        information_request.refresh_from_db()
+        assert information_request.state == RequestState.ANSWERED
+    assert not information_request.messages.filter(kind=MessageKind.CLOSE).exists()
+    assert _post(client, information_request, "request_close", text="Settled.", confirm="on").status_code == 302
+    information_request.refresh_from_db()
+    assert information_request.state == RequestState.CLOSED
+
+
+def test_once_answered_the_answer_form_is_folded_away(client, world, external_reviewer, team_member):
+    information_request = file_request(world, external_reviewer)
+    client.force_login(team_member)
+    url = reverse("request_detail", args=["pilot", information_request.pk])
+    page = client.get(url).content.decode()
+    form = page.split('id="answer-heading"')[1].split("</section>")[0]
+    assert "Answer for Security" in page and "<details" not in form
+    response = _post(client, information_request, "request_answer", htmx=True, text="Alarms fire in a minute.")
+    body = response.content.decode()
+    assert "Answer sent." in body
+    folded = body.split('id="answer-heading"')[1].split("</section>")[0]
+    assert "Add to the answer" in body and "<details>" in folded and "<details open" not in folded
+    assert 'name="answer-text"' in folded  # still there, to add to the answer, behind the fold
 
 
 def test_the_team_declines_with_a_reason_after_confirming(client, world, external_reviewer, team_member):
@@ -385,8 +417,8 @@ WRONG_STATES = [
     ("request_follow_up", "external_reviewer", "follow_up", {"text": "Eh?"}),
     ("request_follow_up", "external_reviewer", "closed", {"text": "Eh?"}),
     ("request_follow_up", "external_reviewer", "declined", {"text": "Eh?"}),
-    ("request_close", "external_reviewer", "closed", {"text": ""}),
-    ("request_close", "external_reviewer", "declined", {"text": ""}),
+    ("request_close", "external_reviewer", "closed", {"text": "", "confirm": "on"}),
+    ("request_close", "external_reviewer", "declined", {"text": "", "confirm": "on"}),
     ("request_decline", "team_member", "answered", {"reason": "No", "confirm": "on"}),
     ("request_decline", "team_member", "closed", {"reason": "No", "confirm": "on"}),
     ("request_decline", "team_member", "declined", {"reason": "No", "confirm": "on"}),
@@ -413,7 +445,7 @@ WRONG_PEOPLE = [
     ("request_answer", ["author", "leadership", "external_reviewer"], {"text": "Mine"}),
     ("request_decline", ["author", "leadership", "external_reviewer"], {"reason": "No", "confirm": "on"}),
     ("request_follow_up", ["author", "leadership", "team_member"], {"text": "Mine"}),
-    ("request_close", ["author", "leadership", "team_member"], {"text": ""}),
+    ("request_close", ["author", "leadership", "team_member"], {"text": "", "confirm": "on"}),
 ]
 
 
@@ -438,7 +470,7 @@ def test_someone_who_sees_the_request_but_may_not_act_gets_403_and_nothing_chang
         ("request_answer", {"text": "Mine"}),
         ("request_decline", {"reason": "No", "confirm": "on"}),
         ("request_follow_up", {"text": "Mine"}),
-        ("request_close", {"text": ""}),
+        ("request_close", {"text": "", "confirm": "on"}),
     ],
 )
 def test_another_organisations_request_is_not_found_and_nothing_changes(

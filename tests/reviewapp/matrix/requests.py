@@ -242,7 +242,7 @@ ROWS = [
         _request_kwargs,
         "post",
         setup=erin_answered_request,
-        data=_version("close", text=""),
+        data=_version("close", text="", confirm="on"),
     ),
     Row(
         "request_close",
@@ -251,7 +251,7 @@ ROWS = [
         "post",
         setup=erin_answered_request,
         headers=HTMX,
-        data=_version("close", text=""),
+        data=_version("close", text="", confirm="on"),
     ),
     Row(
         "request_close",
@@ -259,7 +259,7 @@ ROWS = [
         _request_kwargs,
         "post",
         setup=bob_request,
-        data=_version("close", text="Withdrawn."),
+        data=_version("close", text="Withdrawn.", confirm="on"),
         label="bobs",
     ),
     Row(
