@@ -37,6 +37,24 @@ class NotificationKind(models.TextChoices):
     SIGNOFF_RECORDED = "signoff_recorded", "A sign-off decision recorded"
 
 
+# Kinds that reach only members of an owning team or a report's authors: an external
+# reviewer is never either, so none of these can reach them.
+INTERNAL_ONLY_KINDS = frozenset(
+    {
+        NotificationKind.REQUEST_FILED,
+        NotificationKind.REQUEST_FOLLOWED_UP,
+        NotificationKind.REQUEST_DUE_SOON,
+        NotificationKind.VERDICT_RECORDED,
+    }
+)
+
+
+def notification_kinds_for(user) -> list[str]:
+    """The kinds of notification that can reach this person, in the enum's order."""
+    external = getattr(user, "is_external", False)
+    return [kind.value for kind in NotificationKind if not (external and kind in INTERNAL_ONLY_KINDS)]
+
+
 class Delivery(models.TextChoices):
     IMMEDIATELY = "immediately", "Immediately (in the app and by email)"
     DIGEST = "digest", "In the app, and by email in a daily digest"

@@ -1,13 +1,15 @@
 """The form of a person's notification choices: one delivery per kind of notification.
 
-It checks only what was sent: every kind answered with a known delivery, and nothing
-named that is not a kind. Saving is `notification_preferences_set`'s.
+It offers only the kinds that can reach the person (an external reviewer is never told of
+a team's requests or of verdicts to authors), and checks only what was sent: every kind
+offered answered with a known delivery, and nothing named that is not one of them. Saving
+is `notification_preferences_set`'s.
 """
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from reviewapp.enums import Delivery, NotificationKind
+from reviewapp.enums import Delivery, NotificationKind, notification_kinds_for
 from reviewapp.forms_requests import MarksInvalidFields
 from reviewapp.services.notifications import DEFAULT_DELIVERY
 
@@ -42,9 +44,10 @@ DELIVERY_CHOICES = [
 class NotificationPreferencesForm(MarksInvalidFields, forms.Form):
     prefix = "delivery"
 
-    def __init__(self, *args, current: dict[str, str], **kwargs):
+    def __init__(self, *args, current: dict[str, str], user, **kwargs):
         super().__init__(*args, initial=current, **kwargs)
-        for kind in NotificationKind:
+        self.kinds = notification_kinds_for(user)
+        for kind in map(NotificationKind, self.kinds):
             self.fields[kind.value] = forms.ChoiceField(
                 label=kind.label,
                 choices=DELIVERY_CHOICES,
@@ -63,15 +66,18 @@ class NotificationPreferencesForm(MarksInvalidFields, forms.Form):
         if unknown:
             names = ", ".join(f"“{name}”" for name in unknown)
             raise ValidationError(
-                "Nothing was saved: %(names)s %(verb)s not a kind of notification.",
+                "Nothing was saved: %(names)s %(verb)s not a kind of notification you can receive.",
                 params={"names": names, "verb": "is" if len(unknown) == 1 else "are"},
             )
         return cleaned
 
     def choices(self) -> dict[str, str]:
         """The valid form's choices as `notification_preferences_set` takes them."""
-        return {kind: self.cleaned_data[kind] for kind in NotificationKind.values}
+        return {kind: self.cleaned_data[kind] for kind in self.kinds}
 
     def groups(self):
         """(heading, bound fields) in the order the page shows them."""
-        return [(heading, [self[kind.value] for kind in kinds]) for heading, kinds in KIND_GROUPS]
+        groups = [
+            (heading, [self[kind.value] for kind in kinds if kind in self.kinds]) for heading, kinds in KIND_GROUPS
+        ]
+        return [(heading, fields) for heading, fields in groups if fields]

@@ -48,6 +48,10 @@ SIGN_OFF_AUDIENCE = {Role.AUTHOR, Role.LEADERSHIP, Role.STRESS_TESTER, Role.EXTE
 
 
 class Rendered(NamedTuple):
+    """A notification's title (`subject`, an email's subject too) and its body, which is
+    read under the title (in the list, the digest and the email) and so says what the title
+    does not: the text written, the rationale, the context."""
+
     subject: str
     body: str
     path: str  # a path on this site; emails prefix SITE_URL
@@ -98,8 +102,10 @@ def _render_request(notification: Notification, recipient) -> Rendered | None:
             message_kind, "wrote on"
         )
         subject = f"{_actor(notification)} {verb} “{title}”"
-        body = f"{_actor(notification)} {verb} the request “{title}” ({team}):\n\n"
-        body += _excerpt(message.text if message else "", level)
+        written = _excerpt(message.text if message else "", level)
+        body = f"On the request to {team}, from {information_request.organisation.name}."
+        if written:
+            body += f"\n\n{written}"
     path = reverse("request_detail", args=[information_request.report.slug, information_request.pk])
     return Rendered(subject, body, path)
 
@@ -133,7 +139,7 @@ def _render_comment(notification: Notification, recipient) -> Rendered | None:
         line = f"{_actor(notification)} mentioned you on {title}"
     else:
         line = f"{_actor(notification)} replied in a thread you took part in, on {title}"
-    return Rendered(line, f"{line}:\n\n{_excerpt(comment.text, recipient.reading_level)}", path)
+    return Rendered(line, _excerpt(comment.text, recipient.reading_level), path)
 
 
 def _render_verdict(notification: Notification, recipient) -> Rendered | None:
@@ -156,7 +162,7 @@ def _render_verdict(notification: Notification, recipient) -> Rendered | None:
         )
     else:
         subject = f"{organisation}: {position} on {title}"
-        body = f"{organisation} recorded {position.lower()} on {title}."
+        body = f"Recorded by {_actor(notification)}, on revision {verdict.conclusion_revision} of the conclusion."
         if verdict.rationale:
             body += f"\n\n{_excerpt(verdict.rationale, recipient.reading_level)}"
     return Rendered(subject, body, path)
@@ -170,8 +176,7 @@ def _render_sign_off(notification: Notification, recipient) -> Rendered | None:
         return None
     decision = sign_off.get_decision_display()
     subject = f"Sign-off decision on {report.title}: {decision}"
-    body = f"Leadership recorded the sign-off decision on {report.title} (version {sign_off.report_version or '–'}): "
-    body += f"{decision}."
+    body = f"Leadership recorded it on version {sign_off.report_version or '–'} of the report."
     # The note is read in the app by authors and leadership only (the sign-off pages are theirs).
     if scope.may_open_dashboard:
         if sign_off.note:

@@ -134,7 +134,9 @@ def notification_mark_all_read(request):
 def notification_settings(request):
     """The person's choice per kind: immediately, in the daily digest, or not at all. A
     refused form (an unknown kind or delivery) saves nothing and says what was wrong."""
-    form = NotificationPreferencesForm(request.POST or None, current=delivery_preferences(request.user))
+    form = NotificationPreferencesForm(
+        request.POST or None, current=delivery_preferences(request.user), user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             notification_preferences_set(user=request.user, choices=form.choices())

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from pathways.services import access_grant, access_revoke
-from reviewapp.enums import Delivery, NotificationKind, NotificationState
+from reviewapp.enums import INTERNAL_ONLY_KINDS, Delivery, NotificationKind, NotificationState
 from reviewapp.forms_notifications import DELIVERY_CHOICES, KIND_GROUPS
 from reviewapp.models import Notification, NotificationPreference
 from reviewapp.selectors.notifications import notifications_visible_to, unread_notification_count
@@ -435,7 +435,10 @@ def test_saving_the_settings_stores_each_choice_with_a_message(client, world, te
     [
         ({"delivery-mention": "carrier-pigeon"}, "That is not one of the choices"),
         ({"delivery-mention": ""}, "Choose how you hear of this."),
-        ({"delivery-telepathy": "off"}, "Nothing was saved: “telepathy” is not a kind of notification."),
+        (
+            {"delivery-telepathy": "off"},
+            "Nothing was saved: “telepathy” is not a kind of notification you can receive.",
+        ),
     ],
     ids=["unknown-delivery", "missing-delivery", "unknown-kind"],
 )
@@ -454,6 +457,28 @@ def test_bad_settings_are_refused_with_a_clear_error_and_change_nothing(client, 
     # What was chosen is kept in the form.
     start = html.index('name="delivery-request_filed"')
     assert '<option value="off" selected>' in html[start : html.index("</select>", start)]
+
+
+def test_an_external_reviewer_is_offered_only_the_kinds_that_can_reach_them(client, world, external_reviewer):
+    client.force_login(external_reviewer)
+    html = _html(client.get(SETTINGS))
+    offered = {kind for kind in NotificationKind if f'name="delivery-{kind.value}"' in html}
+    assert offered == set(NotificationKind) - INTERNAL_ONLY_KINDS
+    assert "A request filed to your team" not in html and "A verdict recorded on a report you author" not in html
+    assert html.count("<select") == len(NotificationKind) - len(INTERNAL_ONLY_KINDS)
+    chosen = {kind.value: Delivery.OFF for kind in offered}
+    response = client.post(SETTINGS, {f"delivery-{kind}": delivery for kind, delivery in chosen.items()}, follow=True)
+    assert "Your notification choices are saved." in _html(response)
+    assert delivery_preferences(external_reviewer)[NotificationKind.MENTION] == Delivery.OFF
+
+
+def test_an_external_reviewer_cannot_set_a_kind_that_cannot_reach_them(client, world, external_reviewer):
+    client.force_login(external_reviewer)
+    offered = [kind for kind in NotificationKind if kind not in INTERNAL_ONLY_KINDS]
+    data = {f"delivery-{kind.value}": Delivery.DIGEST for kind in offered}
+    response = client.post(SETTINGS, {**data, "delivery-request_filed": Delivery.OFF})
+    assert "“request_filed” is not a kind of notification you can receive" in _html(response)
+    assert not NotificationPreference.objects.filter(user=external_reviewer).exists()
 
 
 def test_an_unknown_delivery_marks_its_field(client, world, team_member):

@@ -9,7 +9,7 @@ for a text delivered before her access narrowed: it answers 404 to her as well.
 
 from django.utils import timezone
 
-from reviewapp.enums import Delivery, NotificationKind, NotificationState
+from reviewapp.enums import INTERNAL_ONLY_KINDS, Delivery, NotificationKind, NotificationState
 from reviewapp.models import Notification
 from tests.reviewapp.matrix import HTMX, SIGNED_IN, Row
 from tests.reviewapp.matrix.requests import bob_government_request
@@ -55,6 +55,11 @@ NOBODY = {**{persona: 404 for persona in PERSONAS_SIGNED_IN}, "anonymous": 302}
 EVERYONE_DONE = {**{persona: 302 for persona in PERSONAS_SIGNED_IN}, "anonymous": 302}
 EVERYONE_HTMX = {**SIGNED_IN, "anonymous": 200}
 CHOICES = {f"delivery-{kind}": Delivery.DIGEST for kind in NotificationKind.values}
+# An external reviewer is offered (and may set) only the kinds that can reach them; the
+# others are refused for them, and internal people must answer every kind.
+EXTERNAL_CHOICES = {
+    key: value for key, value in CHOICES.items() if key.removeprefix("delivery-") not in INTERNAL_ONLY_KINDS
+}
 
 ROWS = [
     Row("notification_list", {**SIGNED_IN, "anonymous": 302}),
@@ -69,7 +74,14 @@ ROWS = [
     Row("notification_mark_all_read", EVERYONE_DONE, method="post", setup=_erins),
     Row("notification_mark_all_read", EVERYONE_HTMX, method="post", headers=HTMX, setup=_erins),
     Row("notification_settings", {**SIGNED_IN, "anonymous": 302}),
-    Row("notification_settings", EVERYONE_DONE, method="post", data=CHOICES),
+    Row("notification_settings", {**EVERYONE_DONE, "external_reviewer": 200}, method="post", data=CHOICES),
+    Row(
+        "notification_settings",
+        {**{persona: 200 for persona in PERSONAS_SIGNED_IN}, "external_reviewer": 302, "anonymous": 302},
+        method="post",
+        data=EXTERNAL_CHOICES,
+        label="external kinds",
+    ),
     Row(
         "notification_settings",
         {**SIGNED_IN, "anonymous": 302},
