@@ -36,6 +36,8 @@ class RequestState(models.TextChoices):
 OPEN_STATES = (RequestState.OPEN, RequestState.FOLLOW_UP)
 # Not closed or declined: the thread can still move (be answered, followed up or closed).
 ONGOING_STATES = (RequestState.OPEN, RequestState.ANSWERED, RequestState.FOLLOW_UP)
+# An open request due within this many days is due soon.
+DUE_SOON_DAYS = 2
 
 
 class Priority(models.TextChoices):

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from reviewapp.views import audit, authoring, comments, exports, notifications, requests, verdicts
+from reviewapp.views import audit, authoring, comments, exports, inbox, notifications, requests, verdicts
 from reviewapp.views import reading as views
 
 urlpatterns = [
@@ -21,6 +21,7 @@ urlpatterns = [
     path("reports/<slug:slug>/evidence/<slug:evidence_slug>/", views.evidence_detail, name="evidence_detail"),
     path("admin/", admin.site.urls),
     *requests.urlpatterns,
+    *inbox.urlpatterns,
     *comments.urlpatterns,
     *verdicts.urlpatterns,
     *authoring.urlpatterns,

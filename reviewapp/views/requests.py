@@ -10,19 +10,17 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, re_path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from evidence.enums import ONGOING_STATES
 from evidence.models import Evidence, InformationRequest, RequestMessage
 from evidence.selectors import (
     evidence_visible_to,
     information_request_team_summary,
     information_requests_visible_to,
-    teams_of,
 )
 from evidence.services.requests import (
     ANSWERABLE,
@@ -44,11 +42,10 @@ from reviewapp.forms_requests import (
     RequestFilterForm,
     RequestFollowUpForm,
 )
+from reviewapp.selectors.requests import REQUESTS_PER_PAGE, with_due_dates
 from reviewapp.services import requests as review_requests
 from reviewapp.views.common import is_htmx, paginate, pathway_in, reader_required, report_page, require
 
-DUE_SOON_DAYS = 2
-REQUESTS_PER_PAGE = 50
 SUBJECT_FIELDS = {"pathways": "pathway", "claims": "claim", "evidence": "evidence"}
 DETAIL = "reviewapp/requests/detail.html"
 PANEL = "reviewapp/requests/_panel.html"
@@ -56,17 +53,6 @@ PANEL = "reviewapp/requests/_panel.html"
 
 def _today() -> datetime.date:
     return timezone.localdate()
-
-
-def _with_due_dates(information_requests, today: datetime.date) -> list:
-    """The requests as a list, each with `days_overdue` (0 unless open and past due) and
-    `due_soon` (open and due within DUE_SOON_DAYS)."""
-    rows = list(information_requests)
-    for information_request in rows:
-        information_request.days_overdue = information_request.overdue_days(today)
-        days_left = (information_request.due_date - today).days
-        information_request.due_soon = information_request.is_open and 0 <= days_left <= DUE_SOON_DAYS
-    return rows
 
 
 def _duration_words(duration: datetime.timedelta | None) -> str:
@@ -133,7 +119,7 @@ def _panel(request, *, report, scope, subject, form=None, notice="") -> dict:
     return {
         "subject": subject,
         "kind": kind,
-        "requests": _with_due_dates(subject_requests, today),
+        "requests": with_due_dates(subject_requests, today),
         "may_file": filing,
         "form": form if filing else None,
         "notice": notice,
@@ -174,7 +160,7 @@ def request_list(request, slug):
     pages = paginate(request, visible.order_by("due_date", "id"), REQUESTS_PER_PAGE)
     context.update(
         form=form,
-        information_requests=_with_due_dates(pages["page"].object_list, today),
+        information_requests=with_due_dates(pages["page"].object_list, today),
         scope_rule=_scope_rule(context["scope"]),
         **pages,
     )
@@ -243,7 +229,7 @@ def _detail_context(request, information_request, *, bound_form=None, error="", 
         forms["close_form"] = RequestCloseForm(information_request=information_request)
     if bound_form is not None:
         forms[FORM_NAMES[type(bound_form)]] = bound_form
-    (information_request,) = _with_due_dates([information_request], _today())
+    (information_request,) = with_due_dates([information_request], _today())
     return {
         "information_request": information_request,
         "thread": thread,
@@ -386,61 +372,8 @@ def request_decline(request, slug, pk):
     return _transition(request, slug, pk, form_class=RequestDeclineForm, action=_decline, team_side=True)
 
 
-@require_GET
-@reader_required
-def team_inbox(request):
-    """The requests addressed to the person's owning teams, across reports, that are not
-    closed or declined: the open ones (the team owes an answer) overdue, due within two
-    days and the rest, then the answered ones, which wait on the person who asked."""
-    today = _today()
-    access = request.access
-    teams = list(teams_of(access).order_by("name"))
-    live = information_requests_visible_to(access).filter(
-        team_id__in=[team.pk for team in teams], state__in=ONGOING_STATES
-    )
-    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
-    is_open = InformationRequest.open_requests()
-    counts = live.aggregate(
-        total=Count("id"),
-        open=Count("id", filter=is_open),
-        overdue=Count("id", filter=InformationRequest.overdue_on(today)),
-        due_soon=Count("id", filter=is_open & Q(due_date__gte=today, due_date__lte=soon)),
-    )
-    # Earliest due first, so the overdue and the soon due lead every page.
-    pages = paginate(
-        request,
-        live.select_related("team", "organisation", "report", "pathway", "claim", "evidence").order_by(
-            "due_date", "id"
-        ),
-        REQUESTS_PER_PAGE,
-    )
-    rows = _with_due_dates(pages["page"].object_list, today)
-    groups = [
-        ("overdue", "Overdue", counts["overdue"], [row for row in rows if row.days_overdue]),
-        ("due-soon", f"Due within {DUE_SOON_DAYS} days", counts["due_soon"], [row for row in rows if row.due_soon]),
-        (
-            "open",
-            "Open",
-            counts["open"] - counts["overdue"] - counts["due_soon"],
-            [row for row in rows if row.is_open and not row.days_overdue and not row.due_soon],
-        ),
-        (
-            "answered",
-            "Answered, with the person who asked",
-            counts["total"] - counts["open"],
-            [row for row in rows if not row.is_open],
-        ),
-    ]
-    return render(
-        request,
-        "reviewapp/requests/inbox.html",
-        {"teams": teams, "groups": groups, "total": counts["total"], "today": today, **pages},
-    )
-
-
 _REQUEST = "reports/<slug:slug>/requests/<int:pk>/"
 urlpatterns = [
-    path("inbox/", team_inbox, name="team_inbox"),
     path("reports/<slug:slug>/requests/", request_list, name="request_list"),
     path(_REQUEST, request_detail, name="request_detail"),
     path(_REQUEST + "answer/", request_answer, name="request_answer"),

@@ -699,10 +699,53 @@ def test_the_inbox_groups_the_teams_requests_by_due_date(client, world, external
     assert "Closed one" not in body and "Not my team" not in body
 
 
-def test_the_inbox_explains_itself_to_someone_without_a_team(client, world, stress_tester):
-    client.force_login(stress_tester)
+def test_the_inbox_explains_itself_to_someone_with_nothing_to_act_on(client, world, author):
+    """An author on no team, acting for no organisation and leading nothing: told where
+    requests come from, in words, with no command to run."""
+    client.force_login(author)
     body = client.get(reverse("team_inbox")).content.decode()
-    assert "You are not a member of an owning team" in body
+    assert "Nothing comes to your inbox yet." in body
+    assert "manage.py" not in body and "<code>" not in body
+
+
+def test_a_reviewer_finds_their_organisations_requests_in_the_inbox(
+    client, world, external_reviewer, stress_tester, team_member
+):
+    waiting = file_request(world, external_reviewer, title="Erin waits")
+    answered = file_request(world, external_reviewer, title="Erin has an answer")
+    answer(answered, team_member)
+    done = file_request(world, external_reviewer, title="Erin closed this")
+    answer(done, team_member)
+    close(done, external_reviewer)
+    file_request(world, stress_tester, title="Bob's own question")
+    client.force_login(external_reviewer)
+    body = client.get(reverse("team_inbox")).content.decode()
+    assert "Requests from Holdout Evaluators" in body
+    groups = {
+        key: body.split(f'id="inbox-{key}-heading"')[1].split("</section>")[0]
+        for key in ("answered", "waiting", "ended")
+    }
+    assert "(1)" in groups["answered"] and "Erin has an answer" in groups["answered"]
+    assert "(1)" in groups["waiting"] and waiting.title in groups["waiting"]
+    assert "(1)" in groups["ended"] and "Erin closed this" in groups["ended"]
+    assert "Bob&#x27;s own question" not in body and "Bob's own question" not in body
+    assert "For your teams" not in body and "Nothing comes to your inbox" not in body
+
+
+def test_leadership_finds_the_overdue_requests_of_the_reports_they_lead(
+    client, world, leadership, external_reviewer, stress_tester
+):
+    today = timezone.localdate()
+    late = file_request(world, external_reviewer, title="Late one")
+    on_time = file_request(world, stress_tester, title="On time")
+    InformationRequest.objects.filter(pk=late.pk).update(due_date=today - datetime.timedelta(days=4))
+    elsewhere = ReportFactory(slug="other")
+    client.force_login(leadership)
+    body = client.get(reverse("team_inbox")).content.decode()
+    section = body.split('id="inbox-led-overdue-heading"')[1].split("</section>")[0]
+    assert "Overdue on the reports you lead" in body and "(1)" in section
+    assert "Late one" in section and "Overdue · 4 days" in section and on_time.title not in section
+    assert elsewhere.title not in body
 
 
 # ------------------------------------------------------------ report summary
