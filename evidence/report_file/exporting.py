@@ -82,7 +82,7 @@ def report_export_document(
     if fmt == "md":
         return ExportDocument(markdown, summary)
     # WeasyPrint (and the Pango it loads) is imported only when a PDF is made.
-    from evidence.report_file.pdf import markdown_pdf
+    from evidence.report_file.pdf import markdown_pdf  # noqa: PLC0415 (see the comment above)
 
     return ExportDocument(markdown_pdf(markdown=markdown, level=level, title=report.title), summary)
 

@@ -31,13 +31,8 @@ from reviewapp.enums import Delivery, EmailState, NotificationKind, Notification
 from reviewapp.models import Notification
 from reviewapp.selectors.comments import comments_visible_to
 from reviewapp.selectors.verdicts import verdicts_visible_to
-from reviewapp.services.handover import hand_to_worker
-from reviewapp.services.notifications import (
-    delivery_for,
-    enqueue_deliveries,
-    notify_request_due_soon,
-    notify_request_overdue,
-)
+from reviewapp.services.notifications import delivery_for, notify_request_due_soon, notify_request_overdue
+from reviewapp.tasks.queue import enqueue_deliveries, enqueue_emails
 
 logger = logging.getLogger(__name__)
 
@@ -259,12 +254,6 @@ def notification_deliver(notification_id: int) -> str:
         if notification.email_state == EmailState.PENDING:
             transaction.on_commit(lambda: enqueue_emails([notification_id]), robust=True)
         return notification.state
-
-
-def enqueue_emails(notification_ids) -> None:
-    from reviewapp.tasks.notifications import notification_email_send
-
-    hand_to_worker(notification_email_send, notification_ids, waiting="waits for the outbox sweep")
 
 
 def notification_email_send(notification_id: int) -> str:

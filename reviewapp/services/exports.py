@@ -37,7 +37,7 @@ from pathways.text import LEVELS, level_allows
 from reviewapp.enums import ExportFormat, ExportKind, ExportState
 from reviewapp.models import ExportJob
 from reviewapp.review_record import review_record_export
-from reviewapp.services.handover import hand_to_worker
+from reviewapp.tasks.queue import enqueue_exports
 
 CONTENT_TYPES = {ExportFormat.MARKDOWN: "text/markdown; charset=utf-8", ExportFormat.PDF: "application/pdf"}
 LIVE_STATES = [ExportState.QUEUED, ExportState.RUNNING]
@@ -84,14 +84,8 @@ def export_job_start(*, requester: User, report: Report, kind: str, fmt: str, le
             target=job,
             data={"job": job.pk, "kind": kind, "format": fmt, "level": level},
         )
-        transaction.on_commit(lambda: _enqueue(job.pk), robust=True)
+        transaction.on_commit(lambda: enqueue_exports([job.pk]), robust=True)
     return job
-
-
-def _enqueue(*job_ids: int) -> None:
-    from reviewapp.tasks.exports import export_run
-
-    hand_to_worker(export_run, job_ids, waiting="stays queued for the export sweep")
 
 
 def _progress(job_id: int, progress: int, step: str) -> None:
@@ -226,7 +220,7 @@ def export_jobs_retry(jobs) -> int:
             state=ExportState.QUEUED, progress=0, step="Queued again by an admin", last_error="", finished_at=None
         )
         for job_id in failed:
-            transaction.on_commit(lambda job_id=job_id: _enqueue(job_id), robust=True)
+            transaction.on_commit(lambda job_id=job_id: enqueue_exports([job_id]), robust=True)
     return len(failed)
 
 
@@ -253,7 +247,7 @@ def export_jobs_sweep(*, queued_for: datetime.timedelta, running_for: datetime.t
             | Q(state=ExportState.RUNNING, started_at__lt=now - running_for)
         ).values_list("id", flat=True)
     )
-    _enqueue(*stuck)
+    enqueue_exports(stuck)
     return len(stuck)
 
 

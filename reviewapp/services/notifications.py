@@ -25,7 +25,7 @@ from pathways.models import Conclusion, Report, User
 from pathways.selectors import people_with_roles
 from reviewapp.enums import Delivery, NotificationKind, NotificationState
 from reviewapp.models import Comment, Notification, NotificationPreference, SignOff, Verdict
-from reviewapp.services.handover import hand_to_worker
+from reviewapp.tasks.queue import enqueue_deliveries
 
 # Until a person chooses, every kind comes immediately, except the ones that are news
 # rather than a call to act, which wait for the daily digest.
@@ -77,14 +77,6 @@ def notify(
     )
     transaction.on_commit(lambda: enqueue_deliveries(new_ids), robust=True)
     return len(new_ids)
-
-
-def enqueue_deliveries(notification_ids: Iterable[int]) -> None:
-    """Hand each notification to the worker. A broker that cannot be reached is logged, not
-    raised: the rows stay pending and `outbox_sweep` hands them over later."""
-    from reviewapp.tasks.notifications import notification_deliver
-
-    hand_to_worker(notification_deliver, notification_ids, waiting="stays in the outbox")
 
 
 def _team_members(information_request: InformationRequest) -> QuerySet[User]:

@@ -6,7 +6,6 @@ import datetime
 from celery import shared_task
 from django.conf import settings
 
-from reviewapp.services import exports
 from reviewapp.tasks.retrying import run_or_retry
 
 RETRYING = {"bind": True, "acks_late": True, "max_retries": settings.TASK_MAX_RETRIES}
@@ -14,6 +13,8 @@ RETRYING = {"bind": True, "acks_late": True, "max_retries": settings.TASK_MAX_RE
 
 @shared_task(**RETRYING)
 def export_run(self, job_id: int):
+    from reviewapp.services import exports  # noqa: PLC0415 (a leaf: services reach tasks via tasks.queue)
+
     # After the last retry the job is left failed, with the error, for an admin to retry.
     return run_or_retry(
         self,
@@ -24,6 +25,8 @@ def export_run(self, job_id: int):
 
 @shared_task(acks_late=True)
 def export_jobs_sweep():
+    from reviewapp.services import exports  # noqa: PLC0415 (a leaf: services reach tasks via tasks.queue)
+
     expired = exports.export_jobs_expire(older_than=datetime.timedelta(days=settings.EXPORT_RETENTION_DAYS))
     handed_again = exports.export_jobs_sweep(
         queued_for=datetime.timedelta(seconds=settings.OUTBOX_SWEEP_SECONDS),

@@ -5,6 +5,8 @@ from django.utils.safestring import mark_safe
 from evidence.enums import Relation
 from pathways.enums import RiskLevel, Sensitivity
 from pathways.text import render_markdown
+from reviewapp.selectors.notifications import BELL_COUNT_LIMIT
+from reviewapp.selectors.notifications import unread_notification_count as count_for
 
 register = template.Library()
 
@@ -46,9 +48,6 @@ def unread_notification_count(context) -> int | str:
     """The bell's count: the signed-in person's unread notifications, from the scope of
     `notifications_visible_to` (one query; none for anonymous people, and none on a page
     whose view counted them already as `unread_notifications`), or "99+" beyond 99."""
-    from reviewapp.selectors.notifications import BELL_COUNT_LIMIT  # the tag's only use
-    from reviewapp.selectors.notifications import unread_notification_count as count_for
-
     if "unread_notifications" in context:
         count = context["unread_notifications"]
     else:

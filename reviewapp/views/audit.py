@@ -23,8 +23,8 @@ from reviewapp.forms_authoring import (
     AuditFilterForm,
     action_label,
 )
+from reviewapp.pages import is_htmx, pathway_in, reader_required, report_page
 from reviewapp.selectors.audit import audit_entries_visible_to
-from reviewapp.views.common import is_htmx, pathway_in, reader_required, report_page
 
 ENTRIES_PER_PAGE = 50
 

@@ -34,9 +34,9 @@ from reviewapp.forms_authoring import (
     EvidenceEditForm,
     PathwayEditForm,
 )
+from reviewapp.pages import is_htmx, pathway_in, reader_required, report_page, require
+from reviewapp.panels import verdicts
 from reviewapp.services.verdicts import conclusion_revise
-from reviewapp.views import verdicts
-from reviewapp.views.common import is_htmx, pathway_in, reader_required, report_page, require
 
 # ----------------------------------------------------------------------------- editing
 
@@ -117,7 +117,7 @@ def _edit(
                     form.add_error(name if name in form.fields else None, message)
         else:
             note = _saved_note(frame.get("number_name", "version"), saved, started=form.cleaned_data["version"])
-            if request.htmx:
+            if is_htmx(request):
                 context["saved_note"] = note
                 response = section(saved)
                 response["HX-Push-Url"] = page_url

@@ -22,6 +22,7 @@ from pathways.text import level_allows
 from reviewapp.enums import ExportState
 from reviewapp.forms_exports import ExportStartForm
 from reviewapp.models import ExportJob
+from reviewapp.pages import is_htmx, reader_required, report_page
 from reviewapp.services.exports import (
     CONTENT_TYPES,
     ExportRefused,
@@ -30,14 +31,9 @@ from reviewapp.services.exports import (
     export_path,
     export_scope_key,
 )
-from reviewapp.views.common import reader_required, report_page
 
 LIST = "reviewapp/exports/list.html"
 DETAIL = "reviewapp/exports/detail.html"
-
-
-def _is_htmx(request) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def _own_jobs(request, report):
@@ -78,11 +74,11 @@ def export_start(request, slug):
                 f"Started: {job.get_kind_display().lower()} as {job.get_fmt_display()} at level {job.level}. "
                 "It appears below, and you can download it when it is ready."
             )
-            if not _is_htmx(request):
+            if not is_htmx(request):
                 messages.success(request, notice)
                 return redirect("export_detail", slug=report.slug, job_id=job.pk)
             form = ExportStartForm(user=request.user)
-    if _is_htmx(request):
+    if is_htmx(request):
         context = {"report": report, **_panel_context(request, report, form=form, notice=notice)}
         return render(request, f"{LIST}#export-panel", context)
     # Without htmx, the page again, with the choices made and the error next to the field.
@@ -96,7 +92,7 @@ def export_start(request, slug):
 def export_detail(request, slug, job_id):
     """One of the person's exports. For htmx, only its status fragment: it polls every second
     while the job is queued or running, and stops once it is done or failed."""
-    if _is_htmx(request):
+    if is_htmx(request):
         report = report_for_user(request.user, slug)
         job = _job_for(request, report, job_id)
         return render(request, f"{DETAIL}#export-status", {"report": report, "job": job})

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from evidence.enums import DUE_SOON_DAYS
 from evidence.selectors import teams_of
+from reviewapp.pages import paginate, reader_required
 from reviewapp.selectors.requests import (
     REQUESTS_PER_PAGE,
     SHOWN_PER_GROUP,
@@ -25,7 +26,6 @@ from reviewapp.selectors.requests import (
     team_requests,
     with_due_dates,
 )
-from reviewapp.views.common import paginate, reader_required
 
 
 def _team_groups(rows: list, counts: dict) -> list[RequestGroup]:

@@ -15,23 +15,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from reviewapp.forms_notifications import NotificationPreferencesForm
 from reviewapp.models import Notification
+from reviewapp.pages import is_htmx, reader_required
 from reviewapp.selectors.notifications import notifications_visible_to
 from reviewapp.services.notifications import (
     delivery_preferences,
     notification_preferences_set,
     notifications_mark_read,
 )
-from reviewapp.views.common import reader_required
 
 NOTIFICATIONS_PER_PAGE = 30
 LIST = "reviewapp/notifications/list.html"
 # The event the bell listens for (`hx-trigger` in base.html): sent with every answer that
 # changes what is unread, so the count in the top bar follows at once.
 CHANGED_EVENT = "notifications-changed"
-
-
-def _is_htmx(request) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def _notification_for(request, pk) -> Notification:
@@ -68,7 +64,7 @@ def _after_change(request, *, notice: str, focus: int | str):
     where the person was; the bell refreshes on the event. Without htmx: a message and
     back to the same page of the list."""
     page_number = _page_number(request)
-    if _is_htmx(request):
+    if is_htmx(request):
         context = _list_context(request, page_number=page_number, focus=focus, notice=notice)
         response = render(request, f"{LIST}#notification-list", context)
         response["HX-Trigger"] = CHANGED_EVENT
@@ -85,7 +81,7 @@ def _after_change(request, *, notice: str, focus: int | str):
 def notification_list(request):
     """The person's notifications, newest first, unread ones marked."""
     context = _list_context(request, page_number=_page_number(request))
-    template = LIST + ("#notification-list" if _is_htmx(request) else "")
+    template = LIST + ("#notification-list" if is_htmx(request) else "")
     return render(request, template, context)
 
 

@@ -25,9 +25,8 @@ from pathways.selectors import (
 )
 from pathways.services import report_status_change
 from reviewapp.forms import ClaimFilterForm, ReportStatusForm
-from reviewapp.views import requests, verdicts
-from reviewapp.views.common import is_htmx, paginate, pathway_in, reader_required, report_page, require
-from reviewapp.views.panels import subject_panels
+from reviewapp.pages import is_htmx, paginate, pathway_in, reader_required, report_page, require
+from reviewapp.panels import requests, subject_panels, verdicts
 
 # Rows a page of each list holds: a lab's report has hundreds of claims and thousands of evidence items.
 CLAIMS_PER_PAGE = 50

@@ -6,21 +6,16 @@ services of evidence.services.requests; a refused transition (stale version, wro
 changes nothing and hands the person's text back in the form.
 """
 
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, re_path
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from evidence.models import Evidence, InformationRequest, RequestMessage
+from evidence.models import InformationRequest, RequestMessage
 from evidence.selectors import (
     evidence_visible_to,
-    information_request_team_summary,
-    information_requests_visible_to,
 )
 from evidence.services.requests import (
     ANSWERABLE,
@@ -32,7 +27,6 @@ from evidence.services.requests import (
     RequestNotAllowed,
     information_request_close,
 )
-from pathways.models import Claim, Pathway
 from pathways.selectors import claims_visible_to
 from reviewapp.forms_requests import (
     RequestAnswerForm,
@@ -42,38 +36,12 @@ from reviewapp.forms_requests import (
     RequestFilterForm,
     RequestFollowUpForm,
 )
+from reviewapp.pages import is_htmx, paginate, pathway_in, reader_required, report_page, require
+from reviewapp.panels.requests import PANEL, local_today, request_panel, visible_requests
 from reviewapp.selectors.requests import REQUESTS_PER_PAGE, with_due_dates
 from reviewapp.services import requests as review_requests
-from reviewapp.views.common import is_htmx, paginate, pathway_in, reader_required, report_page, require
 
-SUBJECT_FIELDS = {"pathways": "pathway", "claims": "claim", "evidence": "evidence"}
 DETAIL = "reviewapp/requests/detail.html"
-PANEL = "reviewapp/requests/_panel.html"
-
-
-def _today() -> datetime.date:
-    return timezone.localdate()
-
-
-def _duration_words(duration: datetime.timedelta | None) -> str:
-    if duration is None:
-        return ""
-    hours = duration.total_seconds() / 3600
-    if hours < 1:
-        return "under an hour"
-    if hours < 48:
-        return f"{round(hours)} hour{'s' if round(hours) != 1 else ''}"
-    return f"{hours / 24:.1f} days"
-
-
-def _subject_kind(subject) -> str:
-    if isinstance(subject, Pathway):
-        return "pathways"
-    if isinstance(subject, Claim):
-        return "claims"
-    if isinstance(subject, Evidence):
-        return "evidence"
-    raise ValueError(f"no information requests about {type(subject).__name__}")
 
 
 def _subject_for(request, context, *, subject_kind: str, subject_slug: str):
@@ -88,50 +56,9 @@ def _subject_for(request, context, *, subject_kind: str, subject_slug: str):
     return get_object_or_404(subjects.filter(report=context["report"]), slug=subject_slug)
 
 
-def _visible_requests(request, report):
-    return (
-        information_requests_visible_to(request.access)
-        .filter(report=report)
-        .select_related("team", "organisation", "pathway", "claim", "evidence")
-    )
-
-
 def _request_for(request, *, report, pk) -> InformationRequest:
     """The request, or 404 when it does not exist, is on another report or is out of scope."""
-    return get_object_or_404(_visible_requests(request, report).select_related("requester"), pk=pk)
-
-
-# ----------------------------------------------------------------- page hooks
-
-
-def panel_context(request, *, report, scope, subject) -> dict:
-    """Context for the requests part of the right-hand column of a pathway, claim or evidence page."""
-    return {"request_panel": _panel(request, report=report, scope=scope, subject=subject)}
-
-
-def _panel(request, *, report, scope, subject, form=None, notice="") -> dict:
-    today = _today()
-    kind = _subject_kind(subject)
-    subject_requests = _visible_requests(request, report).filter(**{SUBJECT_FIELDS[kind]: subject})
-    filing = scope.may_file_requests
-    if filing and form is None:
-        form = RequestFileForm(subject=subject, user=request.access, today=today)
-    return {
-        "subject": subject,
-        "kind": kind,
-        "requests": with_due_dates(subject_requests, today),
-        "may_file": filing,
-        "form": form if filing else None,
-        "notice": notice,
-    }
-
-
-def report_context(request, *, report, scope) -> dict:
-    """Context for the report page: open and overdue requests per team, median time to first answer."""
-    teams = list(information_request_team_summary(request.access, report=report, today=_today()))
-    for team in teams:
-        team["median_words"] = _duration_words(team["median_first_answer"])
-    return {"request_summary": teams}
+    return get_object_or_404(visible_requests(request, report).select_related("requester"), pk=pk)
 
 
 # ---------------------------------------------------------------------- pages
@@ -150,8 +77,8 @@ def _scope_rule(scope) -> str:
 def request_list(request, slug):
     context = report_page(request, slug)
     report = context["report"]
-    today = _today()
-    visible = _visible_requests(request, report)
+    today = local_today()
+    visible = visible_requests(request, report)
     form = RequestFilterForm(request.GET or None, information_requests=visible)
     if form.is_valid():
         visible = form.filter(visible, today=today)
@@ -179,7 +106,7 @@ def request_file(request, slug, subject_kind, subject_slug):
     report, scope = context["report"], context["scope"]
     subject = _subject_for(request, context, subject_kind=subject_kind, subject_slug=subject_slug)
     require(scope.may_file_requests, "Only reviewers acting for a reviewer organisation file information requests.")
-    today = _today()
+    today = local_today()
     form = RequestFileForm(request.POST or None, subject=subject, user=request.access, today=today)
     notice = ""
     if request.method == "POST" and form.is_valid():
@@ -198,7 +125,7 @@ def request_file(request, slug, subject_kind, subject_slug):
                 return redirect("request_detail", slug=report.slug, pk=information_request.pk)
             form = None
     if is_htmx(request):
-        panel = _panel(request, report=report, scope=scope, subject=subject, form=form, notice=notice)
+        panel = request_panel(request, report=report, scope=scope, subject=subject, form=form, notice=notice)
         return render(request, f"{PANEL}#request-panel", {**context, "request_panel": panel})
     context.update(subject=subject, subject_kind=subject_kind, form=form)
     return render(request, "reviewapp/requests/file.html", context)
@@ -229,7 +156,7 @@ def _detail_context(request, information_request, *, bound_form=None, error="", 
         forms["close_form"] = RequestCloseForm(information_request=information_request)
     if bound_form is not None:
         forms[FORM_NAMES[type(bound_form)]] = bound_form
-    (information_request,) = with_due_dates([information_request], _today())
+    (information_request,) = with_due_dates([information_request], local_today())
     return {
         "information_request": information_request,
         "thread": thread,

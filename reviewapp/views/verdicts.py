@@ -1,11 +1,9 @@
 """Verdicts on conclusions, the sign-off dashboard and sign-off decisions.
 
-Verdicts show in each conclusion box (`conclusion_context`) and, compactly, in the pathway
+Verdicts show in each conclusion box (`reviewapp.panels.verdicts.conclusion_context`) and, compactly, in the pathway
 column (`with_verdict_summary`); a conclusion's page of verdicts keeps their history. The
 dashboard is leadership's, readable by authors: anyone else who sees the report gets 403.
 """
-
-from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,8 +15,9 @@ from pathways.enums import ReportStatus
 from pathways.selectors import conclusions_visible_to, pathways_visible_to, report_for_user
 from reviewapp.enums import SignOffDecision
 from reviewapp.forms_verdicts import SignOffForm, VerdictForm
+from reviewapp.pages import is_htmx, reader_required, report_page, require
+from reviewapp.panels.verdicts import conclusion_context
 from reviewapp.selectors.verdicts import (
-    current_verdicts_visible_to,
     signoff_state,
     signoffs_for_report,
     verdicts_visible_to,
@@ -26,80 +25,8 @@ from reviewapp.selectors.verdicts import (
 )
 from reviewapp.services.signoff import APPROVING, SignOffError, signoff_record
 from reviewapp.services.verdicts import VerdictError, verdict_reconfirm, verdict_record
-from reviewapp.views.common import is_htmx, reader_required, report_page, require
 
 # ------------------------------------------------------------------ verdicts
-
-
-@dataclass
-class PanelEntry:
-    organisation: object
-    verdict: object = None
-    own: bool = False
-
-
-@dataclass
-class VerdictPanel:
-    """What a conclusion box shows of verdicts, for one reader."""
-
-    conclusion: object
-    entries: list = field(default_factory=list)
-    organisation: object = None  # the reader's, when they record verdicts
-    form: VerdictForm | None = None
-    notice: str = ""
-    error: str = ""
-    dashboard_link: bool = False
-
-    @property
-    def own_verdict(self):
-        return next((entry.verdict for entry in self.entries if entry.own and entry.verdict), None)
-
-
-def conclusion_context(request, *, report, scope, conclusions, form=None, notice="", error="") -> dict:
-    """Sets `verdict_panel` on each conclusion for its box (_conclusion.html): every
-    organisation's current verdict the reader may see, and the reader's own organisation
-    (with the form) when they review; one query. Who has not answered yet is on the
-    dashboard."""
-    conclusions = [conclusion for conclusion in conclusions if conclusion is not None]
-    if not conclusions:
-        return {}
-    by_pk = {conclusion.pk: conclusion for conclusion in conclusions}
-    organisation = scope.reviewing_organisation
-    verdicts = {}
-    for verdict in (
-        current_verdicts_visible_to(request.access)
-        .filter(conclusion__in=list(by_pk))
-        .select_related("organisation", "recorded_by")
-        .order_by("organisation__kind", "organisation__name")
-    ):
-        verdict.conclusion = by_pk[verdict.conclusion_id]
-        verdicts.setdefault(verdict.conclusion_id, {})[verdict.organisation_id] = verdict
-    for conclusion in conclusions:
-        given = verdicts.get(conclusion.pk, {})
-        organisations = [verdict.organisation for verdict in given.values()]
-        if organisation is not None and organisation.pk not in given:
-            organisations.append(organisation)
-        panel = VerdictPanel(
-            conclusion=conclusion,
-            entries=[
-                PanelEntry(
-                    organisation=org,
-                    verdict=given.get(org.pk),
-                    own=organisation is not None and org.pk == organisation.pk,
-                )
-                for org in organisations
-            ],
-            organisation=organisation,
-            notice=notice,
-            error=error,
-            dashboard_link=conclusion.pathway_id is None and scope.may_open_dashboard,
-        )
-        if organisation is not None:
-            own = given.get(organisation.pk)
-            initial = {"position": own.position, "rationale": own.rationale} if own else {}
-            panel.form = form if form is not None else VerdictForm(conclusion=conclusion, initial=initial)
-        conclusion.verdict_panel = panel
-    return {}
 
 
 def _conclusion_location(report, conclusion) -> str:

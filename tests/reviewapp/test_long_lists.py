@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviewapp.models import Comment
+from reviewapp.panels.comments import THREADS_SHOWN
 from reviewapp.selectors.requests import REQUESTS_PER_PAGE
 from reviewapp.services.comments import comment_post, comment_reply, comment_resolve
-from reviewapp.views.comments import THREADS_SHOWN
 from reviewapp.views.reading import CLAIMS_PER_PAGE, EVIDENCE_PER_PAGE
 from tests.factories import ClaimFactory, EvidenceFactory, ReportFactory
 from tests.reviewapp.matrix.requests import file_request

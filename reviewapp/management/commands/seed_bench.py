@@ -21,6 +21,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from evidence.models import ClaimEvidence, Evidence, InformationRequest, RequestMessage
+from evidence.selectors import information_requests_visible_to
 from pathways.enums import PATHWAY_REVIEW_CODENAME, Role
 from pathways.models import (
     AuditEntry,
@@ -36,6 +37,7 @@ from pathways.models import (
     User,
 )
 from reviewapp.models import Comment, Notification, Verdict
+from reviewapp.selectors.comments import comments_visible_to
 
 PASSWORD = "bench-password"
 PERSONAS = {"author": "bench-author", "external": "bench-external", "team": "bench-team"}
@@ -494,9 +496,6 @@ class Seeder:
     def _persona_notifications(self):
         """Each persona's own inbox: notifications about requests and comments they can see
         (chosen through the app's own scope functions), a third of them unread."""
-        from evidence.selectors import information_requests_visible_to
-        from reviewapp.selectors.comments import comments_visible_to
-
         count = max(30, self.s.notifications // 100)
         rows = 0
         for username in PERSONAS.values():

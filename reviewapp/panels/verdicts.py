@@ -1,0 +1,78 @@
+"""The verdicts part of a conclusion box: every organisation's current verdict the reader
+may see, and the reader's own organisation's, with its form, when they review."""
+
+from dataclasses import dataclass, field
+
+from reviewapp.forms_verdicts import VerdictForm
+from reviewapp.selectors.verdicts import current_verdicts_visible_to
+
+
+@dataclass
+class PanelEntry:
+    organisation: object
+    verdict: object = None
+    own: bool = False
+
+
+@dataclass
+class VerdictPanel:
+    """What a conclusion box shows of verdicts, for one reader."""
+
+    conclusion: object
+    entries: list = field(default_factory=list)
+    organisation: object = None  # the reader's, when they record verdicts
+    form: VerdictForm | None = None
+    notice: str = ""
+    error: str = ""
+    dashboard_link: bool = False
+
+    @property
+    def own_verdict(self):
+        return next((entry.verdict for entry in self.entries if entry.own and entry.verdict), None)
+
+
+def conclusion_context(request, *, report, scope, conclusions, form=None, notice="", error="") -> dict:
+    """Sets `verdict_panel` on each conclusion for its box (_conclusion.html): every
+    organisation's current verdict the reader may see, and the reader's own organisation
+    (with the form) when they review; one query. Who has not answered yet is on the
+    dashboard."""
+    conclusions = [conclusion for conclusion in conclusions if conclusion is not None]
+    if not conclusions:
+        return {}
+    by_pk = {conclusion.pk: conclusion for conclusion in conclusions}
+    organisation = scope.reviewing_organisation
+    verdicts = {}
+    for verdict in (
+        current_verdicts_visible_to(request.access)
+        .filter(conclusion__in=list(by_pk))
+        .select_related("organisation", "recorded_by")
+        .order_by("organisation__kind", "organisation__name")
+    ):
+        verdict.conclusion = by_pk[verdict.conclusion_id]
+        verdicts.setdefault(verdict.conclusion_id, {})[verdict.organisation_id] = verdict
+    for conclusion in conclusions:
+        given = verdicts.get(conclusion.pk, {})
+        organisations = [verdict.organisation for verdict in given.values()]
+        if organisation is not None and organisation.pk not in given:
+            organisations.append(organisation)
+        panel = VerdictPanel(
+            conclusion=conclusion,
+            entries=[
+                PanelEntry(
+                    organisation=org,
+                    verdict=given.get(org.pk),
+                    own=organisation is not None and org.pk == organisation.pk,
+                )
+                for org in organisations
+            ],
+            organisation=organisation,
+            notice=notice,
+            error=error,
+            dashboard_link=conclusion.pathway_id is None and scope.may_open_dashboard,
+        )
+        if organisation is not None:
+            own = given.get(organisation.pk)
+            initial = {"position": own.position, "rationale": own.rationale} if own else {}
+            panel.form = form if form is not None else VerdictForm(conclusion=conclusion, initial=initial)
+        conclusion.verdict_panel = panel
+    return {}
