@@ -10,13 +10,8 @@ import datetime
 
 from django.utils import timezone
 
-from evidence.services.requests import (
-    information_request_answer,
-    information_request_close,
-    information_request_decline,
-    information_request_follow_up,
-)
-from reviewapp.services.requests import request_file
+from evidence.services.requests import information_request_close
+from reviewapp.services.requests import request_answer, request_decline, request_file, request_follow_up
 from tests.reviewapp.matrix import HTMX, IN_SCOPE, REPORT_PAGE, SIGNED_IN, Row
 
 PERSONAS_WITH_ACCESS = [*IN_SCOPE, "outsider"]
@@ -38,7 +33,7 @@ def file_request(world, requester, *, subject=None, team=None, title="How are tr
 
 def answer(information_request, member, text="Egress alarms fire within a minute.", evidence_items=()):
     information_request.refresh_from_db()
-    return information_request_answer(
+    return request_answer(
         information_request=information_request,
         answerer=member,
         text=text,
@@ -49,12 +44,13 @@ def answer(information_request, member, text="Egress alarms fire within a minute
 
 def follow_up(information_request, reviewer, text="And at night?"):
     information_request.refresh_from_db()
-    return information_request_follow_up(
+    return request_follow_up(
         information_request=information_request, author=reviewer, text=text, version=information_request.version
     )
 
 
 def close(information_request, reviewer):
+    """Closing notifies nobody, so the views call the evidence service itself, as this does."""
     information_request.refresh_from_db()
     return information_request_close(
         information_request=information_request, closer=reviewer, version=information_request.version
@@ -63,7 +59,7 @@ def close(information_request, reviewer):
 
 def decline(information_request, member, reason="Out of our remit."):
     information_request.refresh_from_db()
-    return information_request_decline(
+    return request_decline(
         information_request=information_request, decliner=member, reason=reason, version=information_request.version
     )
 
