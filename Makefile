@@ -34,6 +34,7 @@ run: install
 test: install
 	@$(PY) scripts/browser_check.py
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -n $${TEST_WORKERS:-2} --dist loadfile $${PYTEST_ARGS:-}
 
 # The app at a lab's scale under load, beside the login page; writes docs/benchmarks.md.
