@@ -8,7 +8,7 @@ from django.utils import timezone
 from evidence.models import Evidence
 from evidence.selectors import information_request_team_summary, information_requests_visible_to
 from pathways.models import Claim, Pathway
-from reviewapp.forms_requests import RequestFileForm
+from reviewapp.forms.requests import RequestFileForm
 from reviewapp.selectors.requests import with_due_dates
 
 SUBJECT_FIELDS = {"pathways": "pathway", "claims": "claim", "evidence": "evidence"}

@@ -3,7 +3,7 @@ may see, and the reader's own organisation's, with its form, when they review.""
 
 from dataclasses import dataclass, field
 
-from reviewapp.forms_verdicts import VerdictForm
+from reviewapp.forms.verdicts import VerdictForm
 from reviewapp.selectors.verdicts import current_verdicts_visible_to
 
 

@@ -19,7 +19,7 @@ from evidence.selectors import evidence_visible_to
 from pathways.models import AuditEntry, Claim, Conclusion, Pathway
 from pathways.selectors import claims_visible_to, conclusions_visible_to
 from reviewapp.diffs import change_rows
-from reviewapp.forms_authoring import (
+from reviewapp.forms.authoring import (
     AuditFilterForm,
     action_label,
 )

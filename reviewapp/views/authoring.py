@@ -28,7 +28,7 @@ from pathways.selectors import (
 )
 from pathways.services import EditConflict, EditRefused, pathway_update
 from reviewapp.diffs import FIELD_LABELS, as_text, text_diff
-from reviewapp.forms_authoring import (
+from reviewapp.forms.authoring import (
     ClaimEditForm,
     ConclusionEditForm,
     EvidenceEditForm,

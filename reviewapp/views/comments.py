@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from pathways.selectors import report_for_user
 from reviewapp.enums import CommentVisibility
-from reviewapp.forms_comments import CommentEditForm, CommentForm, DiscussionFilterForm
+from reviewapp.forms.comments import CommentEditForm, CommentForm, DiscussionFilterForm
 from reviewapp.pages import is_htmx, paginate, reader_required, report_page, require
 from reviewapp.panels.comments import Failure, panel_context, render_panel, subject_page_url
 from reviewapp.selectors.comments import (

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from pathways.selectors import report_for_user
 from pathways.text import level_allows
 from reviewapp.enums import ExportState
-from reviewapp.forms_exports import ExportStartForm
+from reviewapp.forms.exports import ExportStartForm
 from reviewapp.models import ExportJob
 from reviewapp.pages import is_htmx, reader_required, report_page
 from reviewapp.services.exports import (

@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from reviewapp.forms_notifications import NotificationPreferencesForm
+from reviewapp.forms.notifications import NotificationPreferencesForm
 from reviewapp.models import Notification
 from reviewapp.pages import is_htmx, reader_required
 from reviewapp.selectors.notifications import notifications_visible_to

@@ -24,7 +24,7 @@ from pathways.selectors import (
     reports_visible_to,
 )
 from pathways.services import report_status_change
-from reviewapp.forms import ClaimFilterForm, ReportStatusForm
+from reviewapp.forms.reading import ClaimFilterForm, ReportStatusForm
 from reviewapp.pages import is_htmx, paginate, pathway_in, reader_required, report_page, require
 from reviewapp.panels import requests, subject_panels, verdicts
 

@@ -28,7 +28,7 @@ from evidence.services.requests import (
     information_request_close,
 )
 from pathways.selectors import claims_visible_to
-from reviewapp.forms_requests import (
+from reviewapp.forms.requests import (
     RequestAnswerForm,
     RequestCloseForm,
     RequestDeclineForm,

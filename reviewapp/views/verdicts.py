@@ -14,7 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from pathways.enums import ReportStatus
 from pathways.selectors import conclusions_visible_to, pathways_visible_to, report_for_user
 from reviewapp.enums import SignOffDecision
-from reviewapp.forms_verdicts import SignOffForm, VerdictForm
+from reviewapp.forms.verdicts import SignOffForm, VerdictForm
 from reviewapp.pages import is_htmx, reader_required, report_page, require
 from reviewapp.panels.verdicts import conclusion_context
 from reviewapp.selectors.verdicts import (

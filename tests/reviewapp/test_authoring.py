@@ -373,7 +373,7 @@ def test_finding_evidence_lists_matches_saves_nothing_and_keeps_what_was_typed(c
 
 
 def test_a_search_that_matches_many_shows_the_first_and_says_to_narrow_it(client, world, author):
-    from reviewapp.forms_authoring import EVIDENCE_FOUND_LIMIT
+    from reviewapp.forms.authoring import EVIDENCE_FOUND_LIMIT
 
     for number in range(EVIDENCE_FOUND_LIMIT + 2):
         EvidenceFactory(report=world.report, title=f"Red-team transcript {number}")

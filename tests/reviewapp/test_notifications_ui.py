@@ -14,7 +14,7 @@ from django.utils.html import escape
 
 from pathways.services import access_grant, access_revoke
 from reviewapp.enums import INTERNAL_ONLY_KINDS, Delivery, NotificationKind, NotificationState
-from reviewapp.forms_notifications import DELIVERY_CHOICES, KIND_GROUPS
+from reviewapp.forms.notifications import DELIVERY_CHOICES, KIND_GROUPS
 from reviewapp.models import Notification, NotificationPreference
 from reviewapp.selectors.notifications import notifications_visible_to, unread_notification_count
 from reviewapp.services.notifications import delivery_preferences

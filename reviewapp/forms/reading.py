@@ -1,26 +1,9 @@
 from django import forms
-from django.db.models import Q
 
 from pathways.enums import ClaimCategory, ReportStatus
 from pathways.models import Team
 from pathways.selectors import claims_visible_to
 from pathways.services import ALLOWED_STATUS_CHANGES
-
-# How many evidence items a search in a form (the claim editor, the answer form) lists at
-# most, besides those already chosen.
-EVIDENCE_FOUND_LIMIT = 20
-
-
-def every_word_in(text: str, *fields: str) -> Q:
-    """Rows holding every word of `text`, each in one of `fields`, case ignored (all rows
-    for a text of no words)."""
-    wanted = Q()
-    for word in text.split():
-        one_of = Q()
-        for name in fields:
-            one_of |= Q(**{f"{name}__icontains": word})
-        wanted &= one_of
-    return wanted
 
 
 class ClaimFilterForm(forms.Form):

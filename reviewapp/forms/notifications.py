@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from reviewapp.enums import Delivery, NotificationKind, notification_kinds_for
-from reviewapp.forms_requests import MarksInvalidFields
+from reviewapp.forms.common import MarksInvalidFields
 from reviewapp.services.notifications import DEFAULT_DELIVERY
 
 # The kinds as the settings page sets them out, under a heading each.

@@ -20,7 +20,7 @@ from pathways.services import (
     PATHWAY_MARKDOWN_FIELDS,
     text_errors,
 )
-from reviewapp.forms import EVIDENCE_FOUND_LIMIT, every_word_in
+from reviewapp.forms.common import EVIDENCE_FOUND_LIMIT, every_word_in
 
 MARKDOWN_HELP = (
     "Markdown. Text that reviewers or the public must not read goes in [[internal]]…[[/internal]] "

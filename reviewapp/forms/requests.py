@@ -16,20 +16,7 @@ from pathways.enums import Sensitivity
 from pathways.models import Claim, Pathway, Team
 from pathways.selectors import claims_visible_to
 from pathways.text import has_span_markup, span_errors
-from reviewapp.forms import EVIDENCE_FOUND_LIMIT, every_word_in
-
-
-class MarksInvalidFields:
-    """Fields with errors get aria-invalid and point at their error message."""
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                described_by = f"{self[name].id_for_label}-error"
-                if self.fields[name].help_text:
-                    described_by += f" {self[name].auto_id}_helptext"
-                self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": described_by})
+from reviewapp.forms.common import EVIDENCE_FOUND_LIMIT, MarksInvalidFields, every_word_in
 
 
 class DateInput(forms.DateInput):
