@@ -462,7 +462,7 @@ def main() -> None:
     django.setup()
     from evidence.models import Evidence, InformationRequest
     from pathways.models import Claim, Report, User
-    from reviewapp.management.commands.seed_bench import PERSONAS
+    from reviewapp.bench_data import PERSONAS
     from reviewapp.models import Comment, Notification
 
     counts = {

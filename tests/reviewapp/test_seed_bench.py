@@ -12,7 +12,7 @@ from evidence.models import Evidence, InformationRequest
 from pathways.access import compute_access
 from pathways.models import Claim, Report, User
 from pathways.selectors import pathways_visible_to
-from reviewapp.management.commands.seed_bench import PERSONAS
+from reviewapp.bench_data import PERSONAS
 from reviewapp.models import Comment, Notification
 from reviewapp.selectors.notifications import notifications_visible_to
 from tests.queries import assert_no_long_query, counted
