@@ -15,7 +15,7 @@ from pathways.models import AuditEntry, Claim
 from pathways.services import claim_update, conclusion_update, pathway_update
 from tests.conftest import ALL_CANARIES, CANARY_INTERNAL_CLAIM
 from tests.factories import ClaimFactory
-from tests.queries import counted
+from tests.helpers import counted
 
 AUDIT = reverse("audit_log", args=["pilot"])
 

@@ -14,9 +14,7 @@ from pathways.models import AuditEntry, Claim, Conclusion, PathwayClaim
 from pathways.services import EditConflict, EditRefused, access_grant, claim_update, conclusion_update, pathway_update
 from tests.conftest import CANARY_INTERNAL_SPAN
 from tests.factories import EvidenceFactory, PathwayFactory, ReportFactory, UserFactory
-from tests.queries import counted
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
+from tests.helpers import HTMX, counted
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from reviewapp.models import Comment
 from reviewapp.selectors.comments import subject_type_of
 from reviewapp.services.comments import comment_post, comment_reply, comment_resolve, mentioned_usernames
 from tests.factories import ClaimFactory, ReportFactory, UserFactory
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
+from tests.helpers import HTMX
 
 
 def post_url(subject):

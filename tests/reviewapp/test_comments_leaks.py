@@ -16,7 +16,7 @@ from reviewapp.models import Comment
 from reviewapp.selectors.comments import comments_on, comments_visible_to, subject_type_of, thread_scope
 from reviewapp.services.comments import comment_post, comment_reply, comment_resolve
 from tests.conftest import ALL_CANARIES
-from tests.queries import counted
+from tests.helpers import query_count
 from tests.reviewapp.test_canaries import _every_reader_url
 
 CANARY_INTERNAL_COMMENT = "CANARY-INTERNAL-COMMENT-3e1f"
@@ -243,11 +243,7 @@ PAGES = [
 
 
 def _count(client, method, url, data=None, htmx=False):
-    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    with counted() as queries:
-        response = getattr(client, method)(url, data or {}, **headers)
-    assert response.status_code == 200, url
-    return len(queries)
+    return query_count(client, url, method=method, data=data, htmx=htmx, statuses=(200,))
 
 
 @pytest.mark.parametrize("reader", ["author", "external_reviewer"])

@@ -26,7 +26,7 @@ from tests.conftest import (
     REVIEWER_VISIBLE,
 )
 from tests.factories import ReportFactory
-from tests.queries import counted
+from tests.helpers import HTMX, query_count
 from tests.reviewapp.matrix.exports import (
     CANARY_GOVERNMENT_REQUEST,
     CANARY_OVERRIDE_REASON,
@@ -35,7 +35,6 @@ from tests.reviewapp.matrix.exports import (
     start_job,
 )
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 INTERNAL_ONLY = [CANARY_INTERNAL_CLAIM, CANARY_INTERNAL_EVIDENCE, CANARY_INTERNAL_SPAN]
 LEVELS = ["public", "reviewer", "internal"]
 
@@ -512,12 +511,6 @@ def _jobs(requester, world, count):
     )
 
 
-def _count(client, url, **headers):
-    with counted() as queries:
-        assert client.get(url, **headers).status_code == 200
-    return len(queries)
-
-
 @pytest.mark.parametrize("reader", ["author", "external_reviewer"])
 def test_the_query_counts_do_not_grow_with_the_number_of_jobs(client, world, request, reader):
     person = request.getfixturevalue(reader)
@@ -526,9 +519,9 @@ def test_the_query_counts_do_not_grow_with_the_number_of_jobs(client, world, req
 
     _jobs(person, world, 1)
     status = reverse("export_detail", args=["pilot", ExportJob.objects.latest("id").pk])
-    small = (_count(client, page), _count(client, status, **HTMX))
+    small = (query_count(client, page, statuses=(200,)), query_count(client, status, htmx=True, statuses=(200,)))
     _jobs(person, world, 3)
-    large = (_count(client, page), _count(client, status, **HTMX))
+    large = (query_count(client, page, statuses=(200,)), query_count(client, status, htmx=True, statuses=(200,)))
 
     assert small == large, f"exports page and status: {small} queries with one job, {large} with more"
     assert small[1] <= 6, f"the status fragment polled every second makes {small[1]} queries"

@@ -20,14 +20,13 @@ from reviewapp.selectors.notifications import notifications_visible_to, unread_n
 from reviewapp.services.notifications import delivery_preferences
 from reviewapp.services.requests import request_answer
 from tests.factories import ReportFactory, UserFactory
-from tests.queries import counted
+from tests.helpers import HTMX, counted, query_count
 from tests.reviewapp.matrix.notifications import delivered
 from tests.reviewapp.matrix.requests import bob_government_request, file_request
 
 LIST = reverse("notification_list")
 BELL = reverse("notification_bell")
 SETTINGS = reverse("notification_settings")
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def _html(response) -> str:
@@ -511,12 +510,7 @@ def _grow(world, external_reviewer, stress_tester, persona, times):
         delivered(stress_tester, world.report)
 
 
-def _count(client, url, *, method="get", data=None, htmx=False):
-    headers = HTMX if htmx else {}
-    with counted() as queries:
-        response = getattr(client, method)(url, data or {}, **headers)
-    assert response.status_code in {200, 302}, url
-    return len(queries)
+_count = query_count
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from reviewapp.models import ExportJob, SignOff
 from reviewapp.services.comments import comment_post, comment_reply
 from reviewapp.services.verdicts import verdict_record
 from tests.factories import ClaimEvidenceFactory, ClaimFactory, EvidenceFactory, PathwayFactory
-from tests.queries import page_queries
+from tests.helpers import page_queries
 from tests.reviewapp.matrix.notifications import delivered
 from tests.reviewapp.matrix.requests import answer, file_request
 

@@ -15,7 +15,7 @@ from reviewapp.services.delivery import request_reminders
 from reviewapp.services.requests import request_answer, request_file
 from reviewapp.services.verdicts import conclusion_revise, verdict_record
 from reviewapp.tasks import notifications as tasks
-from tests.queries import counted
+from tests.helpers import counted
 
 TODAY = datetime.date(2026, 12, 2)  # a Wednesday; the clock is moved by passing `today`
 

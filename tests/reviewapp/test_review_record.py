@@ -17,7 +17,7 @@ from tests.conftest import (
     CANARY_OUT_OF_SCOPE,
     REVIEWER_VISIBLE,
 )
-from tests.queries import assert_no_long_query
+from tests.helpers import assert_no_long_query
 from tests.reviewapp.matrix.exports import (
     CANARY_GOVERNMENT_REQUEST,
     CANARY_OVERRIDE_REASON,

@@ -15,7 +15,7 @@ from pathways.selectors import pathways_visible_to
 from reviewapp.bench_data import PERSONAS
 from reviewapp.models import Comment, Notification
 from reviewapp.selectors.notifications import notifications_visible_to
-from tests.queries import assert_no_long_query, counted
+from tests.helpers import assert_no_long_query, counted
 
 
 def _bench_module():

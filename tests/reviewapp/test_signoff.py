@@ -17,8 +17,7 @@ from reviewapp.models import Comment, SignOff, Verdict
 from reviewapp.services.signoff import SignOffError, signoff_record
 from reviewapp.services.verdicts import verdict_record
 from tests.conftest import CANARY_OUT_OF_SCOPE
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
+from tests.helpers import HTMX
 
 
 def conclusion_of(world, pathway):

@@ -13,8 +13,7 @@ from reviewapp.models import Verdict
 from reviewapp.services.verdicts import VerdictError, verdict_reconfirm, verdict_record
 from tests.conftest import CANARY_INTERNAL_SPAN, CANARY_OUT_OF_SCOPE, REVIEWER_VISIBLE
 from tests.factories import ReportFactory
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
+from tests.helpers import HTMX
 
 
 def conclusion_of(world, pathway: str | None) -> Conclusion:

@@ -14,7 +14,7 @@ from reviewapp.enums import Position
 from reviewapp.models import SignOff
 from reviewapp.services.verdicts import verdict_record
 from tests.factories import PathwayFactory, UserFactory
-from tests.queries import counted
+from tests.helpers import query_count
 
 _serial = itertools.count()
 
@@ -59,12 +59,7 @@ def grow(world, times):
     Conclusion.objects.filter(pk=exfiltration.pk).update(revision=exfiltration.revision + 1)
 
 
-def count_queries(client, url, *, method="get", data=None, htmx=False):
-    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    with counted() as queries:
-        response = getattr(client, method)(url, data or {}, **headers)
-    assert response.status_code in (200, 302), (url, response.status_code)
-    return len(queries)
+count_queries = query_count
 
 
 def _url(world, name):

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.helpers import HTMX as HTMX  # the rows of every matrix module use it from here
+
 IN_SCOPE = {"author": 200, "stress_tester": 200, "external_reviewer": 200, "leadership": 200, "team_member": 200}
 REPORT_PAGE = {**IN_SCOPE, "outsider": 404, "anonymous": 302}
 HIDDEN_FROM_EXTERNAL = {**REPORT_PAGE, "external_reviewer": 404}
 SIGNED_IN = {**IN_SCOPE, "outsider": 200}
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Counting the queries a page makes, for the tests that hold pages to their budgets.
+"""What the tests share: the htmx request header, and counting the queries a page makes
+(for the tests that hold pages to their budgets).
 
 Every page and fragment makes a fixed, small number of queries whatever the data, and no
 read is longer than MAX_SQL_BYTES of SQL (as sent, parameters included): a scope that
@@ -41,3 +42,12 @@ def page_queries(client, url: str, *, htmx: bool = False, status: int = 200) -> 
         response = client.get(url, **(HTMX if htmx else {}))
     assert response.status_code == status, f"{url}: {response.status_code}"
     return [query["sql"] for query in queries.captured_queries]
+
+
+def query_count(client, url: str, *, method="get", data=None, htmx=False, statuses=(200, 302)) -> int:
+    """Send the request and return how many queries it made, after checking its status is
+    one of `statuses` and that no query is too long."""
+    with counted() as queries:
+        response = getattr(client, method)(url, data or {}, **(HTMX if htmx else {}))
+    assert response.status_code in statuses, (url, response.status_code)
+    return len(queries)
