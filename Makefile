@@ -35,6 +35,8 @@ test: install
 	@$(PY) scripts/browser_check.py
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@# The type checks' Django plugin imports the settings: a URL that is parsed, never connected to.
+	DEBUG=1 DATABASE_URL=postgres://mypy@127.0.0.1:1/mypy $(VENV)/bin/mypy pathways evidence reviewapp/services reviewapp/selectors
 	$(PY) -m pytest -n $${TEST_WORKERS:-2} --dist loadfile $${PYTEST_ARGS:-}
 
 # The app at a lab's scale under load, beside the login page; writes docs/benchmarks.md.

@@ -10,7 +10,17 @@ from django.db.models import Aggregate, Count, DurationField, Exists, F, OuterRe
 from evidence.models import ClaimEvidence, Evidence, InformationRequest
 from pathways.access import REQUEST_OVERSEERS, Access, access_of
 from pathways.models import Team
-from pathways.selectors import NOTHING, any_of, claim_scope, ids, in_reports, pathway_scope, readable_in_scope, scoped
+from pathways.selectors import (
+    NOTHING,
+    any_of,
+    both,
+    claim_scope,
+    ids,
+    in_reports,
+    pathway_scope,
+    readable_in_scope,
+    scoped,
+)
 
 
 def evidence_scope(access: Access, path: str = "") -> Q:
@@ -60,7 +70,7 @@ def subject_scope(access: Access, path: str, subjects: dict) -> Q:
     if access.limited_report_ids:
         reached = any_of(*(scope(access, f"{path}{name}__") for name, scope in subjects.items()))
         if reached is not NOTHING:
-            limited = in_reports(access.limited_report_ids, path) & reached
+            limited = both(in_reports(access.limited_report_ids, path), reached)
     return any_of(whole, limited)
 
 

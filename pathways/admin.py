@@ -7,8 +7,8 @@ from pathways.models import Claim, Conclusion, Pathway, PathwayClaim, Report, Re
 
 @admin.register(User)
 class PersonAdmin(UserAdmin):
-    fieldsets = UserAdmin.fieldsets + (("Review access", {"fields": ("clearance", "organisation")}),)
-    add_fieldsets = UserAdmin.add_fieldsets + (("Review access", {"fields": ("clearance", "organisation")}),)
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Review access", {"fields": ("clearance", "organisation")}))
+    add_fieldsets = (*UserAdmin.add_fieldsets, ("Review access", {"fields": ("clearance", "organisation")}))
     list_display = ("username", "email", "first_name", "last_name", "clearance", "organisation", "is_staff")
     list_filter = ("clearance", "organisation", "is_staff", "is_active")
 

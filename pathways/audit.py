@@ -49,7 +49,7 @@ def log_action(
         report=report,
         actor=actor,
         action=action,
-        target_type=target._meta.model_name if target is not None else "",
+        target_type=(target._meta.model_name or "") if target is not None else "",
         target_id=target.pk if target is not None else None,
         target_label=str(target)[:200] if target is not None else "",
         data=data or {},

@@ -10,7 +10,7 @@ class Sensitivity(models.TextChoices):
 
     @classmethod
     def at_or_below(cls, level: str) -> list[str]:
-        order = [cls.PUBLIC, cls.REVIEWER, cls.INTERNAL]
+        order: list[str] = [cls.PUBLIC, cls.REVIEWER, cls.INTERNAL]
         return [str(value) for value in order[: order.index(level) + 1]]
 
 
@@ -58,7 +58,7 @@ class Role(models.TextChoices):
         return f"role_{self.value}"
 
     @property
-    def clearance(self) -> str:
+    def clearance(self) -> Clearance:
         return Clearance.EXTERNAL if self == Role.EXTERNAL_REVIEWER else Clearance.INTERNAL
 
 

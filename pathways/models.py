@@ -146,7 +146,7 @@ class Conclusion(models.Model):
         ]
 
     def __str__(self):
-        subject = self.pathway.title if self.pathway_id else "Overall"
+        subject = self.pathway.title if self.pathway is not None else "Overall"
         return f"{subject}: {self.get_risk_level_display()}"
 
 

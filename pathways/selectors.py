@@ -114,7 +114,8 @@ def readable_in_scope(access: Access, path: str, through_granted_pathway) -> Q:
     reach = any_of(whole, limited)
     if reach is NOTHING:
         return NOTHING
-    return both(readable(access, path), reach)
+    sensitivity = readable(access, path)
+    return reach if sensitivity is None else sensitivity & reach
 
 
 def claim_scope(access: Access, path: str = "") -> Q:

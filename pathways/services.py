@@ -50,6 +50,7 @@ def _organisation_for(*, user: User, role: Role, org_name: str) -> ReviewerOrgan
             f"a {role.label.lower()} acts for an {OrganisationKind(kind).label.lower()}"
         )
     if user.organisation_id and user.organisation_id != organisation.id:
+        assert user.organisation is not None  # organisation_id is set
         raise AccessError(
             f"{user.username} already acts for '{user.organisation.name}'; a person acts for one reviewer organisation"
         )
@@ -58,7 +59,7 @@ def _organisation_for(*, user: User, role: Role, org_name: str) -> ReviewerOrgan
 
 @transaction.atomic
 def access_grant(
-    *, report: Report, user: User, role: str, org_name: str = "", pathway_slugs: list[str] | None = None
+    *, report: Report, user: User, role: Role | str, org_name: str = "", pathway_slugs: list[str] | None = None
 ) -> None:
     """Give `user` a role on `report`. For an external reviewer, `pathway_slugs` limits them to
     those pathways, and a new grant replaces the earlier scope on this report."""
@@ -143,7 +144,7 @@ def team_member_add(*, team: Team, user: User) -> bool:
     return True
 
 
-ALLOWED_STATUS_CHANGES = {
+ALLOWED_STATUS_CHANGES: dict[str, set[str]] = {
     ReportStatus.DRAFT: {ReportStatus.IN_REVIEW},
     ReportStatus.IN_REVIEW: {ReportStatus.DRAFT},
 }

@@ -216,11 +216,12 @@ def _parse(text: str) -> list[str | _Span]:
 def _substitute(text: str, reader_level: str, included: Callable[[_Span], str], redacted: str) -> str:
     if reader_level not in LEVELS:  # raise even on text without spans
         raise ValueError(f"unknown reader level {reader_level!r}")
-    pieces = _parse(text)
-    for index, piece in enumerate(pieces):
-        if isinstance(piece, _Span):
-            pieces[index] = included(piece) if level_allows(reader_level, piece.level) else redacted
-    return "".join(pieces)
+    return "".join(
+        (included(piece) if level_allows(reader_level, piece.level) else redacted)
+        if isinstance(piece, _Span)
+        else piece
+        for piece in _parse(text)
+    )
 
 
 def _replace_sentinels(html: str) -> str:

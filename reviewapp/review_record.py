@@ -21,6 +21,7 @@ Scope rule: everything is read through the scope functions every page uses, for 
   frozen snapshot is never used, as it holds every organisation's verdicts in full.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import F, Prefetch, Q
@@ -65,7 +66,7 @@ class ReviewRecord:
     organisations: list  # of OrganisationVerdicts
     requests: list
     requests_above_level: int
-    today: object
+    today: datetime.date
 
     @property
     def reservations(self) -> list:
@@ -180,7 +181,7 @@ def _conclusion_titles(*, report: Report, reader: Access) -> dict:
     for conclusion in conclusions:
         if conclusion.pathway_id is None:
             titles[conclusion.pk] = f"Overall conclusion ({conclusion.get_risk_level_display()})"
-        elif conclusion.pathway_id in numbers:
+        elif conclusion.pathway is not None and conclusion.pathway_id in numbers:
             number, title = numbers[conclusion.pathway_id], conclusion.pathway.title
             titles[conclusion.pk] = f"Pathway {number}: {title} ({conclusion.get_risk_level_display()})"
     return titles
@@ -209,11 +210,13 @@ def _when(moment) -> str:
 
 
 def _subject(information_request: InformationRequest) -> str:
-    if information_request.pathway_id:
+    if information_request.pathway is not None:
         return f"pathway “{information_request.pathway.title}”"
-    if information_request.claim_id:
+    if information_request.claim is not None:
         return f"claim `{information_request.claim.slug}`: {information_request.claim.statement}"
-    return f"evidence “{information_request.evidence.title}” (`{information_request.evidence.slug}`)"
+    evidence = information_request.evidence
+    assert evidence is not None  # a request is about exactly one subject
+    return f"evidence “{evidence.title}” (`{evidence.slug}`)"
 
 
 def review_record_markdown(record: ReviewRecord, summary: dict) -> str:
@@ -232,7 +235,7 @@ def review_record_markdown(record: ReviewRecord, summary: dict) -> str:
     if level != LEVELS[0]:
         legend += "; text in ⟦ ⟧ is not in the public version"
     reader = record.reader
-    prepared_for = f"{reader} ({reader.organisation.name})" if reader.organisation_id else str(reader)
+    prepared_for = f"{reader} ({reader.organisation.name})" if reader.organisation is not None else str(reader)
     report = record.report
     add(
         f"_This is the review record as a reader at level **{level}** sees it: {legend}. "

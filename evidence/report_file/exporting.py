@@ -139,19 +139,20 @@ class _ReportView:
         claims = list(included_claims.select_related("owner_team"))
         evidence = list(included_evidence.select_related("owner_team"))
         pathway_list = list(pathways)
-        pathway_claims = defaultdict(list)
+        pathway_claims: defaultdict[int, list[Claim]] = defaultdict(list)
         claim_links = PathwayClaim.objects.filter(
             pathway_id__in=pathways.values("id"), claim_id__in=included_claims.values("id")
         )
         for link in claim_links.select_related("claim"):
             pathway_claims[link.pathway_id].append(link.claim)
-        claim_evidence = defaultdict(list)
+        claim_evidence: defaultdict[int, list[ClaimEvidence]] = defaultdict(list)
         evidence_links = ClaimEvidence.objects.filter(
             claim_id__in=included_claims.values("id"), evidence_id__in=included_evidence.values("id")
         )
-        for link in evidence_links.select_related("evidence"):
-            claim_evidence[link.claim_id].append(link)
-        teams = {item.owner_team.slug: item.owner_team for item in [*claims, *evidence]}
+        for evidence_link in evidence_links.select_related("evidence"):
+            claim_evidence[evidence_link.claim_id].append(evidence_link)
+        owned: list[Claim | Evidence] = [*claims, *evidence]
+        teams = {item.owner_team.slug: item.owner_team for item in owned}
         limited = bool(user) and Pathway.objects.filter(report=report).exclude(id__in=pathways.values("id")).exists()
         return cls(
             level=level,
@@ -220,6 +221,7 @@ class _Dumper(yaml.SafeDumper):
 def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
     # PyYAML falls back to a quoted style where a block cannot hold the text exactly, but it
     # writes the Unicode line breaks NEL, LS and PS raw, and reads them back as "\n" or " ".
+    style: str | None
     if any(line_break in text for line_break in "\x85\u2028\u2029"):
         style = '"'
     else:

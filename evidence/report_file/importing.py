@@ -97,7 +97,9 @@ def _conclusion_save(*, report: Report, pathway: Pathway | None, entry: dict | N
         conclusion.save()
 
 
-def _item_update(item: models.Model, *, position: int, content: dict, links_changed: bool = False) -> models.Model:
+def _item_update[Item: (Pathway, Claim, Evidence)](
+    item: Item, *, position: int, content: dict, links_changed: bool = False
+) -> Item:
     """Update an existing item in place, raising its version if its content changed."""
     content_changed = _changed(item, content) or links_changed
     if content_changed:
@@ -107,10 +109,13 @@ def _item_update(item: models.Model, *, position: int, content: dict, links_chan
     return item
 
 
-def _items_save(model: type[models.Model], *, existing: dict, report: Report, rows: list[tuple]) -> dict:
+def _items_save[Item: (Pathway, Claim, Evidence)](
+    model: type[Item], *, existing: dict, report: Report, rows: list[tuple]
+) -> dict[str, Item]:
     """`rows`: (slug, position, content, links_changed) in order. Existing items are updated
     one by one; new ones are created together, in one statement."""
-    items, new = {}, []
+    items: dict[str, Item] = {}
+    new: list[Item] = []
     for slug, position, content, links_changed in rows:
         if slug in existing:
             items[slug] = _item_update(existing[slug], position=position, content=content, links_changed=links_changed)
@@ -124,7 +129,7 @@ def _items_save(model: type[models.Model], *, existing: dict, report: Report, ro
 class _Links:
     """Link rows brought to what the file wants, with the new ones created together."""
 
-    def __init__(self, model: type[models.Model]):
+    def __init__(self, model: type[ClaimEvidence] | type[PathwayClaim]):
         self.model = model
         self.new: list = []
 
@@ -190,15 +195,15 @@ def _claims_save(
         links_changed = entry["slug"] in existing and _evidence_links_of(existing[entry["slug"]]) != links
         rows.append((entry["slug"], position, content, links_changed))
     claims = _items_save(Claim, existing=existing, report=report, rows=rows)
-    links = _Links(ClaimEvidence)
+    evidence_links = _Links(ClaimEvidence)
     for slug, claim in claims.items():
-        links.bring(
+        evidence_links.bring(
             owner={"claim": claim},
             current=list(existing[slug].evidence_links.all()) if slug in existing else [],
             target="evidence_id",
             wanted=[{"evidence_id": evidence[item].id, "relation": relation} for item, relation in wanted_links[slug]],
         )
-    links.save()
+    evidence_links.save()
     return claims
 
 

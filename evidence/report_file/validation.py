@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from django.db import models
@@ -67,7 +67,13 @@ class ReportFileInvalid(Exception):
         super().__init__("\n".join(str(error) for error in self.errors))
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+if TYPE_CHECKING:
+    _SafeLoader = yaml.SafeLoader
+else:  # the C loader where PyYAML was built with libyaml
+    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeLoader):
     """`yaml.safe_load`'s loader, refusing a key written twice in one mapping.
 
     YAML merge keys (`<<`) may still be overridden, as YAML intends.
@@ -104,6 +110,7 @@ def load_report_file(path_or_text: os.PathLike | str) -> dict:
     try:
         alias = next((event for event in yaml.parse(text, Loader=_Loader) if isinstance(event, yaml.AliasEvent)), None)
         if alias is not None:
+            assert alias.start_mark is not None  # the parser marks every event
             line = alias.start_mark.line + 1
             raise _file_invalid(f"YAML aliases (*{alias.anchor} at line {line}) are not allowed: write the value out")
         document = yaml.load(text, Loader=_Loader)
@@ -222,7 +229,9 @@ def _text(max_length: int | None = None) -> Check:
 
 def _column(model: type[models.Model], field: str) -> Check:
     """Plain text limited to the length of the column it is stored in."""
-    return _text(model._meta.get_field(field).max_length)
+    column = model._meta.get_field(field)
+    assert isinstance(column, models.Field)  # a column, not a relation
+    return _text(column.max_length)
 
 
 def _markdown(value, path, errors):

@@ -72,8 +72,8 @@ def teams_for_subject(subject) -> QuerySet[Team]:
         return Team.objects.filter(id__in=Claim.objects.filter(id__in=resting).values("owner_team_id"))
     if isinstance(subject, Claim):
         linked = ClaimEvidence.objects.filter(claim=subject).values("evidence_id")
-        owners = Evidence.objects.filter(id__in=linked).values("owner_team_id")
-        return Team.objects.filter(Q(pk=subject.owner_team_id) | Q(id__in=owners))
+        evidence_owners = Evidence.objects.filter(id__in=linked).values("owner_team_id")
+        return Team.objects.filter(Q(pk=subject.owner_team_id) | Q(id__in=evidence_owners))
     if isinstance(subject, Evidence):
         citing = ClaimEvidence.objects.filter(evidence=subject).values("claim_id")
         owners = Claim.objects.filter(id__in=citing).values("owner_team_id")
@@ -117,6 +117,7 @@ def information_request_file(
     today = today or timezone.localdate()
     if not access_of(requester).on(report).may_file_requests:
         raise RequestNotAllowed("Only reviewers acting for a reviewer organisation file information requests.")
+    assert requester.organisation_id is not None  # may_file_requests: they act for an organisation
     if subject.report_id != report.pk:
         raise RequestInvalid("That pathway, claim or evidence item is not in this report.")
     if not teams_for_subject(subject).filter(pk=team.pk).exists():
@@ -248,7 +249,8 @@ def _evidence_add(
         source=source,
         position=position,
     )
-    if information_request.claim_id:
+    claims: list[Claim]
+    if information_request.claim is not None:
         claims = [information_request.claim]
     elif information_request.evidence_id:
         claims = list(Claim.objects.filter(evidence_links__evidence=information_request.evidence))

@@ -185,11 +185,14 @@ def comments_on(user, *, subjects: list, threads_per_subject: int | None = None)
             counts[(f"{kind}-{subject.pk}", is_open)] = name = f"threads_{index}_{'open' if is_open else 'resolved'}"
             of_kind = first_comments.filter(**{kind: subject}, resolved_at__isnull=is_open)
             comments = comments.annotate(**{name: count_of(of_kind)})
-    comments = list(comments.select_related("author__organisation", "resolved_by").order_by("created_at", "id"))
-    for comment in comments:
+    listed = list(comments.select_related("author__organisation", "resolved_by").order_by("created_at", "id"))
+    for comment in listed:
         if comment.parent_id is None:
-            comment.threads_like_it = getattr(comment, counts[(subject_key(comment), comment.resolved_at is None)])
-    return comments
+            # Set here for the panels; not a field of the model, so the stubs do not know it.
+            comment.threads_like_it = getattr(  # type: ignore[attr-defined]
+                comment, counts[(subject_key(comment), comment.resolved_at is None)]
+            )
+    return listed
 
 
 class AnyOf(Func):

@@ -201,7 +201,7 @@ class MatrixRow:
 
     @property
     def title(self) -> str:
-        return self.conclusion.pathway.title if self.conclusion.pathway_id else "Overall conclusion"
+        return self.conclusion.pathway.title if self.conclusion.pathway is not None else "Overall conclusion"
 
     @property
     def expected_cells(self) -> list:
@@ -334,7 +334,7 @@ class SignOffState:
 
 
 def _subject(row: MatrixRow) -> str:
-    return f"“{row.conclusion.pathway.title}”" if row.conclusion.pathway_id else "the overall conclusion"
+    return f"“{row.conclusion.pathway.title}”" if row.conclusion.pathway is not None else "the overall conclusion"
 
 
 def signoff_state(*, user: User, report: Report, conclusions: list[Conclusion] | None = None) -> SignOffState:

@@ -148,7 +148,7 @@ def comment_post(*, author: User, subject, text: str, visibility: str = "") -> C
         data={
             "subject_type": subject_type,
             "subject_id": subject.pk,
-            "visibility": visibility.value,
+            "visibility": str(visibility),  # the choice's value
             "mentions": [person.username for person in mentioned],
         },
     )

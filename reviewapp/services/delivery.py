@@ -65,6 +65,7 @@ def _actor(notification: Notification) -> str:
 
 
 def _render_request(notification: Notification, recipient) -> Rendered | None:
+    assert notification.information_request_id is not None  # render_for_recipient checked it
     information_request = (
         information_requests_visible_to(recipient)
         .select_related("team", "organisation", "report")
@@ -78,17 +79,19 @@ def _render_request(notification: Notification, recipient) -> Rendered | None:
     due = f"{information_request.due_date:%-d %B %Y}"
     kind = notification.kind
     if kind in (NotificationKind.REQUEST_FILED, NotificationKind.REQUEST_DUE_SOON, NotificationKind.REQUEST_OVERDUE):
-        subject = {
+        subjects: dict[str, str] = {
             NotificationKind.REQUEST_FILED: f"New request to {team}: {title}",
             NotificationKind.REQUEST_DUE_SOON: f"Due tomorrow ({due}): {title}",
             NotificationKind.REQUEST_OVERDUE: f"Overdue since {due}: {title}",
-        }[kind]
-        lead = {
+        }
+        subject = subjects[kind]
+        leads: dict[str, str] = {
             NotificationKind.REQUEST_FILED: f"{information_request.organisation.name} asks {team}, due {due}:",
             NotificationKind.REQUEST_DUE_SOON: f"{team} owes an answer to this request by {due}:",
             NotificationKind.REQUEST_OVERDUE: f"This request to {team} was due on {due} and is still awaiting "
             "an answer:",
-        }[kind]
+        }
+        lead = leads[kind]
         body = f"{lead}\n\n{_excerpt(information_request.question, level)}"
     else:
         message = notification.request_message
@@ -120,6 +123,7 @@ def _subject_title_and_path(subject, report_slug: str, level: str) -> tuple[str,
 
 
 def _render_comment(notification: Notification, recipient) -> Rendered | None:
+    assert notification.comment_id is not None  # render_for_recipient checked it
     comment = (
         comments_visible_to(recipient)
         .select_related("report", "pathway", "claim", "evidence", "conclusion__pathway")
@@ -138,6 +142,7 @@ def _render_comment(notification: Notification, recipient) -> Rendered | None:
 
 
 def _render_verdict(notification: Notification, recipient) -> Rendered | None:
+    assert notification.verdict_id is not None  # render_for_recipient checked it
     verdict = (
         verdicts_visible_to(recipient)
         .select_related("organisation", "conclusion__report", "conclusion__pathway")
@@ -165,6 +170,7 @@ def _render_verdict(notification: Notification, recipient) -> Rendered | None:
 
 def _render_sign_off(notification: Notification, recipient) -> Rendered | None:
     sign_off = notification.sign_off
+    assert sign_off is not None  # render_for_recipient checked sign_off_id
     report = notification.report
     scope = access_of(recipient).on(report)
     if not scope.visible or not scope.roles & SIGN_OFF_AUDIENCE:
@@ -204,6 +210,7 @@ def render_for_recipient(notification: Notification) -> Rendered | None:
     # One line, as an email header must be, and as long as the column holds.
     subject = " ".join(rendered.subject.split())
     max_length = Notification._meta.get_field("subject").max_length
+    assert max_length is not None  # a CharField's
     if len(subject) > max_length:
         subject = subject[: max_length - 1] + "…"
     return rendered._replace(subject=subject)
@@ -292,10 +299,14 @@ def digest_send(user_id: int) -> int:
             .filter(recipient_id=user_id, state=NotificationState.DELIVERED, email_state=EmailState.DIGEST)
             .order_by("created_at", "id")
         )
-        listed, hidden = [], []
+        listed: list[tuple[Notification, Rendered]] = []
+        hidden: list[tuple[Notification, None]] = []
         for notification in waiting:
             rendered = render_for_recipient(notification)
-            (listed if rendered else hidden).append((notification, rendered))
+            if rendered is not None:
+                listed.append((notification, rendered))
+            else:
+                hidden.append((notification, None))
         now = timezone.now()
         for notification, _ in hidden:
             notification.state, notification.email_state = NotificationState.SUPPRESSED, EmailState.NONE
@@ -349,7 +360,12 @@ def notifications_retry(notifications) -> int:
     failed_email = [n.pk for n in notifications if n.email_state == EmailState.FAILED]
     Notification.objects.filter(pk__in=failed_delivery).update(state=NotificationState.PENDING)
     Notification.objects.filter(pk__in=failed_email).update(email_state=EmailState.PENDING)
-    transaction.on_commit(lambda: (enqueue_deliveries(failed_delivery), enqueue_emails(failed_email)), robust=True)
+
+    def enqueue() -> None:
+        enqueue_deliveries(failed_delivery)
+        enqueue_emails(failed_email)
+
+    transaction.on_commit(enqueue, robust=True)
     return len(failed_delivery) + len(failed_email)
 
 

@@ -21,6 +21,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -154,8 +155,12 @@ def export_job_run(job_id: int) -> str:
     """Make the job's file. Idempotent; returns the state the job ends in. Errors other than
     lost access propagate, for the task to retry."""
     with transaction.atomic():
-        job = ExportJob.objects.select_for_update(of=("self",)).select_related("requester", "report")
-        job = job.filter(pk=job_id).first()
+        job = (
+            ExportJob.objects.select_for_update(of=("self",))
+            .select_related("requester", "report")
+            .filter(pk=job_id)
+            .first()
+        )
         if job is None:
             return "missing"
         if job.state not in LIVE_STATES:
@@ -220,7 +225,7 @@ def export_jobs_retry(jobs) -> int:
             state=ExportState.QUEUED, progress=0, step="Queued again by an admin", last_error="", finished_at=None
         )
         for job_id in failed:
-            transaction.on_commit(lambda job_id=job_id: enqueue_exports([job_id]), robust=True)
+            transaction.on_commit(partial(enqueue_exports, [job_id]), robust=True)
     return len(failed)
 
 

@@ -29,7 +29,8 @@ from reviewapp.tasks.queue import enqueue_deliveries
 
 # Until a person chooses, every kind comes immediately, except the ones that are news
 # rather than a call to act, which wait for the daily digest.
-DEFAULT_DELIVERY = {kind: Delivery.IMMEDIATELY for kind in NotificationKind} | {
+DEFAULT_DELIVERY: dict[str, str] = {
+    **{kind: Delivery.IMMEDIATELY for kind in NotificationKind},
     NotificationKind.VERDICT_RECORDED: Delivery.DIGEST,
     NotificationKind.SIGNOFF_RECORDED: Delivery.DIGEST,
 }

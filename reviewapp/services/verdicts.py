@@ -5,7 +5,7 @@ members of an organisation recording at once leave exactly one current verdict."
 from django.db import transaction
 
 from pathways.audit import log_action
-from pathways.models import Conclusion, User
+from pathways.models import Conclusion, ReviewerOrganisation, User
 from pathways.selectors import conclusions_visible_to
 from pathways.services import conclusion_update
 from reviewapp.enums import Position
@@ -18,7 +18,7 @@ class VerdictError(Exception):
     """A verdict that may not be recorded; the message says why, to the person at the keyboard."""
 
 
-def _locked_conclusion(*, conclusion: Conclusion, recorder: User) -> tuple[Conclusion, object]:
+def _locked_conclusion(*, conclusion: Conclusion, recorder: User) -> tuple[Conclusion, ReviewerOrganisation]:
     """The conclusion, locked, after checking the recorder may answer it for their organisation."""
     locked = (
         conclusions_visible_to(recorder)
@@ -55,7 +55,7 @@ def _audit_data(verdict: Verdict) -> dict:
         "organisation": verdict.organisation.name,
         "position": verdict.position,
         "conclusion_id": verdict.conclusion_id,
-        "pathway": verdict.conclusion.pathway.slug if verdict.conclusion.pathway_id else None,
+        "pathway": verdict.conclusion.pathway.slug if verdict.conclusion.pathway is not None else None,
         "conclusion_revision": verdict.conclusion_revision,
     }
 

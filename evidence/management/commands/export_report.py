@@ -35,4 +35,5 @@ class Command(BaseCommand):
             Path(output).write_bytes(exported if isinstance(exported, bytes) else exported.encode("utf-8"))
             self.stdout.write(f"Wrote '{slug}' at level {level} as {fmt} to {output}")
         else:
+            assert isinstance(exported, str)  # a PDF, the one binary format, needs --output (checked above)
             self.stdout.write(exported, ending="")
