@@ -6,10 +6,11 @@ reading level and either they see its report whole, or it backs a claim they can
 """
 
 from django.db.models import Aggregate, Count, DurationField, Exists, F, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from evidence.models import ClaimEvidence, Evidence, InformationRequest
 from pathways.access import REQUEST_OVERSEERS, Access, access_of
-from pathways.models import Team
+from pathways.models import Report, Team
 from pathways.selectors import (
     NOTHING,
     any_of,
@@ -107,6 +108,23 @@ class Median(Aggregate):
     name = "Median"
     template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
     output_field = DurationField()
+
+
+def evidence_for_user(person, report: Report, slug: str) -> Evidence:
+    """The evidence item with its owning team, in this report and this person's scope, or Http404."""
+    items = evidence_visible_to(person).filter(report=report).select_related("owner_team")
+    return get_object_or_404(items, slug=slug)
+
+
+def information_request_for_user(person, report: Report, pk: int) -> InformationRequest:
+    """The request with its team, organisation, requester and subject, in this report and
+    this person's scope, or Http404."""
+    requests = (
+        information_requests_visible_to(person)
+        .filter(report=report)
+        .select_related("team", "organisation", "requester", "pathway", "claim", "evidence")
+    )
+    return get_object_or_404(requests, pk=pk)
 
 
 def information_request_team_summary(user, *, report, today) -> QuerySet:

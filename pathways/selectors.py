@@ -30,6 +30,7 @@ from collections import OrderedDict
 from functools import reduce
 from operator import or_
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, Func, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
@@ -206,6 +207,32 @@ def conclusions_visible_to(person) -> QuerySet[Conclusion]:
 def report_for_user(person, slug: str) -> Report:
     """The report, or Http404 when it does not exist or is out of this person's scope."""
     return get_object_or_404(reports_visible_to(person), slug=slug)
+
+
+# One lookup per object: the thing a URL names, in its report and in this person's scope,
+# or Http404 — a slug of another report's claim finds nothing, as a missing one does.
+
+
+def claim_for_user(person, report: Report, slug: str, *, pathway_ids: bool = False) -> Claim:
+    """The claim, with its owning team; `pathway_ids`: with the ids of the pathways resting
+    on it (every one of them: a page reads them against the pathways it shows)."""
+    claims = claims_visible_to(person).filter(report=report).select_related("owner_team")
+    if pathway_ids:
+        claims = claims.annotate(
+            pathway_ids=ArraySubquery(PathwayClaim.objects.filter(claim=OuterRef("pk")).values("pathway_id"))
+        )
+    return get_object_or_404(claims, slug=slug)
+
+
+def conclusion_for_user(person, report: Report, *, pathway_slug: str | None = None, pk: int | None = None):
+    """A pathway's conclusion (by the pathway's slug), a conclusion by id, or else the
+    report's overall conclusion; with its pathway."""
+    conclusions = conclusions_visible_to(person).filter(report=report).select_related("pathway")
+    if pk is not None:
+        return get_object_or_404(conclusions, pk=pk)
+    if pathway_slug is not None:
+        return get_object_or_404(conclusions, pathway__slug=pathway_slug)
+    return get_object_or_404(conclusions, pathway=None)
 
 
 def reader_scope(person, report: Report) -> ReportAccess:

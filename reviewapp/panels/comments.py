@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.shortcuts import render
-from django.urls import reverse
 
 from pathways.models import Conclusion, Pathway
-from reviewapp.selectors.comments import comments_on, subject_key, subject_type_of
+from reviewapp import subjects
+from reviewapp.selectors.comments import comments_on
 
 PANEL = "reviewapp/comments/_panel.html#comment-panel"
 # Threads of each kind (open, resolved) a panel shows of one subject; `?threads=all` shows every one.
@@ -53,6 +53,7 @@ class CommentSection:
     subject: object
     heading: str
     noun: str
+    post_url: str  # where a new thread on the subject is posted
     open_threads: list = field(default_factory=list)
     resolved_threads: list = field(default_factory=list)
     failure: Failure | None = None
@@ -65,12 +66,8 @@ class CommentSection:
         return self.open_count - len(self.open_threads) + self.resolved_count - len(self.resolved_threads)
 
     @property
-    def subject_type(self) -> str:
-        return subject_type_of(self.subject)
-
-    @property
     def key(self) -> str:
-        return f"{self.subject_type}-{self.subject.pk}"
+        return subjects.key(self.subject)
 
 
 def _panel_subjects(subject) -> list:
@@ -88,27 +85,11 @@ def panel_subject(subject):
     return subject
 
 
-def _section_heading(subject) -> tuple[str, str]:
-    kind = subject_type_of(subject)
+def _section_heading(subject) -> str:
+    kind = subjects.kind_of(subject)
     if kind == "conclusion":
-        return ("On the conclusion" if subject.pathway_id else "On the overall conclusion"), "conclusion"
-    return {"pathway": ("On this pathway", "pathway"), "claim": ("On this claim", "claim")}.get(
-        kind, ("On this evidence", "evidence item")
-    )
-
-
-def subject_page_url(report, subject) -> str:
-    """The page where the discussion of this subject is shown."""
-    kind = subject_type_of(subject)
-    if kind == "pathway":
-        return reverse("pathway_detail", args=[report.slug, subject.slug])
-    if kind == "claim":
-        return reverse("claim_detail", args=[report.slug, subject.slug])
-    if kind == "evidence":
-        return reverse("evidence_detail", args=[report.slug, subject.slug])
-    if subject.pathway_id:
-        return reverse("pathway_detail", args=[report.slug, subject.pathway.slug])
-    return reverse("discussion", args=[report.slug])
+        return "On the conclusion" if subject.pathway_id else "On the overall conclusion"
+    return f"On this {'evidence' if kind == 'evidence' else kind}"
 
 
 def panel_context(
@@ -124,8 +105,14 @@ def panel_context(
     show_all = request.GET.get("threads") == "all" or failure is not None
     sections = []
     for section_subject in _panel_subjects(subject):
-        heading, noun = _section_heading(section_subject)
-        sections.append(CommentSection(subject=section_subject, heading=heading, noun=noun))
+        sections.append(
+            CommentSection(
+                subject=section_subject,
+                heading=_section_heading(section_subject),
+                noun=subjects.NOUNS[subjects.kind_of(section_subject)],
+                post_url=subjects.url("comment_post", report.slug, section_subject),
+            )
+        )
     by_key = {section.key: section for section in sections}
     threads = {}
     limit = None if show_all else THREADS_SHOWN
@@ -141,7 +128,7 @@ def panel_context(
                 failure if failure and failure.kind == "reply" and thread_id(failure.target) == comment.pk else None
             )
             threads[comment.pk] = comment
-            section = by_key[subject_key(comment)]
+            section = by_key[subjects.key_of(comment)]
             (section.resolved_threads if comment.resolved_at else section.open_threads).append(comment)
             if comment.resolved_at:
                 section.resolved_count = comment.threads_like_it
@@ -150,7 +137,7 @@ def panel_context(
         elif comment.parent_id in threads:
             threads[comment.parent_id].visible_replies.append(comment)
     if failure and failure.kind == "new":
-        section = by_key.get(f"{subject_type_of(failure.target)}-{failure.target.pk}")
+        section = by_key.get(subjects.key(failure.target))
         if section:
             section.failure = failure
     for section in sections:

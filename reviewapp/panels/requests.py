@@ -5,13 +5,11 @@ import datetime
 
 from django.utils import timezone
 
-from evidence.models import Evidence
 from evidence.selectors import information_request_team_summary, information_requests_visible_to
-from pathways.models import Claim, Pathway
+from reviewapp import subjects
 from reviewapp.forms.requests import RequestFileForm
 from reviewapp.selectors.requests import with_due_dates
 
-SUBJECT_FIELDS = {"pathways": "pathway", "claims": "claim", "evidence": "evidence"}
 PANEL = "reviewapp/requests/_panel.html"
 
 
@@ -30,16 +28,6 @@ def _duration_words(duration: datetime.timedelta | None) -> str:
     return f"{hours / 24:.1f} days"
 
 
-def subject_kind_of(subject) -> str:
-    if isinstance(subject, Pathway):
-        return "pathways"
-    if isinstance(subject, Claim):
-        return "claims"
-    if isinstance(subject, Evidence):
-        return "evidence"
-    raise ValueError(f"no information requests about {type(subject).__name__}")
-
-
 def visible_requests(request, report):
     return (
         information_requests_visible_to(request.access)
@@ -55,14 +43,15 @@ def panel_context(request, *, report, scope, subject) -> dict:
 
 def request_panel(request, *, report, scope, subject, form=None, notice="") -> dict:
     today = local_today()
-    kind = subject_kind_of(subject)
-    subject_requests = visible_requests(request, report).filter(**{SUBJECT_FIELDS[kind]: subject})
+    kind = subjects.kind_of(subject)
+    subject_requests = visible_requests(request, report).filter(**{kind: subject})
     filing = scope.may_file_requests
     if filing and form is None:
         form = RequestFileForm(subject=subject, user=request.access, today=today)
     return {
         "subject": subject,
-        "kind": kind,
+        "noun": subjects.NOUNS[kind],
+        "file_url": subjects.url("request_file", report.slug, subject),
         "requests": with_due_dates(subject_requests, today),
         "may_file": filing,
         "form": form if filing else None,

@@ -11,51 +11,23 @@ the reader cannot see.
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Func, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import Coalesce, RowNumber
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from evidence.models import Evidence
-from evidence.selectors import evidence_scope, evidence_visible_to, subject_scope
+from evidence.selectors import evidence_scope, subject_scope
 from pathways.access import Access, access_of
-from pathways.models import Claim, Conclusion, Pathway, Report
+from pathways.models import Report
 from pathways.selectors import (
     NOTHING,
     claim_scope,
-    claims_visible_to,
     conclusion_scope,
-    conclusions_visible_to,
     count_of,
     pathway_scope,
-    pathways_visible_to,
     scoped,
 )
 from reviewapp.enums import CommentVisibility
 from reviewapp.models import Comment
-
-# The four kinds of thing a comment can be on: the name used in URLs and in the
-# Comment field, the model, and the scope function that says who sees one.
-SUBJECT_TYPES = {
-    "pathway": (Pathway, pathways_visible_to),
-    "claim": (Claim, claims_visible_to),
-    "evidence": (Evidence, evidence_visible_to),
-    "conclusion": (Conclusion, conclusions_visible_to),
-}
-SUBJECT_FIELDS = tuple(SUBJECT_TYPES)
-
-
-def subject_key(comment) -> str:
-    """ "claim-12" for a comment on claim 12, from the ids alone (no query)."""
-    for name in SUBJECT_FIELDS:
-        if getattr(comment, f"{name}_id"):
-            return f"{name}-{getattr(comment, f'{name}_id')}"
-    raise ValueError("a comment without a subject")
-
-
-def subject_type_of(subject) -> str:
-    for name, (model, _) in SUBJECT_TYPES.items():
-        if isinstance(subject, model):
-            return name
-    raise TypeError(f"comments are not kept on {type(subject).__name__}")
+from reviewapp.subjects import FIELDS as SUBJECT_FIELDS
+from reviewapp.subjects import KINDS, key_of, kind_of
 
 
 def comment_subject_scope(access: Access, path: str = "") -> Q:
@@ -101,24 +73,6 @@ def thread_scope(access: Access) -> Q:
     return subject & Q(parent=None, visibility=CommentVisibility.SHARED)
 
 
-def subject_visible_to(person, subject) -> bool:
-    """Whether this person can see the pathway, claim, evidence item or conclusion."""
-    _, visible_to = SUBJECT_TYPES[subject_type_of(subject)]
-    return visible_to(person).filter(pk=subject.pk).exists()
-
-
-def comment_subject_for(user, *, report: Report, subject_type: str, subject_id: int):
-    """The subject named in a URL, in this report and in this person's scope, or Http404:
-    a forged id (another report's claim, an out-of-scope pathway) finds nothing."""
-    if subject_type not in SUBJECT_TYPES:
-        raise Http404("No such kind of subject.")
-    model, visible_to = SUBJECT_TYPES[subject_type]
-    queryset = visible_to(user).filter(report=report)
-    if model is Conclusion:
-        queryset = queryset.select_related("pathway")
-    return get_object_or_404(queryset, pk=subject_id)
-
-
 def comment_for(user, *, report: Report, comment_id: int, thread_only: bool = False) -> Comment:
     """A comment this person can see in this report (with its subject), or Http404."""
     comments = comments_visible_to(user).filter(report=report)
@@ -150,8 +104,8 @@ def comments_on(user, *, subjects: list, threads_per_subject: int | None = None)
     # once), which of them they may read.
     on_subjects, on_visible_subjects = Q(), Q()
     for subject in subjects:
-        kind = subject_type_of(subject)
-        _, visible_to = SUBJECT_TYPES[kind]
+        kind = kind_of(subject)
+        _, visible_to = KINDS[kind]
         on_subjects |= Q(**{kind: subject})
         on_visible_subjects |= Q(**{kind: subject}) & Q(Exists(visible_to(access).filter(pk=subject.pk)))
     comments = Comment.objects.filter(on_visible_subjects, comment_level_scope(access))
@@ -180,7 +134,7 @@ def comments_on(user, *, subjects: list, threads_per_subject: int | None = None)
         comments = comments.filter(AnyOf(Coalesce("parent_id", "id"), ArraySubquery(newest)))
     counts = {}
     for index, subject in enumerate(subjects):
-        kind = subject_type_of(subject)
+        kind = kind_of(subject)
         for is_open in (True, False):
             counts[(f"{kind}-{subject.pk}", is_open)] = name = f"threads_{index}_{'open' if is_open else 'resolved'}"
             of_kind = first_comments.filter(**{kind: subject}, resolved_at__isnull=is_open)
@@ -190,7 +144,7 @@ def comments_on(user, *, subjects: list, threads_per_subject: int | None = None)
         if comment.parent_id is None:
             # Set here for the panels; not a field of the model, so the stubs do not know it.
             comment.threads_like_it = getattr(  # type: ignore[attr-defined]
-                comment, counts[(subject_key(comment), comment.resolved_at is None)]
+                comment, counts[(key_of(comment), comment.resolved_at is None)]
             )
     return listed
 

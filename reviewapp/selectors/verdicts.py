@@ -1,4 +1,4 @@
-"""Scoped reads of verdicts and of the state a sign-off is decided on.
+"""Scoped reads of verdicts (the state a sign-off is decided on is `selectors.signoff`).
 
 Who sees which verdicts (docs/architecture.md, "Scopes"):
 - A verdict goes with its conclusion: whoever may see the conclusion sees every
@@ -12,51 +12,35 @@ Who sees which verdicts (docs/architecture.md, "Scopes"):
 - Which organisations are *expected* to give a verdict follows from the grants on the
   report: an organisation reviews the whole report when one of its members holds the
   stress-tester or external-reviewer role on it, and reviews a pathway when one of its
-  members holds a pathway review grant on it (`reviewer_coverage`).
+  members holds a pathway review grant on it (`selectors.signoff.reviewer_coverage`).
 Verdicts are reached through their conclusion (`conclusion_scope`), by a join.
 """
 
-from dataclasses import dataclass, field
-from datetime import date
-
-from django.contrib.postgres.aggregates import JSONBAgg
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
-    BigIntegerField,
     BooleanField,
     Case,
-    Count,
     ExpressionWrapper,
     F,
-    JSONField,
     OuterRef,
     Q,
     QuerySet,
     Value,
     When,
 )
-from django.db.models.functions import Cast, JSONObject
-from django.utils import timezone
+from django.db.models.functions import JSONObject
+from django.shortcuts import get_object_or_404
 
-from evidence.models import InformationRequest
 from pathways.access import Access, access_of
-from pathways.enums import PATHWAY_REVIEW_CODENAME, REVIEWER_ROLES
 from pathways.models import (
-    Conclusion,
     Pathway,
-    PathwayGroupObjectPermission,
-    PathwayUserObjectPermission,
     Report,
-    ReportGroupObjectPermission,
-    ReportUserObjectPermission,
     ReviewerOrganisation,
-    User,
 )
-from pathways.selectors import conclusion_scope, conclusions_visible_to, scoped
+from pathways.selectors import conclusion_scope, scoped
 from reviewapp.enums import Position
-from reviewapp.models import Comment, SignOff, Verdict
+from reviewapp.models import Verdict
 
-REVIEWER_CODENAMES = [role.codename for role in REVIEWER_ROLES]
 CONCURRING = {Position.CONCUR, Position.CONCUR_WITH_RESERVATIONS}
 
 
@@ -99,330 +83,11 @@ def reviewing_organisation(person, report: Report) -> ReviewerOrganisation | Non
     return access_of(person).on(report).reviewing_organisation
 
 
-@dataclass
-class ReviewerCoverage:
-    """The reviewer organisations of a report and which conclusions each is expected to answer."""
-
-    organisations: list
-    whole_report: set = field(default_factory=set)  # organisation ids reviewing every conclusion
-    pathways: set = field(default_factory=set)  # (organisation id, pathway id) pairs
-
-    def expects(self, organisation, conclusion) -> bool:
-        if organisation.pk in self.whole_report:
-            return True
-        if not any(org_id == organisation.pk for org_id, _ in self.pathways):
-            return False
-        # A pathway-limited organisation answers its pathways and the overall conclusion.
-        return conclusion.pathway_id is None or (organisation.pk, conclusion.pathway_id) in self.pathways
-
-
-def reviewer_coverage(report: Report) -> ReviewerCoverage:
-    """Organisations with a reviewer grant on the report (whole or by pathway) and any
-    organisation that has recorded a verdict on it, in one query whatever their number.
-    Only for readers who see the whole report (leadership, authors): it names every
-    reviewing organisation."""
-    number = BigIntegerField()
-    reviewer = {"permission__codename__in": REVIEWER_CODENAMES}
-    pathway = {"content_object__report": report, "permission__codename": PATHWAY_REVIEW_CODENAME}
-
-    def rows(queryset, organisation, pathway_id=None):
-        """(organisation id, name, kind, pathway id or NULL for the whole report) of each grant."""
-        return queryset.order_by().values_list(
-            organisation,
-            f"{organisation[:-3]}__name",
-            f"{organisation[:-3]}__kind",
-            pathway_id if pathway_id else Cast(Value(None), output_field=number),
-        )
-
-    whole_or_pathway = [
-        rows(ReportUserObjectPermission.objects.filter(content_object=report, **reviewer), "user__organisation_id"),
-        rows(
-            ReportGroupObjectPermission.objects.filter(content_object=report, **reviewer),
-            "group__user__organisation_id",
-        ),
-        rows(PathwayUserObjectPermission.objects.filter(**pathway), "user__organisation_id", "content_object_id"),
-        rows(
-            PathwayGroupObjectPermission.objects.filter(**pathway),
-            "group__user__organisation_id",
-            "content_object_id",
-        ),
-    ]
-    # An organisation that gave a verdict stays on the dashboard after its grants are gone;
-    # the pathway column of these rows is -1: "no grant".
-    with_verdicts = (
-        Verdict.objects.filter(conclusion__report=report)
-        .order_by()
-        .values_list(
-            "organisation_id", "organisation__name", "organisation__kind", Cast(Value(-1), output_field=number)
-        )
-    )
-    first, *rest = whole_or_pathway
-    organisations, whole, pairs = {}, set(), set()
-    for organisation_id, name, kind, pathway_id in first.union(*rest, with_verdicts, all=True):
-        if organisation_id is None:
-            continue  # a grant to someone who acts for no organisation
-        organisations[organisation_id] = ReviewerOrganisation(pk=organisation_id, name=name, kind=kind)
-        if pathway_id is None:
-            whole.add(organisation_id)
-        elif pathway_id > 0:
-            pairs.add((organisation_id, pathway_id))
-    return ReviewerCoverage(
-        organisations=sorted(organisations.values(), key=lambda org: (org.kind, org.name)),
-        whole_report=whole,
-        pathways=pairs,
-    )
-
-
-@dataclass
-class Cell:
-    """One organisation × one conclusion on the dashboard."""
-
-    organisation: ReviewerOrganisation
-    verdict: Verdict | None
-    expected: bool
-
-    @property
-    def missing(self) -> bool:
-        return self.expected and self.verdict is None
-
-    @property
-    def stale(self) -> bool:
-        return self.verdict is not None and self.verdict.is_stale
-
-    @property
-    def concurs(self) -> bool:
-        return self.verdict is not None and not self.stale and self.verdict.position in CONCURRING
-
-
-@dataclass
-class MatrixRow:
-    conclusion: Conclusion
-    cells: list
-
-    @property
-    def title(self) -> str:
-        return self.conclusion.pathway.title if self.conclusion.pathway is not None else "Overall conclusion"
-
-    @property
-    def expected_cells(self) -> list:
-        return [cell for cell in self.cells if cell.expected]
-
-    @property
-    def reviewed(self) -> bool:
-        """Some organisation is expected to give a verdict on this conclusion."""
-        return bool(self.expected_cells)
-
-    @property
-    def concurred(self) -> bool:
-        """Current concurrence from every organisation expected to answer (and at least one)."""
-        expected = self.expected_cells
-        return bool(expected) and all(cell.concurs for cell in expected)
-
-    @property
-    def concurrence_words(self) -> str:
-        """How the concurrence reads under the conclusion ("" without it): how many
-        organisations review it, and how many of them concur only with reservations."""
-        if not self.concurred:
-            return ""
-        expected = self.expected_cells
-        reserved = sum(1 for cell in expected if cell.verdict.position == Position.CONCUR_WITH_RESERVATIONS)
-        if len(expected) == 1:
-            return "its one reviewing organisation concurs" + (" with reservations" if reserved else "")
-        if reserved == len(expected):
-            return f"all {len(expected)} reviewing organisations concur with reservations"
-        return f"all {len(expected)} reviewing organisations concur" + (
-            f", {reserved} with reservations" if reserved else ""
-        )
-
-
-@dataclass
-class TeamRequests:
-    team: str
-    open: int
-    overdue: int
-
-
-@dataclass
-class OverdueRequest:
-    pk: int
-    title: str
-    team: str
-    organisation: str
-    due_date: date
-    days_overdue: int
-
-
-# The dashboard lists this many of the oldest overdue requests, and links to the rest.
-OVERDUE_SHOWN = 10
-
-
-@dataclass
-class SignOffState:
-    """Everything leadership decides on: the verdict matrix, readiness and open items."""
-
-    report: Report
-    organisations: list
-    rows: list
-    requests_by_team: list
-    unresolved_threads: int
-    today: date
-    overdue: list = field(default_factory=list)  # the oldest OVERDUE_SHOWN requests past their due date
-
-    @property
-    def stale_cells(self) -> list[tuple]:
-        """(row, cell) for every current verdict given on an earlier text of its conclusion."""
-        return [(row, cell) for row in self.rows for cell in row.cells if cell.verdict and cell.stale]
-
-    @property
-    def needs_attention(self) -> bool:
-        return bool(self.overdue or self.stale_cells)
-
-    @property
-    def pathway_rows(self) -> list:
-        return [row for row in self.rows if row.conclusion.pathway_id]
-
-    @property
-    def overall_row(self):
-        return next((row for row in self.rows if not row.conclusion.pathway_id), None)
-
-    @property
-    def concurred_pathways(self) -> int:
-        return sum(1 for row in self.pathway_rows if row.concurred)
-
-    @property
-    def readiness_line(self) -> str:
-        """Of the pathways some organisation reviews, how many have every reviewer's current
-        concurrence; how many no organisation reviews; and the overall conclusion."""
-        reviewed = sum(1 for row in self.pathway_rows if row.reviewed)
-        unreviewed = len(self.pathway_rows) - reviewed
-        if reviewed:
-            line = (
-                f"{self.concurred_pathways} of {reviewed} reviewed pathway{'s' if reviewed != 1 else ''} "
-                f"{'has' if reviewed == 1 else 'have'} current concurrence from every organisation reviewing "
-                f"{'it' if reviewed == 1 else 'them'}"
-            )
-        else:
-            line = "No reviewer organisation reviews a pathway yet"
-        if reviewed and unreviewed:
-            line += f"; no organisation reviews the other {unreviewed if unreviewed != 1 else 'one'}"
-        if self.overall_row is not None:
-            line += "; the overall conclusion " + ("has it too" if self.overall_row.concurred else "does not yet")
-        return line + "."
-
-    @property
-    def blocking_reasons(self) -> list[str]:
-        """What stands in the way of a sign-off without override: missing and stale verdicts."""
-        reasons = []
-        for row in self.rows:
-            for cell in row.cells:
-                if cell.missing:
-                    reasons.append(f"{cell.organisation.name} has not given a verdict on {_subject(row)}.")
-                elif cell.stale and cell.expected:
-                    reasons.append(
-                        f"The verdict of {cell.organisation.name} on {_subject(row)} is stale: the conclusion "
-                        "has changed since and they have not re-confirmed it."
-                    )
-        return reasons
-
-    @property
-    def open_requests(self) -> int:
-        return sum(team.open for team in self.requests_by_team)
-
-    @property
-    def overdue_requests(self) -> int:
-        return sum(team.overdue for team in self.requests_by_team)
-
-
-def _subject(row: MatrixRow) -> str:
-    return f"“{row.conclusion.pathway.title}”" if row.conclusion.pathway is not None else "the overall conclusion"
-
-
-def signoff_state(*, user: User, report: Report, conclusions: list[Conclusion] | None = None) -> SignOffState:
-    """The sign-off dashboard's state of one report, for a reader who sees it whole
-    (leadership, authors; the views check the role). Conclusions come through
-    `conclusions_visible_to`, or from the page (`conclusions`: the pathways' in order,
-    then the overall one); requests and comment threads are counted on the whole report,
-    which such a reader may see. A fixed number of queries however many pathways,
-    organisations and verdicts there are."""
-    if conclusions is None:
-        conclusions = list(
-            conclusions_visible_to(user)
-            .filter(report=report)
-            .select_related("pathway")
-            .order_by("pathway__position", "pathway_id")  # NULLs last: the overall conclusion ends the table
-        )
-    by_conclusion = {conclusion.pk: conclusion for conclusion in conclusions}
-    verdicts = {}
-    for verdict in (
-        current_verdicts_visible_to(user)
+def verdict_for_user(person, report: Report, pk: int) -> Verdict:
+    """The verdict with its conclusion and organisation, in this report and this person's scope, or Http404."""
+    verdicts = (
+        verdicts_visible_to(person)
         .filter(conclusion__report=report)
-        .select_related("organisation", "recorded_by")
-        .order_by()
-    ):
-        verdict.conclusion = by_conclusion[verdict.conclusion_id]
-        verdicts[(verdict.conclusion_id, verdict.organisation_id)] = verdict
-    coverage = reviewer_coverage(report)
-    rows = [
-        MatrixRow(
-            conclusion=conclusion,
-            cells=[
-                Cell(
-                    organisation=organisation,
-                    verdict=verdicts.get((conclusion.pk, organisation.pk)),
-                    expected=coverage.expects(organisation, conclusion),
-                )
-                for organisation in coverage.organisations
-            ],
-        )
-        for conclusion in conclusions
-    ]
-    today = timezone.localdate()
-    late = InformationRequest.overdue_on(today)
-    # Per team: open and overdue counts, and its overdue requests, oldest first (small
-    # dicts, not rows: the dashboard lists only the oldest OVERDUE_SHOWN of them all).
-    teams = (
-        InformationRequest.objects.filter(InformationRequest.open_requests(), report=report)
-        .values("team__name")
-        .annotate(
-            open=Count("id"),
-            overdue=Count("id", filter=late),
-            late=JSONBAgg(
-                JSONObject(id="id", title="title", due_date="due_date", organisation="organisation__name"),
-                filter=late,
-                order_by=("due_date", "id"),
-                default=Value([], output_field=JSONField()),
-            ),
-        )
-        .order_by("team__name")
+        .select_related("conclusion__pathway", "organisation")
     )
-    requests_by_team, late_requests = [], []
-    for team in teams:
-        requests_by_team.append(TeamRequests(team=team["team__name"], open=team["open"], overdue=team["overdue"]))
-        for item in team["late"]:
-            due_date = date.fromisoformat(item["due_date"])
-            late_requests.append(
-                OverdueRequest(
-                    pk=item["id"],
-                    title=item["title"],
-                    team=team["team__name"],
-                    organisation=item["organisation"],
-                    due_date=due_date,
-                    days_overdue=(today - due_date).days,
-                )
-            )
-    unresolved_threads = Comment.objects.filter(report=report, parent=None, resolved_at=None).count()
-    overdue = sorted(late_requests, key=lambda item: (item.due_date, item.pk))[:OVERDUE_SHOWN]
-    return SignOffState(
-        report=report,
-        organisations=coverage.organisations,
-        rows=rows,
-        requests_by_team=requests_by_team,
-        unresolved_threads=unresolved_threads,
-        today=today,
-        overdue=overdue,
-    )
-
-
-def signoffs_for_report(*, report: Report) -> QuerySet[SignOff]:
-    """The report's recorded sign-offs, newest first; for leadership and authors (checked by the view)."""
-    return SignOff.objects.filter(report=report).select_related("decided_by")
+    return get_object_or_404(verdicts, pk=pk)

@@ -28,16 +28,16 @@ from django.utils import timezone
 from pathways.access import access_of
 from pathways.audit import field_changes, log_action
 from pathways.models import User
+from reviewapp import subjects
 from reviewapp.enums import CommentVisibility
 from reviewapp.models import Comment
-from reviewapp.selectors.comments import comments_visible_to, subject_type_of, subject_visible_to
+from reviewapp.selectors.comments import comments_visible_to
 from reviewapp.services.notifications import notify_comment
 
 MAX_TEXT_LENGTH = 20_000
 MAX_MENTIONS = 20
 # An @ that does not continue a word or an e-mail address, then a Django username.
 MENTION = re.compile(r"(?<![\w@.+-])@([\w.+-]*[\w+])")
-SUBJECT_NOUNS = {"pathway": "pathway", "claim": "claim", "evidence": "evidence item", "conclusion": "conclusion"}
 
 
 class CommentError(ValueError):
@@ -55,14 +55,6 @@ class CommentConflict(CommentError):
     def __init__(self, message: str, *, current: Comment):
         super().__init__(message)
         self.current = current
-
-
-def comment_subject(comment: Comment):
-    """The pathway, claim, evidence item or conclusion the comment is on."""
-    for name in ("pathway", "claim", "evidence", "conclusion"):
-        if getattr(comment, f"{name}_id"):
-            return getattr(comment, name)
-    raise ValueError("a comment without a subject")
 
 
 def mentioned_usernames(text: str) -> list[str]:
@@ -101,11 +93,11 @@ def _mentioned_people(*, text: str, subject, visibility: str) -> list[User]:
     if len(usernames) > MAX_MENTIONS:
         raise CommentError(f"Mention at most {MAX_MENTIONS} people in one comment.", field="text")
     people = {person.username: person for person in User.objects.filter(username__in=usernames, is_active=True)}
-    noun = SUBJECT_NOUNS[subject_type_of(subject)]
+    noun = subjects.NOUNS[subjects.kind_of(subject)]
     cannot_see_subject, external = [], []
     for username in usernames:
         person = people.get(username)
-        if person is None or not subject_visible_to(person, subject):
+        if person is None or not subjects.visible_to(person, subject):
             cannot_see_subject.append(f"@{username}")
         elif visibility == CommentVisibility.INTERNAL and person.is_external:
             external.append(f"@{username}")
@@ -131,10 +123,10 @@ def comment_post(*, author: User, subject, text: str, visibility: str = "") -> C
     """Start a thread on a pathway, claim, evidence item or conclusion."""
     visibility = _visibility_for(author=author, visibility=visibility)
     text = _clean_text(text)
-    if not subject_visible_to(author, subject):
+    if not subjects.visible_to(author, subject):
         raise CommentError("You can comment only on what you can see.")
     mentioned = _mentioned_people(text=text, subject=subject, visibility=visibility)
-    subject_type = subject_type_of(subject)
+    subject_type = subjects.kind_of(subject)
     comment = Comment.objects.create(
         report_id=subject.report_id, author=author, visibility=visibility, text=text, **{subject_type: subject}
     )
@@ -171,9 +163,9 @@ def comment_reply(*, author: User, parent: Comment, text: str, visibility: str =
     else:
         visibility = _visibility_for(author=author, visibility=visibility)
     text = _clean_text(text)
-    subject = comment_subject(thread)
+    subject = subjects.of(thread)
     mentioned = _mentioned_people(text=text, subject=subject, visibility=visibility)
-    subject_type = subject_type_of(subject)
+    subject_type = subjects.kind_of(subject)
     reply = Comment.objects.create(
         report_id=thread.report_id,
         parent=thread,
@@ -214,7 +206,7 @@ def comment_edit(*, comment: Comment, editor: User, text: str, version: int) -> 
             current=current,
         )
     text = _clean_text(text)
-    mentioned = _mentioned_people(text=text, subject=comment_subject(current), visibility=current.visibility)
+    mentioned = _mentioned_people(text=text, subject=subjects.of(current), visibility=current.visibility)
     changes = field_changes(current, {"text": text})
     if not changes:
         return current

@@ -11,7 +11,7 @@ from pathways.enums import ReportStatus
 from pathways.models import Conclusion, Report, User
 from reviewapp.enums import SignOffDecision
 from reviewapp.models import SignOff
-from reviewapp.selectors.verdicts import SignOffState, signoff_state
+from reviewapp.selectors.signoff import SignOffState, signoff_state
 from reviewapp.services.notifications import notify_signoff_recorded
 
 APPROVING = {SignOffDecision.APPROVE, SignOffDecision.APPROVE_WITH_CONDITIONS}

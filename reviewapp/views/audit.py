@@ -15,9 +15,9 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET
 
 from evidence.models import Evidence, InformationRequest
-from evidence.selectors import evidence_visible_to
+from evidence.selectors import evidence_for_user
 from pathways.models import AuditEntry, Claim, Conclusion, Pathway
-from pathways.selectors import claims_visible_to, conclusions_visible_to
+from pathways.selectors import claim_for_user, conclusion_for_user
 from reviewapp.diffs import change_rows
 from reviewapp.forms.authoring import (
     AuditFilterForm,
@@ -82,10 +82,7 @@ def pathway_history(request, slug, pathway_slug):
 @reader_required
 def conclusion_history(request, slug, pathway_slug):
     context = _internal_page(request, slug)
-    conclusion = get_object_or_404(
-        conclusions_visible_to(request.access).filter(report=context["report"]).select_related("pathway"),
-        pathway__slug=pathway_slug,
-    )
+    conclusion = conclusion_for_user(request.access, context["report"], pathway_slug=pathway_slug)
     page_url = reverse("pathway_detail", args=[slug, pathway_slug])
     return _history(
         request,
@@ -101,9 +98,7 @@ def conclusion_history(request, slug, pathway_slug):
 @reader_required
 def overall_conclusion_history(request, slug):
     context = _internal_page(request, slug)
-    conclusion = get_object_or_404(
-        conclusions_visible_to(request.access).filter(report=context["report"], pathway=None)
-    )
+    conclusion = conclusion_for_user(request.access, context["report"])
     page_url = reverse("report_detail", args=[slug])
     return _history(
         request, context, subject=conclusion, heading="Overall conclusion", page_url=page_url, subject_label="Report"
@@ -114,7 +109,7 @@ def overall_conclusion_history(request, slug):
 @reader_required
 def claim_history(request, slug, claim_slug):
     context = _internal_page(request, slug)
-    claim = get_object_or_404(claims_visible_to(request.access).filter(report=context["report"]), slug=claim_slug)
+    claim = claim_for_user(request.access, context["report"], claim_slug)
     page_url = reverse("claim_detail", args=[slug, claim.slug])
     return _history(request, context, subject=claim, heading="Claim", page_url=page_url, subject_label=claim.statement)
 
@@ -123,9 +118,7 @@ def claim_history(request, slug, claim_slug):
 @reader_required
 def evidence_history(request, slug, evidence_slug):
     context = _internal_page(request, slug)
-    evidence = get_object_or_404(
-        evidence_visible_to(request.access).filter(report=context["report"]), slug=evidence_slug
-    )
+    evidence = evidence_for_user(request.access, context["report"], evidence_slug)
     page_url = reverse("evidence_detail", args=[slug, evidence.slug])
     return _history(
         request, context, subject=evidence, heading="Evidence item", page_url=page_url, subject_label=evidence.title

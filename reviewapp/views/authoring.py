@@ -12,20 +12,16 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
 from evidence.enums import Relation
 from evidence.models import ClaimEvidence
-from evidence.selectors import claim_evidence_visible_to, evidence_visible_to
+from evidence.selectors import claim_evidence_visible_to, evidence_for_user, evidence_visible_to
 from evidence.services.editing import claim_update_with_evidence, evidence_update
 from pathways.models import AuditEntry, Team
-from pathways.selectors import (
-    claims_visible_to,
-    conclusions_visible_to,
-    pathways_visible_to,
-)
+from pathways.selectors import claim_for_user, conclusion_for_user, pathways_visible_to
 from pathways.services import EditConflict, EditRefused, pathway_update
 from reviewapp.diffs import FIELD_LABELS, as_text, text_diff
 from reviewapp.forms.authoring import (
@@ -234,10 +230,7 @@ def _conclusion_edit(request, context, conclusion):
 @reader_required
 def conclusion_edit(request, slug, pathway_slug):
     context = report_page(request, slug)
-    conclusion = get_object_or_404(
-        conclusions_visible_to(request.access).filter(report=context["report"]).select_related("pathway"),
-        pathway__slug=pathway_slug,
-    )
+    conclusion = conclusion_for_user(request.access, context["report"], pathway_slug=pathway_slug)
     return _conclusion_edit(request, context, conclusion)
 
 
@@ -245,9 +238,7 @@ def conclusion_edit(request, slug, pathway_slug):
 @reader_required
 def overall_conclusion_edit(request, slug):
     context = report_page(request, slug)
-    conclusion = get_object_or_404(
-        conclusions_visible_to(request.access).filter(report=context["report"], pathway=None)
-    )
+    conclusion = conclusion_for_user(request.access, context["report"])
     return _conclusion_edit(request, context, conclusion)
 
 
@@ -283,9 +274,7 @@ def _claim_links(claim) -> dict:
 def claim_edit(request, slug, claim_slug):
     context = report_page(request, slug)
     report = context["report"]
-    claim = get_object_or_404(
-        claims_visible_to(request.access).filter(report=report).select_related("owner_team"), slug=claim_slug
-    )
+    claim = claim_for_user(request.access, report, claim_slug)
     _author_only(context)
     choices = {
         "pathways": context["pathways"],
@@ -344,10 +333,7 @@ def claim_edit(request, slug, claim_slug):
 @reader_required
 def evidence_edit(request, slug, evidence_slug):
     context = report_page(request, slug)
-    evidence = get_object_or_404(
-        evidence_visible_to(request.access).filter(report=context["report"]).select_related("owner_team"),
-        slug=evidence_slug,
-    )
+    evidence = evidence_for_user(request.access, context["report"], evidence_slug)
     _author_only(context)
     names = ("title", "kind", "sensitivity", "source", "summary")
     if request.method == "POST":

@@ -13,19 +13,14 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from pathways.selectors import report_for_user
+from reviewapp import subjects
 from reviewapp.enums import CommentVisibility
 from reviewapp.forms.comments import CommentEditForm, CommentForm, DiscussionFilterForm
 from reviewapp.pages import is_htmx, paginate, reader_required, report_page, require
-from reviewapp.panels.comments import Failure, panel_context, render_panel, subject_page_url
-from reviewapp.selectors.comments import (
-    comment_for,
-    comment_subject_for,
-    open_threads_in,
-    subject_type_of,
-    thread_rows,
-)
+from reviewapp.panels.comments import Failure, panel_context, render_panel
+from reviewapp.selectors.comments import comment_for, open_threads_in, thread_rows
 from reviewapp.services import comments as services
-from reviewapp.services.comments import CommentConflict, CommentError, comment_subject
+from reviewapp.services.comments import CommentConflict, CommentError
 
 
 def _done(request, *, report, subject, comment, message, in_older_thread=True):
@@ -35,7 +30,7 @@ def _done(request, *, report, subject, comment, message, in_older_thread=True):
     # A new thread is the newest, shown at the top; a reply or an edit may be in an older
     # thread, which the panel shows with every thread.
     every_thread = "?threads=all" if in_older_thread else ""
-    return redirect(f"{subject_page_url(report, subject)}{every_thread}#comment-{comment.pk}")
+    return redirect(f"{subjects.page_url(report.slug, subject)}{every_thread}#comment-{comment.pk}")
 
 
 def _refused(request, *, report, subject, failure: Failure):
@@ -46,8 +41,8 @@ def _refused(request, *, report, subject, failure: Failure):
     context.update(
         failure=failure,
         subject=subject,
-        subject_url=subject_page_url(report, subject),
-        subject_label=_subject_label(subject),
+        subject_url=subjects.page_url(report.slug, subject),
+        subject_label=subjects.label(subject),
         **_form_settings(request.user, report, failure),
     )
     return render(request, "reviewapp/comments/compose.html", context)
@@ -57,7 +52,7 @@ def _form_settings(user, report, failure: Failure) -> dict:
     """What the stand-alone form of a refused action shows: where it posts, what it is."""
     report_slug = report.slug
     if failure.kind == "new":
-        action = reverse("comment_post", args=[report_slug, subject_type_of(failure.target), failure.target.pk])
+        action = subjects.url("comment_post", report_slug, failure.target)
         visibility = "shared" if user.is_external else "choose"
         return {"form_action": action, "form_visibility": visibility, "form_title": "Your comment was not posted"}
     if failure.kind == "reply":
@@ -77,34 +72,17 @@ def _form_settings(user, report, failure: Failure) -> dict:
     }
 
 
-def _subject_label(subject) -> str:
-    kind = subject_type_of(subject)
-    if kind == "conclusion":
-        return f"the conclusion on {subject.pathway.title}" if subject.pathway_id else "the overall conclusion"
-    if kind == "claim":
-        return f"the claim “{subject.statement}”"
-    return f"the {'pathway' if kind == 'pathway' else 'evidence item'} “{subject.title}”"
-
-
-def _subject_title(subject) -> str:
-    """The subject's name in a list that already says what kind of thing it is."""
-    kind = subject_type_of(subject)
-    if kind == "conclusion":
-        return f"Conclusion on {subject.pathway.title}" if subject.pathway_id else "The overall conclusion"
-    return subject.statement if kind == "claim" else subject.title
-
-
 def _add_error(form, error: CommentError):
     form.add_error(error.field, str(error))
 
 
 @require_POST
 @reader_required
-def comment_post(request, slug, subject_type, subject_id):
+def comment_post(request, slug, kind, key=None):
     """Start a thread. Anyone who can see the subject may; the subject is looked up in
     this report through the reader's scope, so a forged id answers 404."""
     report = report_for_user(request.user, slug)
-    subject = comment_subject_for(request.user, report=report, subject_type=subject_type, subject_id=subject_id)
+    subject = subjects.subject_for(request.access, report, kind, key)
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -133,7 +111,7 @@ def comment_post(request, slug, subject_type, subject_id):
 def comment_reply(request, slug, comment_id):
     report = report_for_user(request.user, slug)
     parent = comment_for(request.user, report=report, comment_id=comment_id)
-    subject = comment_subject(parent)
+    subject = subjects.of(parent)
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -157,7 +135,7 @@ def comment_edit(request, slug, comment_id):
     report = report_for_user(request.access, slug)
     comment = comment_for(request.access, report=report, comment_id=comment_id)
     require(request.access.on(report).may_edit_comment(comment), "Only the person who wrote a comment edits it.")
-    subject = comment_subject(comment)
+    subject = subjects.of(comment)
     form = CommentEditForm(request.POST)
     if form.is_valid():
         try:
@@ -189,7 +167,7 @@ def _resolution(request, slug, comment_id, *, resolve: bool):
         request.access.on(report).may_resolve(thread),
         "Only the thread's author, the report's authors and stress-testers resolve threads.",
     )
-    subject = comment_subject(thread)
+    subject = subjects.of(thread)
     change = services.comment_resolve if resolve else services.comment_reopen
     try:
         change(thread=thread, actor=request.user)
@@ -202,7 +180,7 @@ def _resolution(request, slug, comment_id, *, resolve: bool):
             request, report=report, subject=subject, notice=notice, notice_is_error=level == messages.ERROR
         )
     messages.add_message(request, level, notice)
-    return redirect(f"{subject_page_url(report, subject)}?threads=all#comment-{thread.pk}")
+    return redirect(f"{subjects.page_url(report.slug, subject)}?threads=all#comment-{thread.pk}")
 
 
 @require_POST
@@ -246,10 +224,10 @@ def discussion(request, slug):
             thread.pathway = pathways[thread.pathway_id]
         elif thread.conclusion_id:
             thread.conclusion = conclusions[thread.conclusion_id]
-        subject = comment_subject(thread)
-        thread.subject_kind = subject_type_of(subject)
-        thread.subject_label = _subject_title(subject)
-        thread.subject_url = f"{subject_page_url(report, subject)}?threads=all#comment-{thread.pk}"
+        subject = subjects.of(thread)
+        thread.subject_kind = subjects.NOUNS[subjects.kind_of(subject)]
+        thread.subject_label = subjects.title(subject)
+        thread.subject_url = f"{subjects.page_url(report.slug, subject)}?threads=all#comment-{thread.pk}"
     context.update(form=form, threads=threads, subject_type=subject_type)
     if is_htmx(request):
         return render(request, "reviewapp/comments/discussion.html#discussion-results", context)
@@ -261,11 +239,7 @@ def discussion(request, slug):
 
 urlpatterns = [
     path("reports/<slug:slug>/discussion/", discussion, name="discussion"),
-    path(
-        "reports/<slug:slug>/comments/<slug:subject_type>/<int:subject_id>/",
-        comment_post,
-        name="comment_post",
-    ),
+    *subjects.url_patterns("comments/new/", comment_post, "comment_post"),
     path("reports/<slug:slug>/comments/<int:comment_id>/reply/", comment_reply, name="comment_reply"),
     path("reports/<slug:slug>/comments/<int:comment_id>/edit/", comment_edit, name="comment_edit"),
     path("reports/<slug:slug>/comments/<int:comment_id>/resolve/", comment_resolve, name="comment_resolve"),

@@ -3,19 +3,19 @@ function (pathways.selectors, evidence.selectors), so what a person cannot see i
 never loaded, and an object out of scope answers 404."""
 
 from django.contrib import messages
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from evidence.enums import Relation
 from evidence.models import ClaimEvidence, Evidence
-from evidence.selectors import claim_evidence_visible_to, evidence_scope, evidence_visible_to
+from evidence.selectors import claim_evidence_visible_to, evidence_for_user, evidence_scope, evidence_visible_to
 from pathways.enums import ReportStatus
 from pathways.models import Claim, PathwayClaim
 from pathways.selectors import (
+    claim_for_user,
     claim_scope,
     claims_visible_to,
     count_of,
@@ -107,13 +107,7 @@ def pathway_detail(request, slug, pathway_slug):
 
 def _claim_for_page(request, context, claim_slug) -> Claim:
     """The claim, with the ids of the pathways resting on it (read against the page's column)."""
-    return get_object_or_404(
-        claims_visible_to(request.access)
-        .filter(report=context["report"])
-        .select_related("owner_team")
-        .annotate(pathway_ids=ArraySubquery(PathwayClaim.objects.filter(claim=OuterRef("pk")).values("pathway_id"))),
-        slug=claim_slug,
-    )
+    return claim_for_user(request.access, context["report"], claim_slug, pathway_ids=True)
 
 
 def resting_pathways(context, claim) -> list:
@@ -252,10 +246,7 @@ def evidence_index(request, slug):
 def evidence_detail(request, slug, evidence_slug):
     context = report_page(request, slug)
     access = request.access
-    evidence = get_object_or_404(
-        evidence_visible_to(access).filter(report=context["report"]).select_related("owner_team"),
-        slug=evidence_slug,
-    )
+    evidence = evidence_for_user(access, context["report"], evidence_slug)
     claim_links = (
         ClaimEvidence.objects.filter(claim_scope(access, "claim__"), evidence=evidence)
         .select_related("claim")

@@ -9,14 +9,12 @@ changes nothing and hands the person's text back in the form.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, re_path
+from django.shortcuts import redirect, render
+from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from evidence.models import InformationRequest, RequestMessage
-from evidence.selectors import (
-    evidence_visible_to,
-)
+from evidence.models import RequestMessage
+from evidence.selectors import evidence_visible_to, information_request_for_user
 from evidence.services.requests import (
     ANSWERABLE,
     CLOSABLE,
@@ -27,7 +25,7 @@ from evidence.services.requests import (
     RequestNotAllowed,
     information_request_close,
 )
-from pathways.selectors import claims_visible_to
+from reviewapp import subjects
 from reviewapp.forms.requests import (
     RequestAnswerForm,
     RequestCloseForm,
@@ -36,29 +34,12 @@ from reviewapp.forms.requests import (
     RequestFilterForm,
     RequestFollowUpForm,
 )
-from reviewapp.pages import is_htmx, paginate, pathway_in, reader_required, report_page, require
+from reviewapp.pages import is_htmx, paginate, reader_required, report_page, require
 from reviewapp.panels.requests import PANEL, local_today, request_panel, visible_requests
 from reviewapp.selectors.requests import REQUESTS_PER_PAGE, with_due_dates
 from reviewapp.services import requests as review_requests
 
 DETAIL = "reviewapp/requests/detail.html"
-
-
-def _subject_for(request, context, *, subject_kind: str, subject_slug: str):
-    """The pathway, claim or evidence item of this report, or 404 when out of the person's scope."""
-    access = request.access
-    if subject_kind == "pathways":
-        return pathway_in(context, subject_slug)
-    if subject_kind == "claims":
-        subjects = claims_visible_to(access).select_related("owner_team")
-    else:
-        subjects = evidence_visible_to(access).select_related("owner_team")
-    return get_object_or_404(subjects.filter(report=context["report"]), slug=subject_slug)
-
-
-def _request_for(request, *, report, pk) -> InformationRequest:
-    """The request, or 404 when it does not exist, is on another report or is out of scope."""
-    return get_object_or_404(visible_requests(request, report).select_related("requester"), pk=pk)
 
 
 # ---------------------------------------------------------------------- pages
@@ -99,12 +80,12 @@ def request_list(request, slug):
 
 @require_http_methods(["GET", "POST"])
 @reader_required
-def request_file(request, slug, subject_kind, subject_slug):
+def request_file(request, slug, kind, key):
     """File a request about a pathway, claim or evidence item: the form sits in the page's
     right-hand panel (htmx re-renders the panel); without htmx this is its own page."""
     context = report_page(request, slug)
     report, scope = context["report"], context["scope"]
-    subject = _subject_for(request, context, subject_kind=subject_kind, subject_slug=subject_slug)
+    subject = subjects.subject_for(request.access, report, kind, key, pathways=context["pathways"])
     require(scope.may_file_requests, "Only reviewers acting for a reviewer organisation file information requests.")
     today = local_today()
     form = RequestFileForm(request.POST or None, subject=subject, user=request.access, today=today)
@@ -127,7 +108,13 @@ def request_file(request, slug, subject_kind, subject_slug):
     if is_htmx(request):
         panel = request_panel(request, report=report, scope=scope, subject=subject, form=form, notice=notice)
         return render(request, f"{PANEL}#request-panel", {**context, "request_panel": panel})
-    context.update(subject=subject, subject_kind=subject_kind, form=form)
+    context.update(
+        subject=subject,
+        subject_label=subjects.label(subject),
+        subject_url=subjects.page_url(report.slug, subject),
+        file_url=subjects.url("request_file", report.slug, subject),
+        form=form,
+    )
     return render(request, "reviewapp/requests/file.html", context)
 
 
@@ -172,7 +159,7 @@ def _detail_context(request, information_request, *, bound_form=None, error="", 
 @reader_required
 def request_detail(request, slug, pk):
     context = report_page(request, slug)
-    information_request = _request_for(request, report=context["report"], pk=pk)
+    information_request = information_request_for_user(request.access, context["report"], pk)
     context.update(_detail_context(request, information_request))
     template = DETAIL + ("#request-body" if is_htmx(request) else "")
     return render(request, template, context)
@@ -233,7 +220,7 @@ FORM_NAMES = {
 
 def _transition(request, slug, pk, *, form_class, action, team_side: bool):
     context = report_page(request, slug)
-    information_request = _request_for(request, report=context["report"], pk=pk)
+    information_request = information_request_for_user(request.access, context["report"], pk)
     scope = context["scope"]
     if team_side:
         require(
@@ -257,14 +244,14 @@ def _transition(request, slug, pk, *, form_class, action, team_side: bool):
         except RequestNotAllowed as refusal:
             raise PermissionDenied(str(refusal))
         except (RequestConflict, RequestInvalid) as refusal:
-            information_request = _request_for(request, report=context["report"], pk=pk)
+            information_request = information_request_for_user(request.access, context["report"], pk)
             form.information_request = information_request
             bound_form, error, status = form.fresh(), str(refusal), 409
         else:
             if not is_htmx(request):
                 messages.success(request, notice)
                 return redirect("request_detail", slug=slug, pk=pk)
-            information_request = _request_for(request, report=context["report"], pk=pk)
+            information_request = information_request_for_user(request.access, context["report"], pk)
             bound_form = None
     else:
         error = "Nothing was sent: see what needs fixing below."
@@ -307,10 +294,5 @@ urlpatterns = [
     path(_REQUEST + "follow-up/", request_follow_up, name="request_follow_up"),
     path(_REQUEST + "close/", request_close, name="request_close"),
     path(_REQUEST + "decline/", request_decline, name="request_decline"),
-    re_path(
-        r"^reports/(?P<slug>[-a-zA-Z0-9_]+)/(?P<subject_kind>pathways|claims|evidence)/"
-        r"(?P<subject_slug>[-a-zA-Z0-9_]+)/requests/new/$",
-        request_file,
-        name="request_file",
-    ),
+    *subjects.url_patterns("requests/new/", request_file, "request_file", kinds=("pathway", "claim", "evidence")),
 ]

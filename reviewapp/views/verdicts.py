@@ -12,17 +12,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from pathways.enums import ReportStatus
-from pathways.selectors import conclusions_visible_to, pathways_visible_to, report_for_user
+from pathways.selectors import conclusion_for_user, pathways_visible_to, report_for_user
 from reviewapp.enums import SignOffDecision
 from reviewapp.forms.verdicts import SignOffForm, VerdictForm
 from reviewapp.pages import is_htmx, reader_required, report_page, require
 from reviewapp.panels.verdicts import conclusion_context
-from reviewapp.selectors.verdicts import (
-    signoff_state,
-    signoffs_for_report,
-    verdicts_visible_to,
-    with_verdict_summary,
-)
+from reviewapp.selectors.signoff import signoff_state, signoffs_for_report
+from reviewapp.selectors.verdicts import verdict_for_user, verdicts_visible_to, with_verdict_summary
 from reviewapp.services.signoff import APPROVING, SignOffError, signoff_record
 from reviewapp.services.verdicts import VerdictError, verdict_reconfirm, verdict_record
 
@@ -38,9 +34,7 @@ def _conclusion_location(report, conclusion) -> str:
 
 
 def _conclusion_for(request, report, conclusion_id):
-    return get_object_or_404(
-        conclusions_visible_to(request.access).filter(report=report).select_related("pathway"), pk=conclusion_id
-    )
+    return conclusion_for_user(request.access, report, pk=conclusion_id)
 
 
 def _panel_response(request, *, report, scope, conclusion, form=None, notice="", error=""):
@@ -122,12 +116,7 @@ def verdict_record_view(request, slug, conclusion_id):
 @reader_required
 def verdict_reconfirm_view(request, slug, verdict_id):
     report = report_for_user(request.access, slug)
-    verdict = get_object_or_404(
-        verdicts_visible_to(request.access)
-        .filter(conclusion__report=report)
-        .select_related("conclusion__pathway", "organisation"),
-        pk=verdict_id,
-    )
+    verdict = verdict_for_user(request.access, report, verdict_id)
     conclusion = verdict.conclusion
     scope = request.access.on(report)
     organisation = scope.reviewing_organisation

@@ -6,16 +6,16 @@ from django.urls import reverse
 
 from pathways.models import AuditEntry, Conclusion
 from pathways.services import access_grant
+from reviewapp import subjects
 from reviewapp.enums import CommentVisibility
 from reviewapp.models import Comment
-from reviewapp.selectors.comments import subject_type_of
 from reviewapp.services.comments import comment_post, comment_reply, comment_resolve, mentioned_usernames
 from tests.factories import ClaimFactory, ReportFactory, UserFactory
 from tests.helpers import HTMX
 
 
 def post_url(subject):
-    return reverse("comment_post", args=["pilot", subject_type_of(subject), subject.pk])
+    return subjects.url("comment_post", "pilot", subject)
 
 
 def action_url(name, comment):
@@ -155,14 +155,14 @@ def test_comment_text_is_safe_markdown_redacted_at_the_reader_level(client, worl
 
 def _forged_subjects(world):
     other_claim = ClaimFactory(report=ReportFactory(slug="another"), slug="elsewhere")
-    return {
-        "another report's claim": ("claim", other_claim.pk),
-        "the out-of-scope pathway": ("pathway", world.out_of_scope.pk),
-        "the internal claim": ("claim", world.internal_claim.pk),
-        "the out-of-scope conclusion": ("conclusion", Conclusion.objects.get(pathway=world.out_of_scope).pk),
-        "internal evidence": ("evidence", world.internal_evidence.pk),
-        "a subject that does not exist": ("claim", 999_999),
-        "a kind that does not exist": ("report", world.report.pk),
+    return {  # the path under /reports/pilot/ of the subject a form would post to
+        "another report's claim": f"claims/{other_claim.slug}",
+        "the out-of-scope pathway": f"pathways/{world.out_of_scope.slug}",
+        "the internal claim": f"claims/{world.internal_claim.slug}",
+        "the out-of-scope conclusion": f"pathways/{world.out_of_scope.slug}/conclusion",
+        "internal evidence": f"evidence/{world.internal_evidence.slug}",
+        "a subject that does not exist": "claims/no-such-claim",
+        "a kind that does not exist": "reports/pilot",
     }
 
 
@@ -180,9 +180,8 @@ def _forged_subjects(world):
 )
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
 def test_a_forged_subject_is_refused_and_nothing_is_saved(client, world, external_reviewer, forged, htmx):
-    subject_type, subject_id = _forged_subjects(world)[forged]
     client.force_login(external_reviewer)
-    url = reverse("comment_post", args=["pilot", subject_type, subject_id])
+    url = f"/reports/pilot/{_forged_subjects(world)[forged]}/comments/new/"
     response = client.post(url, {"text": "Forged."}, **(HTMX if htmx else {}))
     assert response.status_code == 404
     assert not Comment.objects.exists()
@@ -192,7 +191,7 @@ def test_another_reports_claim_is_refused_even_to_its_own_author(client, world, 
     other_claim = ClaimFactory(report=ReportFactory(slug="another"), slug="elsewhere")
     access_grant(report=other_claim.report, user=author, role="author")
     client.force_login(author)
-    response = client.post(reverse("comment_post", args=["pilot", "claim", other_claim.pk]), {"text": "Wrong report."})
+    response = client.post(subjects.url("comment_post", "pilot", other_claim), {"text": "Wrong report."})
     assert response.status_code == 404
     assert not Comment.objects.exists()
 

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from pathways.models import Conclusion
 from pathways.selectors import scoped
+from reviewapp import subjects
 from reviewapp.enums import CommentVisibility
 from reviewapp.models import Comment
-from reviewapp.selectors.comments import comments_on, comments_visible_to, subject_type_of, thread_scope
+from reviewapp.selectors.comments import comments_on, comments_visible_to, thread_scope
 from reviewapp.services.comments import comment_post, comment_reply, comment_resolve
 from tests.conftest import ALL_CANARIES
 from tests.helpers import query_count
@@ -102,7 +103,7 @@ def test_no_comment_canary_reaches_the_external_reviewer_through_a_fragment_or_r
     """Every action erin may take answers with the panel; none carries what she cannot see."""
     client.force_login(external_reviewer)
     htmx = {"HTTP_HX_REQUEST": "true"}
-    claim_url = reverse("comment_post", args=["pilot", "claim", world.public_claim.pk])
+    claim_url = subjects.url("comment_post", "pilot", world.public_claim)
     responses = {
         "post": client.post(claim_url, {"text": "New point."}, **htmx),
         "refused post": client.post(claim_url, {"text": "@bob", "visibility": "internal"}, **htmx),
@@ -119,7 +120,7 @@ def test_no_comment_canary_reaches_the_external_reviewer_through_a_fragment_or_r
         "reopen": client.post(reverse("comment_reopen", args=["pilot", discussion.pk]), **htmx),
         "reopen again, followed": client.post(reverse("comment_reopen", args=["pilot", discussion.pk]), follow=True),
         "pathway conclusion": client.post(
-            reverse("comment_post", args=["pilot", "conclusion", Conclusion.objects.get(pathway=world.in_scope).pk]),
+            subjects.url("comment_post", "pilot", Conclusion.objects.get(pathway=world.in_scope)),
             {"text": "On the conclusion."},
             **htmx,
         ),
@@ -205,7 +206,7 @@ def test_a_shared_reply_under_an_internal_comment_stays_hidden(world, stress_tes
 def grow(world, people, times):
     """Threads with replies (shared and internal), open and resolved, mentioning people,
     on every subject of the panel pages. Written directly: only the reads are measured."""
-    subjects = [
+    on_subjects = [
         world.in_scope,
         Conclusion.objects.get(pathway=world.in_scope),
         world.public_claim,
@@ -213,8 +214,8 @@ def grow(world, people, times):
         Conclusion.objects.get(report=world.report, pathway=None),
     ]
     for _ in range(times):
-        for subject in subjects:
-            on = {subject_type_of(subject): subject}
+        for subject in on_subjects:
+            on = {subjects.kind_of(subject): subject}
             for visibility, resolved in [("shared", False), ("internal", False), ("shared", True)]:
                 thread = Comment.objects.create(
                     report=world.report,
@@ -266,7 +267,7 @@ def test_the_query_count_of_the_panel_fragment_does_not_grow(client, world, requ
     client.force_login(person)
     subject = world.in_scope
 
-    post_url = reverse("comment_post", args=["pilot", subject_type_of(subject), subject.pk])
+    post_url = subjects.url("comment_post", "pilot", subject)
 
     def actions():
         thread = comment_post(author=person, subject=subject, text="Mine.")

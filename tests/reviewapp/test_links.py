@@ -1,5 +1,7 @@
 """`fast_reverse` and the `{% url %}` tag built on it give exactly what Django's `reverse` gives."""
 
+import re
+
 import pytest
 from django.template import Context, Template
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, path, reverse, set_script_prefix
@@ -8,8 +10,10 @@ from django.urls.resolvers import RegexPattern
 from reviewapp.links import fast_reverse
 
 SAMPLES = {"int": [7, "12"], "slug": ["pathway-1", "a_b-2"], "str": ["x y", "é"], "path": ["a/b"]}
-# Groups of the patterns written as regular expressions, by name: a value each matches.
-REGEX_SAMPLES = {"subject_kind": ["claims", "evidence"]}
+# A group of a pattern written as a regular expression: its alternatives when it is a
+# choice of words (`pathways|claims|evidence`), else these slugs.
+REGEX_GROUP = re.compile(r"\(\?P<\w+>([^)]*)\)")
+REGEX_SLUGS = ["v-1", "a_b-2"]
 
 
 def _named_patterns(patterns=None, converters=None):
@@ -20,7 +24,7 @@ def _named_patterns(patterns=None, converters=None):
                 yield from _named_patterns(entry.url_patterns)
         elif isinstance(entry, URLPattern) and entry.name:
             if isinstance(entry.pattern, RegexPattern):
-                kinds = [f"regex:{group}" for group in entry.pattern.regex.groupindex]
+                kinds = [f"regex:{group}" for group in REGEX_GROUP.findall(entry.pattern.regex.pattern)]
             else:
                 kinds = [
                     type(converter).__name__.removesuffix("Converter").lower()
@@ -38,7 +42,12 @@ def test_the_app_has_named_links_of_each_kind_to_check():
 
 
 def _sample(kind: str, index: int):
-    values = REGEX_SAMPLES.get(kind.removeprefix("regex:"), ["v-1"]) if kind.startswith("regex:") else SAMPLES[kind]
+    if kind.startswith("regex:"):
+        group = kind.removeprefix("regex:")
+        values = group.split("|") if re.fullmatch(r"[a-z|-]+", group) else REGEX_SLUGS
+        assert all(re.fullmatch(group, value) for value in values), group
+    else:
+        values = SAMPLES[kind]
     return values[index % len(values)]
 
 

@@ -167,7 +167,7 @@ def test_the_attention_section_costs_the_same_queries_however_much_is_late(
 
 
 def test_the_dashboard_lists_the_oldest_overdue_requests_and_links_to_the_rest(world, people, client):
-    from reviewapp.selectors.verdicts import OVERDUE_SHOWN
+    from reviewapp.selectors.signoff import OVERDUE_SHOWN
 
     today = timezone.localdate()
     for days in range(1, OVERDUE_SHOWN + 3):

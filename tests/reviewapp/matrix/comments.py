@@ -10,9 +10,9 @@ authors (alice) and stress-testers (bob).
 from django.utils import timezone
 
 from pathways.models import Conclusion
+from reviewapp import subjects
 from reviewapp.enums import CommentVisibility
 from reviewapp.models import Comment
-from reviewapp.selectors.comments import subject_type_of
 from tests.factories import ClaimFactory, ReportFactory
 from tests.reviewapp.matrix import HTMX, IN_SCOPE, REPORT_PAGE, SIGNED_IN, Row
 
@@ -48,7 +48,7 @@ def thread(by: str, *, on: str = "public-claim", visibility=CommentVisibility.SH
             author=persona(by),
             visibility=visibility,
             text="A thread to act on.",
-            **{subject_type_of(subject): subject},
+            **{subjects.kind_of(subject): subject},
         )
         if resolved:
             Comment.objects.filter(pk=comment.pk).update(resolved_at=timezone.now(), resolved_by=comment.author)
@@ -60,7 +60,7 @@ def thread(by: str, *, on: str = "public-claim", visibility=CommentVisibility.SH
 def _post_to(kind: str):
     def kwargs(world, objects):
         subject = _subject(world, kind)
-        return {"slug": "pilot", "subject_type": subject_type_of(subject), "subject_id": subject.pk}
+        return {"slug": "pilot", **subjects.url_kwargs(subject)}
 
     return kwargs
 
@@ -133,7 +133,7 @@ ROWS = [
     Row(
         "comment_post",
         EVERYONE_404,
-        lambda world, claim: {"slug": "pilot", "subject_type": "claim", "subject_id": claim.pk},
+        lambda world, claim: {"slug": "pilot", "kind": "claims", "key": claim.slug},
         method="post",
         data=TEXT,
         setup=_another_reports_claim,
@@ -142,10 +142,10 @@ ROWS = [
     Row(
         "comment_post",
         EVERYONE_404,
-        {"slug": "pilot", "subject_type": "report", "subject_id": 1},
+        {"slug": "pilot", "kind": "conclusion", "key": "no-such-pathway"},
         method="post",
         data=TEXT,
-        label="no-such-kind",
+        label="no-such-pathway",
     ),
     # Replies.
     Row("comment_reply", DONE, _on_comment, method="post", data=TEXT, setup=thread("stress_tester")),

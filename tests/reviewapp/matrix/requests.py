@@ -142,7 +142,7 @@ def _file_data(world, objects):
     return {**FILE_DATA, "request-due_date": (timezone.localdate() + datetime.timedelta(days=3)).isoformat()}
 
 
-CLAIM = {"slug": "pilot", "subject_kind": "claims", "subject_slug": "egress-monitoring"}
+CLAIM = {"slug": "pilot", "kind": "claims", "key": "egress-monitoring"}
 
 ROWS = [
     Row("team_inbox", {**SIGNED_IN, "anonymous": 302}),
@@ -174,19 +174,19 @@ ROWS = [
     Row(
         "request_file",
         {**FILERS, "external_reviewer": 404},
-        {"slug": "pilot", "subject_kind": "claims", "subject_slug": "internal-only"},
+        {"slug": "pilot", "kind": "claims", "key": "internal-only"},
     ),
     Row(
         "request_file",
         {**FILERS, "external_reviewer": 404},
-        {"slug": "pilot", "subject_kind": "pathways", "subject_slug": "government"},
+        {"slug": "pilot", "kind": "pathways", "key": "government"},
     ),
-    Row("request_file", FILERS, {"slug": "pilot", "subject_kind": "pathways", "subject_slug": "exfiltration"}),
-    Row("request_file", FILERS, {"slug": "pilot", "subject_kind": "evidence", "subject_slug": "egress-review"}),
+    Row("request_file", FILERS, {"slug": "pilot", "kind": "pathways", "key": "exfiltration"}),
+    Row("request_file", FILERS, {"slug": "pilot", "kind": "evidence", "key": "egress-review"}),
     Row(
         "request_file",
         {**FILERS, "external_reviewer": 404},
-        {"slug": "pilot", "subject_kind": "evidence", "subject_slug": "classifier-notes"},
+        {"slug": "pilot", "kind": "evidence", "key": "classifier-notes"},
     ),
     # Transitions: the right person succeeds; others who see the request get 403, the rest 404.
     Row(
