@@ -5,12 +5,8 @@ The format is specified in docs/report-format.md; each module states the rules i
 
 from evidence.report_file.exporting import ExportDocument, redacted_span_count, report_export, report_export_document
 from evidence.report_file.importing import report_import
-from evidence.report_file.validation import (
-    ReportFileError,
-    ReportFileInvalid,
-    load_report_file,
-    validate_report_document,
-)
+from evidence.report_file.reading import ReportFileError, ReportFileInvalid, load_report_file
+from evidence.report_file.validation import validate_report_document
 
 __all__ = [
     "ExportDocument",

@@ -32,7 +32,7 @@ import yaml
 
 from evidence.enums import EvidenceKind, Relation
 from evidence.models import ClaimEvidence, Evidence
-from evidence.report_file.validation import FORMAT
+from evidence.report_file.reading import FORMAT
 from evidence.selectors import evidence_visible_to
 from pathways.access import access_of
 from pathways.enums import ClaimCategory, ReportStatus, RiskLevel, Sensitivity

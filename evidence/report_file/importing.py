@@ -22,7 +22,8 @@ from django.db import models, transaction
 
 from evidence.enums import Relation
 from evidence.models import ClaimEvidence, Evidence
-from evidence.report_file.validation import ReportFileInvalid, as_date, validate_report_document
+from evidence.report_file.reading import ReportFileInvalid
+from evidence.report_file.validation import as_date, validate_report_document
 from pathways.enums import RiskLevel, Sensitivity
 from pathways.models import Claim, Conclusion, Pathway, PathwayClaim, Report, Team
 

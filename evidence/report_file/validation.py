@@ -1,9 +1,5 @@
-"""Reading and checking a `riskreport/1` file (docs/report-format.md).
-
-Reading (`load_report_file`):
-- A file is at most 5 MiB and UTF-8; it is refused before parsing otherwise.
-- It must parse as YAML (JSON is YAML too) to a mapping. The loader is `yaml.safe_load`'s,
-  with one addition: a key written twice in one mapping is an error, not a silent overwrite.
+"""Checking a `riskreport/1` document (docs/report-format.md), once read
+(`evidence.report_file.reading`).
 
 Checking (`validate_report_document`) collects every error, each with the path of the value
 it is about (`claims[3].owner_team`, list indexes counted from 0). The shape of every value is
@@ -25,147 +21,30 @@ checked first, then slugs and references, and errors come in that order. The rul
 - The report's slug must not exist yet, unless the import is an update.
 """
 
-import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import yaml
 from django.db import models
 
 from evidence.enums import EvidenceKind, Relation
 from evidence.models import Evidence
+from evidence.report_file.reading import (
+    FILE,
+    FORMAT,
+    ReportFileError,
+    describe,
+    not_a_mapping,
+    quoted,
+)
 from pathways.enums import ClaimCategory, RiskLevel, Sensitivity
 from pathways.models import SLUG_PATTERN, Pathway, Report, Team
 from pathways.text import has_span_markup, span_errors
 
-FORMAT = "riskreport/1"
-MAX_FILE_BYTES = 5 * 1024 * 1024
-FILE = "(file)"  # the path of errors about the file as a whole
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-@dataclass(frozen=True)
-class ReportFileError:
-    """One problem with a report file: where it is and what is wrong."""
-
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
-
-
-class ReportFileInvalid(Exception):
-    """A report file that cannot be imported; `errors` lists every problem found."""
-
-    def __init__(self, errors: list[ReportFileError]):
-        self.errors = list(errors)
-        super().__init__("\n".join(str(error) for error in self.errors))
-
-
-if TYPE_CHECKING:
-    _SafeLoader = yaml.SafeLoader
-else:  # the C loader where PyYAML was built with libyaml
-    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_SafeLoader):
-    """`yaml.safe_load`'s loader, refusing a key written twice in one mapping.
-
-    YAML merge keys (`<<`) may still be overridden, as YAML intends.
-    """
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            if key_node.value in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key '{key_node.value}' appears twice in one mapping", key_node.start_mark
-                )
-            seen.add(key_node.value)
-        return super().construct_mapping(node, deep=deep)
-
-
 MAX_ERRORS = 200  # enough to fix a file by; a file of nothing but mistakes must not flood the terminal
-
-
-def load_report_file(path_or_text: os.PathLike | str) -> dict:
-    """The parsed document of a report file: a path (`pathlib.Path`) is read, a `str` is the text.
-
-    Raises ReportFileInvalid with one error at path `(file)` when the file cannot be read,
-    is over 5 MiB, is not UTF-8, is not YAML, is empty, or is not a mapping at the top.
-    """
-    if isinstance(path_or_text, os.PathLike):
-        text = _read_text(Path(path_or_text))
-    else:
-        text = path_or_text
-        if len(text.encode("utf-8")) > MAX_FILE_BYTES:
-            raise _file_invalid(_too_large())
-    try:
-        alias = next((event for event in yaml.parse(text, Loader=_Loader) if isinstance(event, yaml.AliasEvent)), None)
-        if alias is not None:
-            assert alias.start_mark is not None  # the parser marks every event
-            line = alias.start_mark.line + 1
-            raise _file_invalid(f"YAML aliases (*{alias.anchor} at line {line}) are not allowed: write the value out")
-        document = yaml.load(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as error:
-        raise _file_invalid(f"not valid YAML: {_yaml_problem(error)}")
-    except yaml.YAMLError as error:
-        raise _file_invalid(f"not valid YAML: {error}")
-    if document is None:
-        raise _file_invalid("the file is empty")
-    if not isinstance(document, dict):
-        raise _file_invalid(_not_a_mapping(document))
-    return document
-
-
-def _quoted(value: Any, limit: int = 60) -> str:
-    """A value for a message, quoted and cut short: a message never repeats a whole long value."""
-    text = str(value)
-    return f"'{text[:limit]}…'" if len(text) > limit else f"'{text}'"
-
-
-def _not_a_mapping(document: Any) -> str:
-    return f"the top level must be a mapping (format, report, ...), not {_describe(document)}"
-
-
-def _read_text(path: Path) -> str:
-    try:
-        with path.open("rb") as file:
-            raw = file.read(MAX_FILE_BYTES + 1)  # never more than the limit, whatever the file claims
-    except OSError as error:
-        raise _file_invalid(f"cannot read {path}: {error.strerror}")
-    if len(raw) > MAX_FILE_BYTES:
-        raise _file_invalid(_too_large())
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise _file_invalid(f"not UTF-8 text (byte {error.start} cannot be decoded)")
-
-
-def _yaml_problem(error: yaml.MarkedYAMLError) -> str:
-    """What the YAML parser found, and where: "while scanning a quoted scalar at line 4,
-    column 10, found unexpected end of stream at line 6, column 1"."""
-    parts = [
-        f"{what} at line {mark.line + 1}, column {mark.column + 1}" if mark else what
-        for what, mark in ((error.context, error.context_mark), (error.problem, error.problem_mark))
-        if what
-    ]
-    return ", ".join(parts)
-
-
-def _too_large() -> str:
-    return f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB, the limit for a report file"
-
-
-def _file_invalid(message: str) -> ReportFileInvalid:
-    return ReportFileInvalid([ReportFileError(FILE, message)])
 
 
 def as_date(value: date | str | None) -> date | None:
@@ -183,25 +62,6 @@ class _Key:
     required: bool = False
 
 
-def _describe(value: Any) -> str:
-    """A value's kind in YAML words, for messages."""
-    if value is None:
-        return "empty"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, date):
-        return "a date"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, str):
-        return _quoted(value)
-    return type(value).__name__
-
-
 def _is_string(value: Any, path: str, errors: list[ReportFileError]) -> bool:
     if isinstance(value, str):
         if "\x00" not in value:
@@ -209,7 +69,7 @@ def _is_string(value: Any, path: str, errors: list[ReportFileError]) -> bool:
         errors.append(ReportFileError(path, "must not contain NUL characters"))
         return False
     hint = " (put it in quotes)" if isinstance(value, (bool, int, float, date)) else ""
-    errors.append(ReportFileError(path, f"must be a string, not {_describe(value)}{hint}"))
+    errors.append(ReportFileError(path, f"must be a string, not {describe(value)}{hint}"))
     return False
 
 
@@ -244,7 +104,7 @@ def _slug(value, path, errors):
         errors.append(
             ReportFileError(
                 path,
-                f"{_quoted(value)} is not a valid slug: lower-case letters, digits and hyphens, "
+                f"{quoted(value)} is not a valid slug: lower-case letters, digits and hyphens, "
                 "at most 64, starting with a letter or digit",
             )
         )
@@ -259,20 +119,20 @@ def _date(value, path, errors):
             return
         except ValueError:
             pass
-    errors.append(ReportFileError(path, f"must be an ISO date such as 2025-08-20, not {_describe(value)}"))
+    errors.append(ReportFileError(path, f"must be an ISO date such as 2025-08-20, not {describe(value)}"))
 
 
 def _choice(choices: type[models.TextChoices]) -> Check:
     def check(value, path, errors):
         if _is_string(value, path, errors) and value not in choices.values:
-            errors.append(ReportFileError(path, f"{_quoted(value)} is not one of: {', '.join(choices.values)}"))
+            errors.append(ReportFileError(path, f"{quoted(value)} is not one of: {', '.join(choices.values)}"))
 
     return check
 
 
 def _format(value, path, errors):
     if value != FORMAT:
-        errors.append(ReportFileError(path, f"must be exactly '{FORMAT}', not {_describe(value)}"))
+        errors.append(ReportFileError(path, f"must be exactly '{FORMAT}', not {describe(value)}"))
 
 
 def _mapping(keys: dict[str, _Key]) -> Check:
@@ -280,7 +140,7 @@ def _mapping(keys: dict[str, _Key]) -> Check:
 
     def check(value, path, errors):
         if not isinstance(value, dict):
-            errors.append(ReportFileError(path, f"must be a mapping, not {_describe(value)}"))
+            errors.append(ReportFileError(path, f"must be a mapping, not {describe(value)}"))
             return
         for key in value:
             if key not in keys:
@@ -301,7 +161,7 @@ def _mapping(keys: dict[str, _Key]) -> Check:
 def _list(item: Check) -> Check:
     def check(value, path, errors):
         if not isinstance(value, list):
-            errors.append(ReportFileError(path, f"must be a list, not {_describe(value)}"))
+            errors.append(ReportFileError(path, f"must be a list, not {describe(value)}"))
             return
         for index, entry in enumerate(value):
             item(entry, f"{path}[{index}]", errors)
@@ -399,7 +259,7 @@ _DOCUMENT = _mapping(
 def validate_report_document(document: Any, *, update: bool = False) -> list[ReportFileError]:
     """Every error in a parsed report file, in file order; an empty list means it can be imported."""
     if not isinstance(document, dict):
-        return [ReportFileError(FILE, _not_a_mapping(document))]
+        return [ReportFileError(FILE, not_a_mapping(document))]
     errors: list[ReportFileError] = []
     _DOCUMENT(document, "", errors)
     teams = _unique_slugs(document, "teams", "team", errors)
@@ -441,7 +301,7 @@ def _unique_slugs(document: dict, section: str, noun: str, errors: list[ReportFi
         if not isinstance(slug, str):
             continue
         if slug in first_at:
-            message = f"duplicate {noun} slug {_quoted(slug)} (first used at {first_at[slug]})"
+            message = f"duplicate {noun} slug {quoted(slug)} (first used at {first_at[slug]})"
             errors.append(ReportFileError(f"{path}.slug", message))
         else:
             first_at[slug] = path
@@ -450,7 +310,7 @@ def _unique_slugs(document: dict, section: str, noun: str, errors: list[ReportFi
 
 def _reference(slug: Any, known: set[str], path: str, noun: str, errors: list[ReportFileError]) -> None:
     if isinstance(slug, str) and slug.strip() and slug not in known:
-        errors.append(ReportFileError(path, f"unknown {noun} {_quoted(slug)}"))
+        errors.append(ReportFileError(path, f"unknown {noun} {quoted(slug)}"))
 
 
 def _references(
@@ -463,7 +323,7 @@ def _references(
         _reference(slug, known, entry_path, noun, errors)
         if isinstance(slug, str):
             if slug in seen:
-                errors.append(ReportFileError(entry_path, f"{noun} {_quoted(slug)} is listed twice"))
+                errors.append(ReportFileError(entry_path, f"{noun} {quoted(slug)} is listed twice"))
             seen.add(slug)
 
 
