@@ -1,0 +1,61 @@
+"""A factory for every model, one module per app (`tests.factories.pathways`, `.evidence`,
+`.reviewapp`), all importable from here. Content rows (reports, pathways, claims, evidence and
+their links) are plain model factories, as the report file's import writes them; every row a
+person's action makes is made through the service that action calls (`ServiceFactory`), with
+its audit entry and notifications. Grants go through the access services (author_of, …)."""
+
+from tests.factories.evidence import (
+    ClaimEvidenceFactory,
+    EvidenceFactory,
+    InformationRequestFactory,
+    RequestMessageFactory,
+)
+from tests.factories.pathways import (
+    AuditEntryFactory,
+    ClaimFactory,
+    ConclusionFactory,
+    PathwayClaimFactory,
+    PathwayFactory,
+    ReportFactory,
+    ReviewerOrganisationFactory,
+    TeamFactory,
+    UserFactory,
+    author_of,
+    leader_of,
+    member_of,
+    reviewer_of,
+)
+from tests.factories.reviewapp import (
+    CommentFactory,
+    ExportJobFactory,
+    NotificationFactory,
+    NotificationPreferenceFactory,
+    SignOffFactory,
+    VerdictFactory,
+)
+
+__all__ = [
+    "AuditEntryFactory",
+    "ClaimEvidenceFactory",
+    "ClaimFactory",
+    "CommentFactory",
+    "ConclusionFactory",
+    "EvidenceFactory",
+    "ExportJobFactory",
+    "InformationRequestFactory",
+    "NotificationFactory",
+    "NotificationPreferenceFactory",
+    "PathwayClaimFactory",
+    "PathwayFactory",
+    "ReportFactory",
+    "RequestMessageFactory",
+    "ReviewerOrganisationFactory",
+    "SignOffFactory",
+    "TeamFactory",
+    "UserFactory",
+    "VerdictFactory",
+    "author_of",
+    "leader_of",
+    "member_of",
+    "reviewer_of",
+]
