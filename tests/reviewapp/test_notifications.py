@@ -15,6 +15,7 @@ from reviewapp.enums import Delivery, EmailState, NotificationKind, Notification
 from reviewapp.models import Notification
 from reviewapp.services import delivery
 from reviewapp.services.comments import comment_post, comment_reply
+from reviewapp.services.delivery import sending
 from reviewapp.services.notifications import notification_preferences_set, notify_request_filed
 from reviewapp.services.requests import request_answer, request_decline, request_follow_up
 from reviewapp.services.signoff import signoff_record
@@ -323,7 +324,7 @@ def test_a_mail_server_that_fails_for_a_while_is_retried_with_backoff(
 ):
     monkeypatch.setattr(tasks.notification_email_send, "max_retries", 3)
     server = FlakyMailServer(failures=2)
-    monkeypatch.setattr(delivery, "send_mail", server)
+    monkeypatch.setattr(sending, "send_mail", server)
     countdowns = []
     retry = tasks.notification_email_send.retry
 
@@ -345,7 +346,7 @@ def test_after_its_last_attempt_a_failed_email_is_left_for_an_admin_to_retry(
 ):
     monkeypatch.setattr(tasks.notification_email_send, "max_retries", 2)
     server = FlakyMailServer(failures=99)
-    monkeypatch.setattr(delivery, "send_mail", server)
+    monkeypatch.setattr(sending, "send_mail", server)
     _file(world, stress_tester, run=django_capture_on_commit_callbacks)
     note = _notes(team_member).get()
     assert server.calls == 3
