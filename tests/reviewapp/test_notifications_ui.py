@@ -1,4 +1,5 @@
-"""Notifications in the app: the bell, the list, marking read, opening, and the settings.
+"""Notifications in the app: the list, marking read and opening. The bell is in
+test_notifications_bell.py, the settings in test_notification_settings.py.
 
 A person sees only their own delivered notifications, and only while they can still see
 what each is about; another person's notification answers 404 and nothing changes.
@@ -10,17 +11,13 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 
 from pathways.services import access_grant, access_revoke
-from reviewapp.enums import INTERNAL_ONLY_KINDS, Delivery, NotificationKind, NotificationState
-from reviewapp.forms.notifications import DELIVERY_CHOICES, KIND_GROUPS
-from reviewapp.models import Notification, NotificationPreference
+from reviewapp.enums import NotificationState
+from reviewapp.models import Notification
 from reviewapp.selectors.notifications import notifications_visible_to, unread_notification_count
-from reviewapp.services.notifications import delivery_preferences
-from reviewapp.services.requests import request_answer
-from tests.factories import ReportFactory, UserFactory
-from tests.helpers import HTMX, counted, query_count
+from tests.factories import ReportFactory
+from tests.helpers import HTMX
 from tests.reviewapp.matrix.notifications import delivered
 from tests.reviewapp.matrix.requests import bob_government_request, file_request
 
@@ -31,10 +28,6 @@ SETTINGS = reverse("notification_settings")
 
 def _html(response) -> str:
     return response.content.decode()
-
-
-def _choices(**overrides) -> dict:
-    return {f"delivery-{kind}": overrides.get(kind, Delivery.IMMEDIATELY) for kind in NotificationKind.values}
 
 
 # ------------------------------------------------------------------- the list
@@ -309,241 +302,3 @@ def test_open_goes_only_to_a_path_on_this_site(client, world, external_reviewer,
     assert response["Location"] == LIST
     note.refresh_from_db()
     assert note.read_at is not None
-
-
-# -------------------------------------------------------------------- bell
-
-
-def test_the_bell_shows_the_unread_count_in_words(client, world, external_reviewer):
-    for _ in range(3):
-        delivered(external_reviewer, world.report)
-    read = delivered(external_reviewer, world.report)
-    Notification.objects.filter(pk=read.pk).update(read_at=timezone.now())
-    client.force_login(external_reviewer)
-
-    html = _html(client.get(reverse("home")))
-
-    assert 'id="notification-bell"' in html
-    assert f'href="{LIST}"' in html
-    assert '3<span class="visually-hidden"> unread notifications</span>' in html
-    assert f'hx-get="{BELL}"' in html
-    assert 'hx-trigger="every 60s, notifications-changed from:body"' in html
-    assert 'hx-swap="outerHTML"' in html
-
-
-def test_the_bell_shows_no_count_when_nothing_is_unread(client, world, external_reviewer):
-    client.force_login(external_reviewer)
-
-    html = _html(client.get(reverse("home")))
-
-    assert 'id="notification-bell"' in html
-    assert "notification-count" not in html
-    assert "unread notification" not in html
-
-
-def test_the_bell_fragment_is_the_bell_alone(client, world, external_reviewer):
-    delivered(external_reviewer, world.report)
-    client.force_login(external_reviewer)
-
-    response = client.get(BELL, **HTMX)
-
-    html = _html(response).strip()
-    assert response.status_code == 200
-    assert html.startswith('<span id="notification-bell"')
-    assert html.endswith("</span>")
-    assert '1<span class="visually-hidden"> unread notification</span>' in html
-    assert "<html" not in html
-
-
-def test_anonymous_people_get_no_bell_and_the_fragment_sends_them_to_log_in(client, world):
-    assert 'id="notification-bell"' not in _html(client.get(reverse("login")))
-
-    response = client.get(BELL, **HTMX)
-
-    assert response.status_code == 200
-    assert response["HX-Redirect"].startswith("/accounts/login/?next=")
-    assert client.get(LIST)["Location"].startswith("/accounts/login/?next=")
-
-
-def test_the_bell_counts_notifications_as_they_arrive(
-    client, world, external_reviewer, team_member, django_capture_on_commit_callbacks
-):
-    information_request = file_request(world, external_reviewer)
-    client.force_login(external_reviewer)
-    assert "unread notification" not in _html(client.get(BELL))
-
-    with django_capture_on_commit_callbacks(execute=True):
-        request_answer(
-            information_request=information_request,
-            answerer=team_member,
-            text="Egress alarms fire within a minute.",
-            evidence_items=[],
-            version=information_request.version,
-        )
-
-    assert '1<span class="visually-hidden"> unread notification</span>' in _html(client.get(BELL))
-
-
-# ----------------------------------------------------------------- settings
-
-
-def test_every_kind_and_every_delivery_has_a_place_on_the_settings_page():
-    assert sorted(kind for _, kinds in KIND_GROUPS for kind in kinds) == sorted(NotificationKind)
-    assert sorted(value for value, _ in DELIVERY_CHOICES) == sorted(Delivery.values)
-
-
-def test_the_settings_page_lists_each_kind_with_its_choice_and_the_email_address(client, world, team_member):
-    client.force_login(team_member)
-
-    html = _html(client.get(SETTINGS))
-
-    for kind in NotificationKind:
-        assert f'<label for="id_delivery-{kind.value}">{escape(kind.label)}</label>' in html
-    assert html.count("<select") == len(NotificationKind)
-    assert f"Emails go to <strong>{team_member.email}</strong>" in html
-    # The default for verdicts is the digest, and the form starts there.
-    start = html.index('name="delivery-verdict_recorded"')
-    assert '<option value="digest" selected>' in html[start : html.index("</select>", start)]
-
-
-def test_the_settings_page_says_when_there_is_no_email_address(client, world):
-    person = UserFactory(username="noemail", email="")
-    client.force_login(person)
-
-    html = _html(client.get(SETTINGS))
-
-    assert "Your account has no email address, so only the notices in the app reach you" in html
-
-
-def test_saving_the_settings_stores_each_choice_with_a_message(client, world, team_member):
-    client.force_login(team_member)
-
-    response = client.post(SETTINGS, _choices(request_filed=Delivery.DIGEST, mention=Delivery.OFF), follow=True)
-
-    assert response.redirect_chain == [(SETTINGS, 302)]
-    assert "Your notification choices are saved." in _html(response)
-    chosen = delivery_preferences(team_member)
-    assert chosen[NotificationKind.REQUEST_FILED] == Delivery.DIGEST
-    assert chosen[NotificationKind.MENTION] == Delivery.OFF
-    assert chosen[NotificationKind.VERDICT_RECORDED] == Delivery.IMMEDIATELY
-    assert '<option value="off" selected>' in _html(response)
-
-
-@pytest.mark.parametrize(
-    "forged,expected",
-    [
-        ({"delivery-mention": "carrier-pigeon"}, "That is not one of the choices"),
-        ({"delivery-mention": ""}, "Choose how you hear of this."),
-        (
-            {"delivery-telepathy": "off"},
-            "Nothing was saved: “telepathy” is not a kind of notification you can receive.",
-        ),
-    ],
-    ids=["unknown-delivery", "missing-delivery", "unknown-kind"],
-)
-def test_bad_settings_are_refused_with_a_clear_error_and_change_nothing(client, world, team_member, forged, expected):
-    client.force_login(team_member)
-    client.post(SETTINGS, _choices(request_filed=Delivery.DIGEST))
-    before = list(NotificationPreference.objects.filter(user=team_member).values_list("kind", "delivery"))
-
-    response = client.post(SETTINGS, {**_choices(request_filed=Delivery.OFF), **forged})
-
-    assert response.status_code == 200
-    html = _html(response)
-    assert expected in html
-    assert "Nothing was saved" in html
-    assert list(NotificationPreference.objects.filter(user=team_member).values_list("kind", "delivery")) == before
-    # What was chosen is kept in the form.
-    start = html.index('name="delivery-request_filed"')
-    assert '<option value="off" selected>' in html[start : html.index("</select>", start)]
-
-
-def test_an_external_reviewer_is_offered_only_the_kinds_that_can_reach_them(client, world, external_reviewer):
-    client.force_login(external_reviewer)
-    html = _html(client.get(SETTINGS))
-    offered = {kind for kind in NotificationKind if f'name="delivery-{kind.value}"' in html}
-    assert offered == set(NotificationKind) - INTERNAL_ONLY_KINDS
-    assert "A request filed to your team" not in html and "A verdict recorded on a report you author" not in html
-    assert html.count("<select") == len(NotificationKind) - len(INTERNAL_ONLY_KINDS)
-    chosen = {kind.value: Delivery.OFF for kind in offered}
-    response = client.post(SETTINGS, {f"delivery-{kind}": delivery for kind, delivery in chosen.items()}, follow=True)
-    assert "Your notification choices are saved." in _html(response)
-    assert delivery_preferences(external_reviewer)[NotificationKind.MENTION] == Delivery.OFF
-
-
-def test_an_external_reviewer_cannot_set_a_kind_that_cannot_reach_them(client, world, external_reviewer):
-    client.force_login(external_reviewer)
-    offered = [kind for kind in NotificationKind if kind not in INTERNAL_ONLY_KINDS]
-    data = {f"delivery-{kind.value}": Delivery.DIGEST for kind in offered}
-    response = client.post(SETTINGS, {**data, "delivery-request_filed": Delivery.OFF})
-    assert "“request_filed” is not a kind of notification you can receive" in _html(response)
-    assert not NotificationPreference.objects.filter(user=external_reviewer).exists()
-
-
-def test_an_unknown_delivery_marks_its_field(client, world, team_member):
-    client.force_login(team_member)
-
-    html = _html(client.post(SETTINGS, _choices(mention="carrier-pigeon")))
-
-    assert 'aria-invalid="true"' in html
-    assert 'id="id_delivery-mention-error"' in html
-
-
-# -------------------------------------------------------------- query counts
-
-
-def _grow(world, external_reviewer, stress_tester, persona, times):
-    """Notifications of every kind for erin, read and unread, some out of her scope, and bob's."""
-    for _ in range(times):
-        information_request = file_request(
-            world,
-            external_reviewer,
-            title="How are outbound transfers detected?",
-            question="Which monitors see a large outbound transfer?",
-        )
-        hidden_request = bob_government_request(world, persona)
-        for kind in NotificationKind:
-            delivered(external_reviewer, world.report, kind=kind, information_request=information_request)
-        read = delivered(external_reviewer, world.report)
-        Notification.objects.filter(pk=read.pk).update(read_at=timezone.now())
-        delivered(external_reviewer, world.report, information_request=hidden_request)
-        delivered(stress_tester, world.report)
-
-
-_count = query_count
-
-
-@pytest.mark.parametrize(
-    "url,htmx",
-    [(LIST, False), (LIST, True), (BELL, True), (reverse("home"), False)],
-    ids=["list", "list-htmx", "bell", "home-with-bell"],
-)
-def test_the_query_count_does_not_grow_with_the_notifications(
-    client, world, external_reviewer, stress_tester, request, url, htmx
-):
-    client.force_login(external_reviewer)
-    _grow(world, external_reviewer, stress_tester, request.getfixturevalue, 1)
-    small = _count(client, url, htmx=htmx)
-    _grow(world, external_reviewer, stress_tester, request.getfixturevalue, 2)
-    large = _count(client, url, htmx=htmx)
-    assert small == large, f"{url}: {small} queries, then {large} with three times the notifications"
-    assert small <= 12, f"{url} makes {small} queries"
-
-
-def test_marking_read_does_not_grow_with_the_notifications(client, world, external_reviewer, stress_tester, request):
-    client.force_login(external_reviewer)
-    _grow(world, external_reviewer, stress_tester, request.getfixturevalue, 1)
-    small = _count(client, reverse("notification_mark_all_read"), method="post", htmx=True)
-    _grow(world, external_reviewer, stress_tester, request.getfixturevalue, 2)
-    large = _count(client, reverse("notification_mark_all_read"), method="post", htmx=True)
-    assert small == large
-
-
-def test_the_bell_is_one_query_on_every_page(client, world, external_reviewer):
-    """The bell adds one count to a page, and nothing for anonymous people."""
-    client.force_login(external_reviewer)
-    with counted() as queries:
-        client.get(reverse("home"))
-    bell_queries = [query for query in queries if "reviewapp_notification" in query["sql"]]
-    assert len(bell_queries) == 1
-    assert "COUNT(" in bell_queries[0]["sql"].upper()
