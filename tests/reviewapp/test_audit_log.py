@@ -12,7 +12,8 @@ from django.utils import timezone
 from evidence.services.editing import evidence_update
 from pathways.audit import log_action
 from pathways.models import AuditEntry, Claim
-from pathways.services import claim_update, conclusion_update, pathway_update
+from pathways.services import claim_update, pathway_update
+from reviewapp.services.verdicts import conclusion_revise
 from tests.conftest import ALL_CANARIES, CANARY_INTERNAL_CLAIM
 from tests.factories import ClaimFactory
 from tests.helpers import counted
@@ -62,7 +63,7 @@ def test_a_deleted_target_is_named_without_a_link(client, world, author):
 @pytest.fixture
 def varied_log(world, author, stress_tester, leadership):
     claim_update(claim=world.public_claim, editor=author, version=1, statement="Edited.")
-    conclusion_update(
+    conclusion_revise(
         conclusion=world.in_scope.conclusion, editor=author, revision=1, risk_level="moderate", text="Moderate."
     )
     evidence_update(evidence=world.public_evidence, editor=author, version=1, summary="Edited summary.")
@@ -245,9 +246,9 @@ def test_the_query_count_of_an_entry_page_does_not_grow(client, world, author, s
 
 
 def test_an_entry_about_an_information_request_links_to_it(client, world, author, external_reviewer):
-    from evidence.services.requests import information_request_file
+    from reviewapp.services.requests import request_file
 
-    filed = information_request_file(
+    filed = request_file(
         report=world.report,
         subject=world.public_claim,
         requester=external_reviewer,

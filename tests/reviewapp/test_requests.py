@@ -10,15 +10,11 @@ from django.utils import timezone
 from evidence.enums import MessageKind, RequestState
 from evidence.models import InformationRequest, RequestMessage
 from evidence.selectors import information_requests_visible_to
-from evidence.services.requests import (
-    RequestConflict,
-    RequestNotAllowed,
-    information_request_file,
-    working_days_after,
-)
+from evidence.services.requests import RequestConflict, RequestNotAllowed, working_days_after
 from pathways.enums import Sensitivity
 from pathways.models import AuditEntry
 from pathways.services import access_grant, team_member_add
+from reviewapp.services.requests import request_answer, request_file, request_follow_up
 from tests.factories import ClaimFactory, ReportFactory, TeamFactory, UserFactory
 from tests.reviewapp.matrix.requests import answer, close, decline, file_request, follow_up
 
@@ -117,7 +113,7 @@ def test_a_team_member_sees_only_their_teams_requests_on_another_report(world, t
 
 
 def information_request_file_on(report, requester, claim, team):
-    return information_request_file(
+    return request_file(
         report=report,
         requester=requester,
         subject=claim,
@@ -555,11 +551,9 @@ def test_two_members_answering_at_once_the_second_is_told_and_keeps_their_text(
 
 
 def test_a_stale_version_is_refused_by_the_service(world, external_reviewer, team_member):
-    from evidence.services.requests import information_request_follow_up
-
     information_request = _to_state(world, "answered", external_reviewer, team_member)
     with pytest.raises(RequestConflict):
-        information_request_follow_up(
+        request_follow_up(
             information_request=information_request,
             author=external_reviewer,
             text="x",
@@ -797,8 +791,6 @@ def test_two_members_racing_on_the_database_one_answer_wins_and_the_other_is_ref
     from django.db import connection as main_connection
     from django.db import connections
 
-    from evidence.services.requests import information_request_answer
-
     members = [UserFactory(username=name) for name in ("tom", "tess")]
     for member in members:
         team_member_add(team=world.team, user=member)
@@ -809,7 +801,7 @@ def test_two_members_racing_on_the_database_one_answer_wins_and_the_other_is_ref
     def answer_as(member):
         try:
             start.wait()
-            information_request_answer(
+            request_answer(
                 information_request=information_request,
                 answerer=member,
                 text=f"{member.username} answers",

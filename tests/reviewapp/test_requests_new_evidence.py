@@ -7,13 +7,13 @@ import pytest
 from django.urls import reverse
 
 from evidence.models import ClaimEvidence, Evidence
-from evidence.services.requests import information_request_file
 from pathways.models import AuditEntry
+from reviewapp.services.requests import request_file
 
 
 @pytest.fixture
 def filed(world, external_reviewer):
-    return information_request_file(
+    return request_file(
         report=world.report,
         requester=external_reviewer,
         subject=world.public_claim,

@@ -11,33 +11,13 @@ from django.utils import timezone
 from evidence.enums import RequestState
 from evidence.models import InformationRequest
 from pathways.enums import ReportStatus
-from pathways.models import AuditEntry, Conclusion
+from pathways.models import AuditEntry
 from reviewapp.enums import Position, SignOffDecision
 from reviewapp.models import Comment, SignOff, Verdict
 from reviewapp.services.signoff import SignOffError, signoff_record
-from reviewapp.services.verdicts import verdict_record
 from tests.conftest import CANARY_OUT_OF_SCOPE
 from tests.helpers import HTMX
-
-
-def conclusion_of(world, pathway):
-    if pathway is None:
-        return Conclusion.objects.get(report=world.report, pathway=None)
-    return Conclusion.objects.get(report=world.report, pathway__slug=pathway)
-
-
-def given(recorder, conclusion, position=Position.CONCUR, rationale=""):
-    conclusion.refresh_from_db()
-    return verdict_record(
-        conclusion=conclusion, recorder=recorder, position=position, rationale=rationale, revision=conclusion.revision
-    )
-
-
-def edit_conclusion(conclusion, text):
-    """Stands in for the authors' edit (built by the authoring feature): new text, next revision."""
-    Conclusion.objects.filter(pk=conclusion.pk).update(text=text, revision=conclusion.revision + 1)
-    conclusion.refresh_from_db()
-    return conclusion
+from tests.reviewapp.matrix.verdicts import conclusion_of, edit_conclusion, given
 
 
 @pytest.fixture
@@ -117,13 +97,13 @@ def test_the_matrix_shows_each_organisations_verdict_missing_and_out_of_scope_ce
     assert body.count("not reviewing this pathway") == 1  # erin is not given the government pathway
 
 
-def test_a_stale_verdict_shows_stale_on_the_dashboard(client, world, leadership, reviewers):
+def test_a_stale_verdict_shows_stale_on_the_dashboard(client, world, author, leadership, reviewers):
     bob, erin = reviewers
     given(erin, conclusion_of(world, "exfiltration"), Position.DISSENT, "No.")
     given(bob, conclusion_of(world, "backdoors"))
     client.force_login(leadership)
     assert "· stale</span>" not in dashboard(client)
-    edit_conclusion(conclusion_of(world, "exfiltration"), "Changed.")
+    edit_conclusion(conclusion_of(world, "exfiltration"), "Changed.", editor=author)
     body = dashboard(client)
     attention, matrix = body.split('id="matrix-heading"')
     assert matrix.count("· stale</span>") == 1
@@ -132,14 +112,14 @@ def test_a_stale_verdict_shows_stale_on_the_dashboard(client, world, leadership,
 
 
 def test_the_readiness_line_counts_pathways_with_current_concurrence_from_every_organisation(
-    client, world, leadership, all_concur
+    client, world, author, leadership, all_concur
 ):
     client.force_login(leadership)
     assert (
         "3 of 3 reviewed pathways have current concurrence from every organisation reviewing them; "
         "the overall conclusion has it too."
     ) in dashboard(client)
-    edit_conclusion(conclusion_of(world, "backdoors"), "Changed.")
+    edit_conclusion(conclusion_of(world, "backdoors"), "Changed.", editor=author)
     assert "2 of 3 reviewed pathways have current concurrence" in dashboard(client)
     bob = Verdict.objects.filter(organisation__name="Stress-testing team").first().recorded_by
     given(bob, conclusion_of(world, "government"), Position.DISSENT, "No.")
@@ -233,10 +213,12 @@ def test_empty_states_say_what_would_be_here(client, world, leadership):
 # ---------------------------------------------------------------- sign-off
 
 
-def test_sign_off_is_refused_with_reasons_while_verdicts_are_missing_or_stale(client, world, leadership, reviewers):
+def test_sign_off_is_refused_with_reasons_while_verdicts_are_missing_or_stale(
+    client, world, author, leadership, reviewers
+):
     bob, erin = reviewers
     given(bob, conclusion_of(world, "exfiltration"))
-    edit_conclusion(conclusion_of(world, "exfiltration"), "Changed.")
+    edit_conclusion(conclusion_of(world, "exfiltration"), "Changed.", editor=author)
     client.force_login(leadership)
     for step in ["", "confirm"]:
         response = sign(client, step=step, note="Looks fine.")
@@ -341,7 +323,7 @@ def test_with_htmx_the_form_is_swapped_in_place_and_the_decision_redirects(clien
 # ---------------------------------------------------------------- snapshot
 
 
-def test_the_snapshot_is_frozen(client, world, leadership, reviewers, all_concur):
+def test_the_snapshot_is_frozen(client, world, author, leadership, reviewers, all_concur):
     bob, erin = reviewers
     given(erin, conclusion_of(world, "backdoors"), Position.DISSENT, "Backdoor audits were sampled.")
     client.force_login(leadership)
@@ -365,7 +347,7 @@ def test_the_snapshot_is_frozen(client, world, leadership, reviewers, all_concur
     url = reverse("signoff_detail", args=["pilot", signoff.pk])
     before = client.get(url).content.decode()
 
-    edit_conclusion(conclusion_of(world, "backdoors"), "Moderate after the new audit.")
+    edit_conclusion(conclusion_of(world, "backdoors"), "Moderate after the new audit.", editor=author)
     given(erin, conclusion_of(world, "backdoors"), Position.CONCUR)
     Comment.objects.create(report=world.report, pathway=world.in_scope, author=leadership, text="Later.")
 

@@ -10,35 +10,17 @@ from django.urls import reverse
 from pathways.models import AuditEntry, Conclusion
 from reviewapp.enums import Position
 from reviewapp.models import Verdict
-from reviewapp.services.verdicts import VerdictError, verdict_reconfirm, verdict_record
+from reviewapp.services.verdicts import VerdictError, verdict_reconfirm
 from tests.conftest import CANARY_INTERNAL_SPAN, CANARY_OUT_OF_SCOPE, REVIEWER_VISIBLE
 from tests.factories import ReportFactory
 from tests.helpers import HTMX
-
-
-def conclusion_of(world, pathway: str | None) -> Conclusion:
-    if pathway is None:
-        return Conclusion.objects.get(report=world.report, pathway=None)
-    return Conclusion.objects.get(report=world.report, pathway__slug=pathway)
-
-
-def edit_conclusion(conclusion: Conclusion, text: str) -> Conclusion:
-    """Stands in for the authors' edit (the authoring feature's service): new text, next revision."""
-    Conclusion.objects.filter(pk=conclusion.pk).update(text=text, revision=conclusion.revision + 1)
-    conclusion.refresh_from_db()
-    return conclusion
+from tests.reviewapp.matrix.verdicts import conclusion_of, edit_conclusion, given
 
 
 def record(client, conclusion, position, rationale="", *, htmx=False, revision=None, **extra):
     data = {"position": position, "rationale": rationale, "revision": revision or conclusion.revision, **extra}
     url = reverse("verdict_record", args=[conclusion.report.slug, conclusion.pk])
     return client.post(url, data, **(HTMX if htmx else {}))
-
-
-def given(recorder, conclusion, position=Position.CONCUR, rationale=""):
-    return verdict_record(
-        conclusion=conclusion, recorder=recorder, position=position, rationale=rationale, revision=conclusion.revision
-    )
 
 
 def current(conclusion, organisation):
@@ -181,7 +163,7 @@ def _stale_in(body: str) -> int:
 
 def test_editing_a_conclusion_marks_exactly_the_verdicts_on_it_stale(client, world, author, verdicts_everywhere):
     exfiltration = conclusion_of(world, "exfiltration")
-    edit_conclusion(exfiltration, "Low, now that egress monitoring covers every cluster.")
+    edit_conclusion(exfiltration, "Low, now that egress monitoring covers every cluster.", editor=author)
     stale = {key for key, verdict in verdicts_everywhere.items() if Verdict.objects.get(pk=verdict.pk).is_stale}
     assert stale == {("exfiltration", "bob"), ("exfiltration", "erin")}
     client.force_login(author)
@@ -193,9 +175,9 @@ def test_editing_a_conclusion_marks_exactly_the_verdicts_on_it_stale(client, wor
 
 
 def test_re_confirming_clears_staleness_with_the_same_position_and_rationale(
-    client, world, stress_tester, verdicts_everywhere
+    client, world, author, stress_tester, verdicts_everywhere
 ):
-    exfiltration = edit_conclusion(conclusion_of(world, "exfiltration"), "Changed once.")
+    exfiltration = edit_conclusion(conclusion_of(world, "exfiltration"), "Changed once.", editor=author)
     stale = verdicts_everywhere[("exfiltration", "bob")]
     client.force_login(stress_tester)
     response = client.post(reverse("verdict_reconfirm", args=["pilot", stale.pk]))
@@ -213,8 +195,10 @@ def test_re_confirming_clears_staleness_with_the_same_position_and_rationale(
     assert "Re-confirmed “Dissent” against the current conclusion." in body
 
 
-def test_re_confirming_in_place_with_htmx_re_renders_the_box(client, world, external_reviewer, verdicts_everywhere):
-    backdoors = edit_conclusion(conclusion_of(world, "backdoors"), "Changed.")
+def test_re_confirming_in_place_with_htmx_re_renders_the_box(
+    client, world, author, external_reviewer, verdicts_everywhere
+):
+    backdoors = edit_conclusion(conclusion_of(world, "backdoors"), "Changed.", editor=author)
     stale = verdicts_everywhere[("backdoors", "erin")]
     client.force_login(external_reviewer)
     fragment = client.post(reverse("verdict_reconfirm", args=["pilot", stale.pk]), **HTMX).content.decode()
@@ -225,9 +209,9 @@ def test_re_confirming_in_place_with_htmx_re_renders_the_box(client, world, exte
 
 
 def test_the_reconfirm_button_shows_only_on_ones_own_stale_verdict(
-    client, world, external_reviewer, verdicts_everywhere
+    client, world, author, external_reviewer, verdicts_everywhere
 ):
-    exfiltration = edit_conclusion(conclusion_of(world, "exfiltration"), "Changed.")
+    exfiltration = edit_conclusion(conclusion_of(world, "exfiltration"), "Changed.", editor=author)
     client.force_login(external_reviewer)
     body = page(client, "verdict_history", exfiltration.pk)
     erins = verdicts_everywhere[("exfiltration", "erin")]
@@ -244,19 +228,19 @@ def test_a_current_verdict_cannot_be_re_confirmed(client, world, stress_tester, 
     assert Verdict.objects.filter(conclusion=verdict.conclusion, organisation=verdict.organisation).count() == 1
 
 
-def test_a_replaced_verdict_cannot_be_re_confirmed(world, stress_tester, verdicts_everywhere):
+def test_a_replaced_verdict_cannot_be_re_confirmed(world, author, stress_tester, verdicts_everywhere):
     old = verdicts_everywhere[("exfiltration", "bob")]
-    conclusion = edit_conclusion(conclusion_of(world, "exfiltration"), "Changed.")
+    conclusion = edit_conclusion(conclusion_of(world, "exfiltration"), "Changed.", editor=author)
     given(stress_tester, conclusion, Position.CONCUR)
     with pytest.raises(VerdictError, match="newer verdict"):
         verdict_reconfirm(verdict=old, recorder=stress_tester)
     assert current(conclusion, stress_tester.organisation).position == Position.CONCUR
 
 
-def test_a_verdict_on_a_text_the_reviewer_did_not_read_is_refused(client, world, stress_tester):
+def test_a_verdict_on_a_text_the_reviewer_did_not_read_is_refused(client, world, author, stress_tester):
     conclusion = conclusion_of(world, "exfiltration")
     client.force_login(stress_tester)
-    edit_conclusion(conclusion, "The authors changed it while bob was reading.")
+    edit_conclusion(conclusion, "The authors changed it while bob was reading.", editor=author)
     response = record(client, conclusion, Position.DISSENT, "Bob's typed reasoning.", revision=1)
     body = response.content.decode()
     assert "changed this conclusion since you opened the page" in body
@@ -271,8 +255,10 @@ def _snapshot():
     return list(Verdict.objects.order_by("pk").values())
 
 
-def test_another_organisations_verdict_cannot_be_re_confirmed(client, world, external_reviewer, verdicts_everywhere):
-    edit_conclusion(conclusion_of(world, "exfiltration"), "Changed.")
+def test_another_organisations_verdict_cannot_be_re_confirmed(
+    client, world, author, external_reviewer, verdicts_everywhere
+):
+    edit_conclusion(conclusion_of(world, "exfiltration"), "Changed.", editor=author)
     before = _snapshot()
     client.force_login(external_reviewer)
     bobs = verdicts_everywhere[("exfiltration", "bob")]

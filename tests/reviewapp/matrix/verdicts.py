@@ -6,12 +6,15 @@ government pathway's conclusion is out of erin's scope (404); a conclusion of an
 report is 404 for everyone. Re-confirming is for the verdict's own organisation only.
 The dashboard and sign-offs are leadership's and readable by authors: 403 for anyone
 else who sees the report, 404 for who does not.
+
+The helpers that put verdicts and conclusion edits in the world (used by the verdict and
+sign-off tests too) go through the services the views call, so they notify as in use.
 """
 
 from pathways.models import Conclusion
 from reviewapp.enums import Position
-from reviewapp.models import SignOff, Verdict
-from tests.factories import ReportFactory
+from reviewapp.services.verdicts import conclusion_revise, verdict_record
+from tests.factories import ReportFactory, SignOffFactory
 from tests.reviewapp.matrix import HIDDEN_FROM_EXTERNAL, HTMX, IN_SCOPE, REPORT_PAGE, SIGNED_IN, Row
 
 EVERYONE_404 = {**{p: 404 for p in SIGNED_IN}, "anonymous": 302}
@@ -41,6 +44,24 @@ def conclusion_of(world, pathway: str | None) -> Conclusion:
     return Conclusion.objects.get(report=world.report, pathway__slug=pathway)
 
 
+def given(recorder, conclusion, position=Position.CONCUR, rationale=""):
+    """A verdict recorded as the verdict form records it, against the conclusion's revision."""
+    return verdict_record(
+        conclusion=conclusion, recorder=recorder, position=position, rationale=rationale, revision=conclusion.revision
+    )
+
+
+def edit_conclusion(conclusion: Conclusion, text: str, *, editor) -> Conclusion:
+    """An author's edit of the text, saved by the service the conclusion editor saves with
+    (the next revision; the verdicts on the earlier one go stale and their recorders are told)."""
+    conclusion.refresh_from_db()
+    conclusion_revise(
+        conclusion=conclusion, editor=editor, revision=conclusion.revision, risk_level=conclusion.risk_level, text=text
+    )
+    conclusion.refresh_from_db()
+    return conclusion
+
+
 def _conclusion(pathway):
     return lambda world, objects: {"slug": "pilot", "conclusion_id": conclusion_of(world, pathway).pk}
 
@@ -50,34 +71,25 @@ def _another_reports_conclusion(world, persona):
 
 
 def _stale_verdict(by: str, pathway: str):
-    """A setup: a verdict by the persona `by` for their organisation, made stale by an edit."""
+    """A setup: a verdict by the persona `by` for their organisation, made stale by an author's edit."""
 
     def setup(world, persona):
-        recorder = persona(by)
         conclusion = conclusion_of(world, pathway)
-        verdict = Verdict.objects.create(
-            conclusion=conclusion,
-            organisation=recorder.organisation,
-            recorded_by=recorder,
-            position=Position.DISSENT,
-            rationale="Not convinced.",
-            conclusion_revision=conclusion.revision,
-            conclusion_risk_level=conclusion.risk_level,
-            conclusion_text=conclusion.text,
-        )
-        Conclusion.objects.filter(pk=conclusion.pk).update(revision=conclusion.revision + 1, text="Changed.")
+        verdict = given(persona(by), conclusion, Position.DISSENT, "Not convinced.")
+        edit_conclusion(conclusion, "Changed.", editor=persona("author"))
         return verdict
 
     return setup
 
 
 def _signoff(world, persona):
-    return SignOff.objects.create(report=world.report, decided_by=persona("leadership"), decision="approve")
+    """Leadership's decision, taken over the missing verdicts in writing."""
+    return SignOffFactory(report=world.report, decider=persona("leadership"), override=True, override_reason="A test.")
 
 
 def _another_reports_signoff(world, persona):
-    other = ReportFactory(slug="other-report")
-    return SignOff.objects.create(report=other, decided_by=persona("leadership"), decision="approve")
+    """Taken on another report by its own leadership, whom no persona is."""
+    return SignOffFactory(report=ReportFactory(slug="other-report"), override=True, override_reason="A test.")
 
 
 def _on_verdict(world, verdict):
