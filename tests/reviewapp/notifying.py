@@ -3,8 +3,9 @@ commit, and what it left for a person (their outbox rows, the emails to them).""
 
 from django.core import mail
 
-from reviewapp.enums import Position
+from reviewapp.enums import Position, SignOffDecision
 from reviewapp.models import Notification
+from reviewapp.services.signoff import signoff_record
 from reviewapp.services.verdicts import verdict_record
 from tests.reviewapp.matrix.requests import file_request
 
@@ -27,6 +28,19 @@ def record_verdict(world, recorder, run, position=Position.DISSENT):
             position=position,
             rationale="The monitor misses slow exfiltration.",
             revision=conclusion.revision,
+        )
+
+
+def record_sign_off(world, decider, run, decision=SignOffDecision.APPROVE, note="Go."):
+    """Leadership's decision on the report, recorded past the unmet conditions (an override)."""
+    with run(execute=True):
+        return signoff_record(
+            report=world.report,
+            decider=decider,
+            decision=decision,
+            note=note,
+            override=True,
+            override_reason="Testing.",
         )
 
 

@@ -15,10 +15,9 @@ from reviewapp.services import delivery
 from reviewapp.services.comments import comment_post, comment_reply
 from reviewapp.services.notifications import notification_preferences_set
 from reviewapp.services.requests import request_answer, request_decline, request_follow_up
-from reviewapp.services.signoff import signoff_record
 from reviewapp.services.verdicts import conclusion_revise
 from tests.factories import UserFactory
-from tests.reviewapp.notifying import file_and_notify, mail_to, notes_of, record_verdict
+from tests.reviewapp.notifying import file_and_notify, mail_to, notes_of, record_sign_off, record_verdict
 
 
 @pytest.fixture
@@ -158,15 +157,13 @@ def test_changing_a_conclusion_tells_authors_and_the_recorder_that_the_verdict_i
 def test_a_sign_off_tells_everyone_with_a_role_on_the_report(
     world, author, stress_tester, external_reviewer, leadership, team_member, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        signoff_record(
-            report=world.report,
-            decider=leadership,
-            decision=SignOffDecision.NOT_APPROVED,
-            note="Come back after the audit.",
-            override=True,
-            override_reason="Testing.",
-        )
+    record_sign_off(
+        world,
+        leadership,
+        django_capture_on_commit_callbacks,
+        SignOffDecision.NOT_APPROVED,
+        "Come back after the audit.",
+    )
     for person in (author, stress_tester, external_reviewer):
         (note,) = notes_of(person)
         assert note.kind == NotificationKind.SIGNOFF_RECORDED and "Not approved" in note.subject

@@ -47,6 +47,8 @@ class Rendered(NamedTuple):
 
 
 class Mail(NamedTuple):
+    """An email's subject and body (or a notification's, from its kind's template)."""
+
     subject: str
     body: str
 
@@ -74,7 +76,7 @@ def render_text(name: str, values: Mapping[str, object]) -> Mail:
     return Mail(subject, body)
 
 
-def _kind_text(kind: str, **values: str) -> Mail:
+def kind_text(kind: str, **values: str) -> Mail:
     """A kind's subject and body from the strings read for it under the recipient's scope."""
     for key, value in values.items():
         if not isinstance(value, str):  # a model object would let a template read past the scope
@@ -111,7 +113,7 @@ def _render_request(notification: Notification, recipient) -> Rendered | None:
         return None
     level = recipient.reading_level
     message = notification.request_message  # the answer, follow-up or decline told of, if any
-    subject, body = _kind_text(
+    subject, body = kind_text(
         notification.kind,
         actor=_actor(notification),
         title=information_request.title,
@@ -150,7 +152,7 @@ def _render_comment(notification: Notification, recipient) -> Rendered | None:
         return None
     subject = comment.pathway or comment.claim or comment.evidence or comment.conclusion
     title, path = _subject_title_and_path(subject, comment.report.slug, recipient.reading_level)
-    line, body = _kind_text(
+    line, body = kind_text(
         notification.kind,
         actor=_actor(notification),
         title=title,
@@ -170,7 +172,7 @@ def _render_verdict(notification: Notification, recipient) -> Rendered | None:
         return None
     conclusion = verdict.conclusion
     title, path = _subject_title_and_path(conclusion, conclusion.report.slug, recipient.reading_level)
-    subject, body = _kind_text(
+    subject, body = kind_text(
         notification.kind,
         actor=_actor(notification),
         title=title,
@@ -192,7 +194,7 @@ def _render_sign_off(notification: Notification, recipient) -> Rendered | None:
     # The note is read in the app by authors and leadership only (the sign-off pages are
     # theirs): anyone else's template is not given it.
     reads_the_note = scope.may_open_dashboard
-    subject, body = _kind_text(
+    subject, body = kind_text(
         notification.kind,
         report_title=report.title,
         decision=sign_off.get_decision_display(),
