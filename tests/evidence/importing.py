@@ -1,0 +1,50 @@
+"""Steps the import_report tests share: the small report file, writing a changed copy of it,
+running the command (and seeing it refuse), and reading every table the import writes."""
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from evidence.models import ClaimEvidence, Evidence
+from pathways.models import Claim, Conclusion, Pathway, PathwayClaim, Report, Team
+
+FILES = Path(__file__).parent / "files"
+SMALL = FILES / "small-report.yaml"
+TABLES = [Team, Report, Conclusion, Pathway, Claim, PathwayClaim, Evidence, ClaimEvidence]
+
+
+def table_counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in TABLES}
+
+
+def table_rows() -> dict[str, list[dict]]:
+    """Every row of every table the import writes, to show that nothing changed at all."""
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in TABLES}
+
+
+def small_document() -> dict:
+    return yaml.safe_load(SMALL.read_text())
+
+
+def write(tmp_path: Path, document: dict, name: str = "report.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
+    return path
+
+
+def import_report(path: Path, *options: str) -> str:
+    out = StringIO()
+    call_command("import_report", str(path), *options, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def import_refused(path: Path, *options: str) -> list[str]:
+    """The error lines import_report prints for a file it refuses."""
+    err = StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_report", str(path), *options, stdout=StringIO(), stderr=err)
+    return err.getvalue().splitlines()
