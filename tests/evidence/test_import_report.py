@@ -5,11 +5,7 @@ versions and revisions only of what changed). Refused files: test_import_report_
 import pytest
 
 from evidence.models import Evidence
-from evidence.report_file import (
-    ReportFileError,
-    ReportFileInvalid,
-    report_import,
-)
+from evidence.report_file import ReportFileError, ReportFileInvalid, report_import
 from pathways.enums import RiskLevel, Sensitivity
 from pathways.models import Claim, Pathway, Report, Team
 from tests.evidence.importing import SMALL, import_refused, import_report, small_document, table_rows, write

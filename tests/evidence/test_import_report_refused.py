@@ -8,11 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from evidence.report_file import (
-    ReportFileInvalid,
-    load_report_file,
-    validate_report_document,
-)
+from evidence.report_file import ReportFileInvalid, load_report_file, validate_report_document
 from tests.evidence.importing import (
     FILES,
     SMALL,

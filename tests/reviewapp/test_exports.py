@@ -18,12 +18,7 @@ from tests.conftest import (
     REVIEWER_VISIBLE,
 )
 from tests.reviewapp.exporting import download, downloaded_text, found, start
-from tests.reviewapp.matrix.exports import (
-    CANARY_GOVERNMENT_REQUEST,
-    CANARY_OVERRIDE_REASON,
-    review_activity,
-    start_job,
-)
+from tests.reviewapp.matrix.exports import CANARY_GOVERNMENT_REQUEST, CANARY_OVERRIDE_REASON, review_activity, start_job
 
 INTERNAL_ONLY = [CANARY_INTERNAL_CLAIM, CANARY_INTERNAL_EVIDENCE, CANARY_INTERNAL_SPAN]
 LEVELS = ["public", "reviewer", "internal"]

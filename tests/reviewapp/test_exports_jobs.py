@@ -12,10 +12,7 @@ from reviewapp.enums import ExportState
 from reviewapp.models import ExportJob
 from reviewapp.services import exports
 from reviewapp.services.exports import export_job_run, export_jobs_retry
-from tests.reviewapp.matrix.exports import (
-    done_job,
-    start_job,
-)
+from tests.reviewapp.matrix.exports import done_job, start_job
 
 
 def test_the_task_moves_the_job_through_its_steps_to_done(

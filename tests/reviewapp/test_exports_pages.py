@@ -12,10 +12,7 @@ from reviewapp.models import ExportJob
 from reviewapp.services import exports
 from reviewapp.services.exports import export_job_run
 from tests.helpers import HTMX, query_count
-from tests.reviewapp.matrix.exports import (
-    done_job,
-    start_job,
-)
+from tests.reviewapp.matrix.exports import done_job, start_job
 
 
 def test_the_exports_page_offers_only_levels_the_person_may_read(client, world, external_reviewer):
