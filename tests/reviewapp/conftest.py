@@ -3,7 +3,9 @@
 import pytest
 
 from pathways.services import access_grant
+from reviewapp.enums import Position
 from tests.factories import UserFactory
+from tests.reviewapp.matrix.verdicts import conclusion_of, given
 
 
 @pytest.fixture
@@ -12,3 +14,14 @@ def second_author(world):
     person = UserFactory(username="alina")
     access_grant(report=world.report, user=person, role="author")
     return person
+
+
+@pytest.fixture
+def verdicts_everywhere(world, stress_tester, external_reviewer):
+    """Both organisations' verdicts on exfiltration, backdoors and the overall conclusion."""
+    recorded = {}
+    for pathway in ["exfiltration", "backdoors", None]:
+        conclusion = conclusion_of(world, pathway)
+        recorded[(pathway, "bob")] = given(stress_tester, conclusion, Position.DISSENT, f"Bob on {pathway}.")
+        recorded[(pathway, "erin")] = given(external_reviewer, conclusion, Position.CONCUR)
+    return recorded
