@@ -68,14 +68,6 @@ class EditForm(forms.Form):
                 self.add_error(name, message)
         return cleaned
 
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs.update(
-                    {"aria-invalid": "true", "aria-describedby": f"{self[name].id_for_label}-error"}
-                )
-
     def restart_from(self, version: int) -> None:
         """After a conflict: the same typed text, now based on the version that is saved."""
         self.data = self.data.copy()
@@ -292,14 +284,6 @@ class AuditFilterForm(forms.Form):
         if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
             self.add_error("date_to", "The end of the range is before its start.")
         return cleaned
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs.update(
-                    {"aria-invalid": "true", "aria-describedby": f"{self[name].id_for_label}-error"}
-                )
 
     def filter(self, entries):
         data = self.cleaned_data

@@ -18,16 +18,3 @@ def every_word_in(text: str, *fields: str) -> Q:
             one_of |= Q(**{f"{name}__icontains": word})
         wanted &= one_of
     return wanted
-
-
-class MarksInvalidFields:
-    """Fields with errors get aria-invalid and point at their error message."""
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                described_by = f"{self[name].id_for_label}-error"
-                if self.fields[name].help_text:
-                    described_by += f" {self[name].auto_id}_helptext"
-                self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": described_by})

@@ -52,9 +52,3 @@ class ExportStartForm(forms.Form):
             "required": "Choose a level.",
             "invalid_choice": f"Choose a level you may read: {', '.join(readable)}.",
         }
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"{name}-error"})

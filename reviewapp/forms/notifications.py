@@ -10,7 +10,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from reviewapp.enums import Delivery, NotificationKind, notification_kinds_for
-from reviewapp.forms.common import MarksInvalidFields
 from reviewapp.services.notifications import DEFAULT_DELIVERY
 
 # The kinds as the settings page sets them out, under a heading each.
@@ -41,7 +40,7 @@ DELIVERY_CHOICES = [
 ]
 
 
-class NotificationPreferencesForm(MarksInvalidFields, forms.Form):
+class NotificationPreferencesForm(forms.Form):
     prefix = "delivery"
 
     def __init__(self, *args, current: dict[str, str], user, **kwargs):

@@ -23,14 +23,6 @@ class ClaimFilterForm(forms.Form):
         self.teams = {team.slug: team for team in teams}
         self.fields["team"].choices = [("", "Any team")] + [(team.slug, team.name) for team in self.teams.values()]
 
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs.update(
-                    {"aria-invalid": "true", "aria-describedby": f"{self[name].id_for_label}-error"}
-                )
-
     def filter(self, claims):
         data = self.cleaned_data
         if data.get("category"):

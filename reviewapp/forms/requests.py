@@ -16,7 +16,7 @@ from pathways.enums import Sensitivity
 from pathways.models import Claim, Pathway, Team
 from pathways.selectors import claims_visible_to
 from pathways.text import has_span_markup, span_errors
-from reviewapp.forms.common import EVIDENCE_FOUND_LIMIT, MarksInvalidFields, every_word_in
+from reviewapp.forms.common import EVIDENCE_FOUND_LIMIT, every_word_in
 
 
 class DateInput(forms.DateInput):
@@ -43,7 +43,7 @@ def visible_teams_for_subject(subject, *, user):
     return teams_for_subject(subject).filter(Q(pk=subject.owner_team_id) | Q(id__in=owners))
 
 
-class RequestFileForm(MarksInvalidFields, forms.Form):
+class RequestFileForm(forms.Form):
     prefix = "request"
     title = forms.CharField(max_length=200, help_text="One line the team will see in its inbox.")
     question = forms.CharField(
@@ -81,7 +81,7 @@ class RequestFileForm(MarksInvalidFields, forms.Form):
         return due_date
 
 
-class VersionedForm(MarksInvalidFields, forms.Form):
+class VersionedForm(forms.Form):
     """Carries the version of the request the person started from, so that a stale
     transition is refused rather than applied over someone else's."""
 
@@ -286,7 +286,7 @@ class RequestDeclineForm(VersionedForm):
 STATE_FILTER_CHOICES = [("", "Any state"), *RequestState.choices, ("overdue", "Overdue")]
 
 
-class RequestFilterForm(MarksInvalidFields, forms.Form):
+class RequestFilterForm(forms.Form):
     state = forms.ChoiceField(required=False, choices=STATE_FILTER_CHOICES)
     team = forms.ModelChoiceField(
         required=False, queryset=Team.objects.none(), to_field_name="slug", empty_label="Any team"

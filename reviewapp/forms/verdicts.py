@@ -13,19 +13,7 @@ POSITION_GLYPHS = {
 }
 
 
-class _ErrorsMarked(forms.Form):
-    """Fields with an error carry aria-invalid and point at their message."""
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs.update(
-                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-error"}
-                )
-
-
-class VerdictForm(_ErrorsMarked):
+class VerdictForm(forms.Form):
     position = forms.ChoiceField(
         label="Your organisation's position",
         choices=Position.choices,
@@ -54,7 +42,7 @@ class VerdictForm(_ErrorsMarked):
         return cleaned
 
 
-class SignOffForm(_ErrorsMarked):
+class SignOffForm(forms.Form):
     decision = forms.ChoiceField(
         label="Decision",
         choices=SignOffDecision.choices,

@@ -262,7 +262,7 @@ def test_bad_redaction_spans_are_refused_next_to_the_field_and_the_text_is_kept(
     response = client.post(claim_url("claim_edit"), claim_post(world, **{field: text}))
     body = response.content.decode()
     assert response.status_code == 200
-    assert f'<p class="field-error" id="id_{field}-error">' in body
+    assert f'<p class="field-error" id="id_{field}_error">' in body
     assert message in body
     assert escape(text) in body  # what was typed stays in the box
     assert snapshot(world.public_claim) == before

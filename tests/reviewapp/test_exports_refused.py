@@ -30,7 +30,7 @@ def test_an_export_above_the_person_s_level_is_refused_and_nothing_is_created(
 
     assert response.status_code == 200
     assert b"Choose a level you may read: public, reviewer." in response.content
-    assert b'id="level-error"' in response.content
+    assert b'id="id_level_error"' in response.content
     assert not ExportJob.objects.exists()
     with pytest.raises(ExportRefused, match="read up to level reviewer") as refusal:
         export_job_start(requester=external_reviewer, report=world.report, kind="report", fmt="pdf", level="internal")
@@ -55,7 +55,7 @@ def test_bad_choices_are_refused_next_to_the_field_and_create_nothing(
     response = start(client, django_capture_on_commit_callbacks, **choices)
 
     assert response.status_code == 200
-    assert f'<p class="field-error" id="{field}-error">{message}'.encode() in response.content
+    assert f'<p class="field-error" id="id_{field}_error">{message}'.encode() in response.content
     assert not ExportJob.objects.exists()
 
 

@@ -122,4 +122,4 @@ def test_an_unknown_delivery_marks_its_field(client, world, team_member):
     html = _html(client.post(SETTINGS, _choices(mention="carrier-pigeon")))
 
     assert 'aria-invalid="true"' in html
-    assert 'id="id_delivery-mention-error"' in html
+    assert 'id="id_delivery-mention_error"' in html
