@@ -132,7 +132,7 @@ def test_every_kind_says_exactly_this(
         )
     record_sign_off(world, leadership, run)
     on_request = "On the request to Security, from Stress-testing team."
-    claim = "Large outbound transfers are detected."
+    claim = "the claim “Large outbound transfers are detected.”"
     soon, past = _day(today + datetime.timedelta(days=1)), _day(today - datetime.timedelta(days=1))
     overdue = (
         f"Overdue since {past}: {title}",
@@ -157,8 +157,8 @@ def test_every_kind_says_exactly_this(
         "request_declined": (f"{team_member} declined “{title}”", f"{on_request}\n\nSecret."),
         "thread_reply": (f"{author} replied in a thread you took part in, on {claim}", "It is."),
         "verdict_stale": (
-            "Verdict stale: Stress-testing team on the conclusion of Self-exfiltration",
-            f"{author} changed the conclusion of Self-exfiltration. Stress-testing team's verdict (Dissent) was "
+            "Verdict stale: Stress-testing team on the conclusion on Self-exfiltration",
+            f"{author} changed the conclusion on Self-exfiltration. Stress-testing team's verdict (Dissent) was "
             "given on an earlier text and is stale until the organisation re-confirms or changes it.",
         ),
         "signoff_recorded": signed_off,
@@ -167,7 +167,7 @@ def test_every_kind_says_exactly_this(
         "request_overdue": overdue,
         "mention": (f"{stress_tester} mentioned you on {claim}", "@alice is this load-bearing?"),
         "verdict_recorded": (
-            "Stress-testing team: Dissent on the conclusion of Self-exfiltration",
+            "Stress-testing team: Dissent on the conclusion on Self-exfiltration",
             f"Recorded by {stress_tester}, on revision 1 of the conclusion.\n\nThe monitor misses slow exfiltration.",
         ),
         "signoff_recorded": (signed_off[0], f"{signed_off[1]}\n\nGo."),

@@ -23,6 +23,7 @@ from evidence.selectors import information_requests_visible_to
 from pathways.access import access_of, remember_access
 from pathways.enums import Role
 from pathways.text import redact
+from reviewapp import subjects
 from reviewapp.models import Notification
 from reviewapp.selectors.comments import comments_visible_to
 from reviewapp.selectors.verdicts import verdicts_visible_to
@@ -127,18 +128,12 @@ def _render_request(notification: Notification, recipient) -> Rendered | None:
     return Rendered(subject, body, path)
 
 
-def _subject_title_and_path(subject, report_slug: str, level: str) -> tuple[str, str]:
-    model = subject._meta.model_name
-    if model == "pathway":
-        return subject.title, reverse("pathway_detail", args=[report_slug, subject.slug])
-    if model == "claim":
-        return _excerpt(subject.statement, level), reverse("claim_detail", args=[report_slug, subject.slug])
-    if model == "evidence":
-        return subject.title, reverse("evidence_detail", args=[report_slug, subject.slug])
-    if subject.pathway_id:  # a conclusion
-        pathway = subject.pathway
-        return f"the conclusion of {pathway.title}", reverse("pathway_detail", args=[report_slug, pathway.slug])
-    return "the overall conclusion", reverse("report_detail", args=[report_slug])
+def _conclusion_path(conclusion) -> str:
+    """Where a conclusion's verdicts are shown: its pathway's page, or the report's."""
+    report_slug = conclusion.report.slug
+    if conclusion.pathway_id:
+        return reverse("pathway_detail", args=[report_slug, conclusion.pathway.slug])
+    return reverse("report_detail", args=[report_slug])
 
 
 def _render_comment(notification: Notification, recipient) -> Rendered | None:
@@ -150,8 +145,8 @@ def _render_comment(notification: Notification, recipient) -> Rendered | None:
     )
     if comment is None:
         return None
-    subject = comment.pathway or comment.claim or comment.evidence or comment.conclusion
-    title, path = _subject_title_and_path(subject, comment.report.slug, recipient.reading_level)
+    subject = subjects.of(comment)
+    title, path = subjects.label(subject), subjects.page_url(comment.report.slug, subject)
     line, body = kind_text(
         notification.kind,
         actor=_actor(notification),
@@ -171,7 +166,7 @@ def _render_verdict(notification: Notification, recipient) -> Rendered | None:
     if verdict is None:
         return None
     conclusion = verdict.conclusion
-    title, path = _subject_title_and_path(conclusion, conclusion.report.slug, recipient.reading_level)
+    title, path = subjects.label(conclusion), _conclusion_path(conclusion)
     subject, body = kind_text(
         notification.kind,
         actor=_actor(notification),
