@@ -6,7 +6,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("HTTPS_ONLY", "0")
 os.environ.setdefault("EMAIL_URL", "")
 
-from reviewapp.settings import *  # noqa: E402,F403
+from reviewapp.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

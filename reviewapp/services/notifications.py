@@ -30,7 +30,7 @@ from reviewapp.tasks.queue import enqueue_deliveries
 # Until a person chooses, every kind comes immediately, except the ones that are news
 # rather than a call to act, which wait for the daily digest.
 DEFAULT_DELIVERY: dict[str, str] = {
-    **{kind: Delivery.IMMEDIATELY for kind in NotificationKind},
+    **dict.fromkeys(NotificationKind, Delivery.IMMEDIATELY),
     NotificationKind.VERDICT_RECORDED: Delivery.DIGEST,
     NotificationKind.SIGNOFF_RECORDED: Delivery.DIGEST,
 }

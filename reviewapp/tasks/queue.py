@@ -18,7 +18,7 @@ def hand_to_worker(task, ids: Iterable[int], *, waiting: str) -> None:
     for row_id in ids:
         try:
             task.delay(row_id)
-        except Exception as error:  # kombu's OperationalError, a refused connection, a timeout …
+        except Exception as error:  # noqa: BLE001 - kombu's OperationalError, a refused connection, a timeout …
             logger.warning("%s %s %s until the broker answers: %s", task.name, row_id, waiting, error)
             return
 

@@ -132,7 +132,7 @@ def _detail_context(request, information_request, *, bound_form=None, error="", 
     member = scope.may_answer(information_request)
     requester_side = scope.may_act_as_requester(information_request)
     state = information_request.state
-    forms = {name: None for name in FORM_NAMES.values()}
+    forms = dict.fromkeys(FORM_NAMES.values())
     if member and state in ANSWERABLE:
         forms["answer_form"] = RequestAnswerForm(information_request=information_request, user=access)
     if member and state in DECLINABLE:

@@ -4,6 +4,7 @@ place; and an external reviewer exports their review record as a PDF and downloa
 Tasks run in the server as each transaction commits (eager), as tests/settings.py sets."""
 
 import io
+from pathlib import Path
 
 from playwright.sync_api import expect
 from pypdf import PdfReader
@@ -65,7 +66,7 @@ def test_an_external_reviewer_exports_the_review_record_as_pdf_and_downloads_it(
     with page.expect_download() as info:
         download_link.click()
     pdf = info.value
-    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(open(pdf.path(), "rb").read())).pages)
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(Path(pdf.path()).read_bytes())).pages)
     assert "Review record" in text or "review record" in text
     for canary in [*ALL_CANARIES, CANARY_INTERNAL_SPAN]:
         assert canary not in text.replace("\n", "")

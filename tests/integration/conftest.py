@@ -9,6 +9,7 @@ fails. Every wait is a polled condition with a deadline whose failure message ca
 subprocesses' output.
 """
 
+import contextlib
 import email
 import os
 import shutil
@@ -18,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from email.policy import default as default_policy
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -116,16 +117,14 @@ class RedisServer:
     def _answers(self) -> bool:
         try:
             return bool(self.client().ping())
-        except Exception:
+        except Exception:  # noqa: BLE001 - any failure to answer a ping means not up yet
             return False
 
     def stop(self):
         if self.process is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)  # like a crash: no save, no goodbye
-        except ProcessLookupError:
-            pass
         self.process.wait(timeout=10)
         self.process = None
         wait_for(lambda: port_is_free(self.port), timeout=10, describe=f"port {self.port} still taken")
@@ -142,7 +141,7 @@ def integration_dir():
     path = Path(tempfile.mkdtemp(prefix="rrr-integration-"))
     yield path
     if os.environ.get("INTEGRATION_KEEP"):
-        print(f"\nintegration files kept in {path}")
+        print(f"\nintegration files kept in {path}")  # noqa: T201 - where to read them, on the terminal
     else:
         shutil.rmtree(path, ignore_errors=True)
 
@@ -231,22 +230,16 @@ class Process:
     def kill(self):
         """SIGKILL the whole process group (the worker and its pool children): no clean-up,
         no acknowledgement, no goodbye to the broker."""
-        try:
+        with suppress(ProcessLookupError):
             os.killpg(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.process.wait(timeout=10)
 
     def stop(self, grace: float = 10):
         if self.running():
-            try:
+            with suppress(ProcessLookupError):
                 os.killpg(self.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
+            with suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                pass
         self.kill()  # whatever is left of the group
 
 

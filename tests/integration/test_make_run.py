@@ -6,6 +6,7 @@ needs no server (files in a folder of the test's own) and reminders every 2 seco
 instead of daily. It "moves the clock" by setting a filed request's due date to yesterday.
 """
 
+import contextlib
 import datetime
 import email
 import os
@@ -132,14 +133,10 @@ def make_run(integration_dir, transactional_db):
     run.output = lambda: log.read_text(errors="replace")
     yield run
     for pid, _ in _alive(run.started | _descendants(process.pid)):
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pid, signal.SIGKILL)  # runall starts web, worker and beat in sessions of their own
-        except (ProcessLookupError, PermissionError):
-            pass
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     process.wait(timeout=10)
 
 

@@ -275,10 +275,7 @@ SCOPES = [
 @pytest.mark.parametrize("name,model,visible_to", SCOPES, ids=[name for name, _, _ in SCOPES])
 @pytest.mark.parametrize("persona_name", [*SIGNED_IN_PERSONAS, "ivan"])
 def test_each_scope_matches_the_rule_for_each_persona(request, rich_world, persona_name, name, model, visible_to):
-    if persona_name == "ivan":
-        person = rich_world["ivan"]
-    else:
-        person = request.getfixturevalue(persona_name)
+    person = rich_world["ivan"] if persona_name == "ivan" else request.getfixturevalue(persona_name)
     reference = Reference(person)
     expected = {row.pk for row in model.objects.all() if getattr(reference, name)(row)}
     access = compute_access(person)

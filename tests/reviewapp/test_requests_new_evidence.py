@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from evidence.models import ClaimEvidence, Evidence
 from pathways.models import AuditEntry
@@ -20,7 +21,7 @@ def filed(world, external_reviewer):
         team=world.team,
         title="How fast is the page?",
         question="How fast does the on-call respond?",
-        due_date=datetime.date.today() + datetime.timedelta(days=9),
+        due_date=timezone.localdate() + datetime.timedelta(days=9),
     )
 
 

@@ -2,6 +2,7 @@
 keeps, and every page shape the benchmark loads answers each of its personas."""
 
 import importlib.util
+import io
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ def _bench_module():
 
 @pytest.fixture
 def seeded(db):
-    call_command("seed_bench", scale=0.02, stdout=open("/dev/null", "w"))
+    call_command("seed_bench", scale=0.02, stdout=io.StringIO())
     return {key: User.objects.get(username=username) for key, username in PERSONAS.items()}
 
 

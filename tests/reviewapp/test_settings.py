@@ -18,10 +18,9 @@ BASE_ENV = {"DATABASE_URL": "postgres://nobody@127.0.0.1:1/none", "PATH": os.env
 
 
 def load_settings(**env):
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", PROBE], cwd=ROOT, env={**BASE_ENV, **env}, capture_output=True, text=True, timeout=60
     )
-    return result
 
 
 def test_debug_off_is_https_only_by_default():

@@ -216,7 +216,7 @@ def test_empty_states_say_what_would_be_here(client, world, leadership):
 def test_sign_off_is_refused_with_reasons_while_verdicts_are_missing_or_stale(
     client, world, author, leadership, reviewers
 ):
-    bob, erin = reviewers
+    bob, _erin = reviewers
     given(bob, conclusion_of(world, "exfiltration"))
     edit_conclusion(conclusion_of(world, "exfiltration"), "Changed.", editor=author)
     client.force_login(leadership)
@@ -324,7 +324,7 @@ def test_with_htmx_the_form_is_swapped_in_place_and_the_decision_redirects(clien
 
 
 def test_the_snapshot_is_frozen(client, world, author, leadership, reviewers, all_concur):
-    bob, erin = reviewers
+    _bob, erin = reviewers
     given(erin, conclusion_of(world, "backdoors"), Position.DISSENT, "Backdoor audits were sampled.")
     client.force_login(leadership)
     sign(client, step="confirm", decision="not_approved", note="Dissent on backdoors.")

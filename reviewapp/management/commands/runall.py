@@ -67,7 +67,7 @@ class Command(BaseCommand):
         for name, process in processes.items():
             os.set_blocking(process.stdout.fileno(), False)
             selector.register(process.stdout, selectors.EVENT_READ, name)
-        partial = {name: b"" for name in processes}
+        partial = dict.fromkeys(processes, b"")
         width = max(len(name) for name in processes)
         while stopping["signal"] is None:
             for key, _ in selector.select(timeout=0.5):

@@ -10,14 +10,14 @@ from pathways.audit import log_action
 from tests.reviewapp.matrix import HIDDEN_FROM_EXTERNAL, HTMX, IN_SCOPE, Row
 
 P = {"slug": "pilot"}
-NOT_AUTHOR = {**{p: 403 for p in IN_SCOPE}, "author": 200, "outsider": 404, "anonymous": 302}
+NOT_AUTHOR = {**dict.fromkeys(IN_SCOPE, 403), "author": 200, "outsider": 404, "anonymous": 302}
 NOT_AUTHOR_HIDDEN = {**NOT_AUTHOR, "external_reviewer": 404}
 SAVE = {**NOT_AUTHOR, "author": 302}
 SAVE_HIDDEN = {**SAVE, "external_reviewer": 404}
 SAVE_HTMX = {**NOT_AUTHOR, "anonymous": 200}  # anonymous: HX-Redirect to the login page
 NOT_AUTHOR_HTMX = {**NOT_AUTHOR, "anonymous": 200}
 INTERNAL_ONLY = HIDDEN_FROM_EXTERNAL
-ALL_404 = {**{p: 404 for p in IN_SCOPE}, "outsider": 404, "anonymous": 302}
+ALL_404 = {**dict.fromkeys(IN_SCOPE, 404), "outsider": 404, "anonymous": 302}
 
 
 def _claim_data(world, objects):

@@ -16,12 +16,12 @@ from reviewapp.models import Comment
 from tests.factories import ClaimFactory, ReportFactory
 from tests.reviewapp.matrix import HTMX, IN_SCOPE, REPORT_PAGE, SIGNED_IN, Row
 
-EVERYONE_404 = {**{p: 404 for p in SIGNED_IN}, "anonymous": 302}
-DONE = {**{p: 302 for p in IN_SCOPE}, "outsider": 404, "anonymous": 302}
-DONE_HTMX = {**{p: 200 for p in IN_SCOPE}, "outsider": 404, "anonymous": 200}
+EVERYONE_404 = {**dict.fromkeys(SIGNED_IN, 404), "anonymous": 302}
+DONE = {**dict.fromkeys(IN_SCOPE, 302), "outsider": 404, "anonymous": 302}
+DONE_HTMX = {**dict.fromkeys(IN_SCOPE, 200), "outsider": 404, "anonymous": 200}
 DONE_NOT_EXTERNAL = {**DONE, "external_reviewer": 404}
 DONE_NOT_EXTERNAL_HTMX = {**DONE_HTMX, "external_reviewer": 404}
-NOT_ALLOWED = {p: 405 for p in [*SIGNED_IN, "anonymous"]}
+NOT_ALLOWED = dict.fromkeys([*SIGNED_IN, "anonymous"], 405)
 
 
 def _subject(world, kind: str):
@@ -88,8 +88,8 @@ RESOLVE_BOBS = {
     "anonymous": 302,
 }
 RESOLVE_ERINS = {**RESOLVE_BOBS, "external_reviewer": 302}
-EDIT_BOBS = {**{p: 403 for p in IN_SCOPE}, "stress_tester": 302, "outsider": 404, "anonymous": 302}
-EDIT_ERINS = {**{p: 403 for p in IN_SCOPE}, "external_reviewer": 302, "outsider": 404, "anonymous": 302}
+EDIT_BOBS = {**dict.fromkeys(IN_SCOPE, 403), "stress_tester": 302, "outsider": 404, "anonymous": 302}
+EDIT_ERINS = {**dict.fromkeys(IN_SCOPE, 403), "external_reviewer": 302, "outsider": 404, "anonymous": 302}
 
 
 def _htmx(expected: dict) -> dict:

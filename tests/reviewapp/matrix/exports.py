@@ -26,9 +26,9 @@ CANARY_GOVERNMENT_REQUEST = f"Gov request {CANARY_OUT_OF_SCOPE}"
 INTERNAL_CLAIM_REQUEST = "About the internal claim"
 
 START = {"kind": "report", "fmt": "md", "level": "public"}
-ONLY_ERIN = {**{p: 404 for p in SIGNED_IN}, "external_reviewer": 200, "anonymous": 302}
+ONLY_ERIN = {**dict.fromkeys(SIGNED_IN, 404), "external_reviewer": 200, "anonymous": 302}
 ONLY_ERIN_HTMX = {**ONLY_ERIN, "anonymous": 200}  # HX-Redirect to the login page
-EVERYONE_404 = {**{p: 404 for p in SIGNED_IN}, "anonymous": 302}
+EVERYONE_404 = {**dict.fromkeys(SIGNED_IN, 404), "anonymous": 302}
 
 
 def start_job(world, requester, *, kind="report", fmt="md", level=None, report=None) -> ExportJob:
@@ -138,14 +138,14 @@ ROWS = [
     Row("export_list", EVERYONE_404, {"slug": "no-such-report"}),
     Row(
         "export_start",
-        {**{p: 302 for p in IN_SCOPE}, "outsider": 404, "anonymous": 302},
+        {**dict.fromkeys(IN_SCOPE, 302), "outsider": 404, "anonymous": 302},
         {"slug": "pilot"},
         method="post",
         data=START,
     ),
     Row(
         "export_start",
-        {**{p: 200 for p in IN_SCOPE}, "outsider": 404, "anonymous": 200},
+        {**dict.fromkeys(IN_SCOPE, 200), "outsider": 404, "anonymous": 200},
         {"slug": "pilot"},
         method="post",
         data=START,

@@ -49,10 +49,10 @@ def _pk(world, notification):
     return {"pk": notification.pk}
 
 
-ONLY_ERIN = {**{persona: 404 for persona in PERSONAS_SIGNED_IN}, "external_reviewer": 302, "anonymous": 302}
+ONLY_ERIN = {**dict.fromkeys(PERSONAS_SIGNED_IN, 404), "external_reviewer": 302, "anonymous": 302}
 ONLY_ERIN_HTMX = {**ONLY_ERIN, "external_reviewer": 200, "anonymous": 200}
-NOBODY = {**{persona: 404 for persona in PERSONAS_SIGNED_IN}, "anonymous": 302}
-EVERYONE_DONE = {**{persona: 302 for persona in PERSONAS_SIGNED_IN}, "anonymous": 302}
+NOBODY = {**dict.fromkeys(PERSONAS_SIGNED_IN, 404), "anonymous": 302}
+EVERYONE_DONE = {**dict.fromkeys(PERSONAS_SIGNED_IN, 302), "anonymous": 302}
 EVERYONE_HTMX = {**SIGNED_IN, "anonymous": 200}
 CHOICES = {f"delivery-{kind}": Delivery.DIGEST for kind in NotificationKind.values}
 # An external reviewer is offered (and may set) only the kinds that can reach them; the
@@ -77,7 +77,7 @@ ROWS = [
     Row("notification_settings", {**EVERYONE_DONE, "external_reviewer": 200}, method="post", data=CHOICES),
     Row(
         "notification_settings",
-        {**{persona: 200 for persona in PERSONAS_SIGNED_IN}, "external_reviewer": 302, "anonymous": 302},
+        {**dict.fromkeys(PERSONAS_SIGNED_IN, 200), "external_reviewer": 302, "anonymous": 302},
         method="post",
         data=EXTERNAL_CHOICES,
         label="external kinds",

@@ -3,13 +3,13 @@ from tests.reviewapp.matrix import HIDDEN_FROM_EXTERNAL, HTMX, IN_SCOPE, REPORT_
 ROWS = [
     Row("home", {**SIGNED_IN, "anonymous": 302}),
     Row("healthz", {**SIGNED_IN, "anonymous": 200}),
-    Row("login", {**{p: 302 for p in SIGNED_IN}, "anonymous": 200}),
-    Row("logout", {**{p: 302 for p in SIGNED_IN}, "anonymous": 302}, method="post"),
+    Row("login", {**dict.fromkeys(SIGNED_IN, 302), "anonymous": 200}),
+    Row("logout", {**dict.fromkeys(SIGNED_IN, 302), "anonymous": 302}, method="post"),
     Row("report_detail", REPORT_PAGE, {"slug": "pilot"}),
-    Row("report_detail", {**{p: 404 for p in SIGNED_IN}, "anonymous": 302}, {"slug": "no-such-report"}),
+    Row("report_detail", {**dict.fromkeys(SIGNED_IN, 404), "anonymous": 302}, {"slug": "no-such-report"}),
     Row(
         "report_status",
-        {**{p: 403 for p in IN_SCOPE}, "author": 302, "outsider": 404, "anonymous": 302},
+        {**dict.fromkeys(IN_SCOPE, 403), "author": 302, "outsider": 404, "anonymous": 302},
         {"slug": "pilot"},
         method="post",
         data={"status": "in_review"},

@@ -149,14 +149,14 @@ ROWS = [
     Row("team_inbox", {**SIGNED_IN, "anonymous": 302}, setup=erin_request, label="with-requests"),
     Row("request_list", REPORT_PAGE, {"slug": "pilot"}, setup=bob_government_request),
     Row("request_list", {**REPORT_PAGE, "anonymous": 200}, {"slug": "pilot"}, headers=HTMX),
-    Row("request_list", {**{p: 404 for p in SIGNED_IN}, "anonymous": 302}, {"slug": "no-such-report"}),
+    Row("request_list", {**dict.fromkeys(SIGNED_IN, 404), "anonymous": 302}, {"slug": "no-such-report"}),
     Row("request_detail", SEEN_BY_HOLDOUT, _request_kwargs, setup=erin_request),
     Row("request_detail", {**SEEN_BY_HOLDOUT, "anonymous": 200}, _request_kwargs, setup=erin_request, headers=HTMX),
     Row("request_detail", SEEN_BY_STRESS_TESTERS, _request_kwargs, setup=bob_request),
     Row("request_detail", SEEN_BY_STRESS_TESTERS_NOT_SECURITY, _request_kwargs, setup=bob_government_request),
     Row(
         "request_detail",
-        {**{p: 404 for p in SIGNED_IN}, "anonymous": 302},
+        {**dict.fromkeys(SIGNED_IN, 404), "anonymous": 302},
         {"slug": "pilot", "pk": 999999},
         label="missing",
     ),
@@ -278,6 +278,6 @@ ROWS = [
 ]
 # GET on a transition URL is refused whoever asks (405), except that anonymous people log in first.
 ROWS += [
-    Row(name, {**{p: 405 for p in SIGNED_IN}, "anonymous": 405}, _request_kwargs, setup=erin_request, label="get")
+    Row(name, {**dict.fromkeys(SIGNED_IN, 405), "anonymous": 405}, _request_kwargs, setup=erin_request, label="get")
     for name in ["request_answer", "request_follow_up", "request_close", "request_decline"]
 ]

@@ -17,15 +17,15 @@ from reviewapp.services.verdicts import conclusion_revise, verdict_record
 from tests.factories import ReportFactory, SignOffFactory
 from tests.reviewapp.matrix import HIDDEN_FROM_EXTERNAL, HTMX, IN_SCOPE, REPORT_PAGE, SIGNED_IN, Row
 
-EVERYONE_404 = {**{p: 404 for p in SIGNED_IN}, "anonymous": 302}
+EVERYONE_404 = {**dict.fromkeys(SIGNED_IN, 404), "anonymous": 302}
 EVERYONE_404_HTMX = {**EVERYONE_404, "anonymous": 200}  # HX-Redirect to the login page
-REVIEWERS = {**{p: 403 for p in IN_SCOPE}, "stress_tester": 302, "external_reviewer": 302}
+REVIEWERS = {**dict.fromkeys(IN_SCOPE, 403), "stress_tester": 302, "external_reviewer": 302}
 RECORD = {**REVIEWERS, "outsider": 404, "anonymous": 302}
 RECORD_HTMX = {**RECORD, "stress_tester": 200, "external_reviewer": 200, "anonymous": 200}
 RECORD_NOT_EXTERNAL = {**RECORD, "external_reviewer": 404}
-DASHBOARD = {**{p: 403 for p in IN_SCOPE}, "author": 200, "leadership": 200, "outsider": 404, "anonymous": 302}
+DASHBOARD = {**dict.fromkeys(IN_SCOPE, 403), "author": 200, "leadership": 200, "outsider": 404, "anonymous": 302}
 DASHBOARD_HTMX = {**DASHBOARD, "anonymous": 200}
-SIGN_OFF = {**{p: 403 for p in IN_SCOPE}, "leadership": 302, "outsider": 404, "anonymous": 302}
+SIGN_OFF = {**dict.fromkeys(IN_SCOPE, 403), "leadership": 302, "outsider": 404, "anonymous": 302}
 SIGN_OFF_HTMX = {**SIGN_OFF, "leadership": 200, "anonymous": 200}
 
 CONCUR = {"position": Position.CONCUR, "rationale": "", "revision": 1}
@@ -135,7 +135,7 @@ ROWS = [
         setup=_another_reports_conclusion,
         label="other-report",
     ),
-    Row("verdict_record", {p: 405 for p in [*SIGNED_IN, "anonymous"]}, _conclusion("exfiltration"), label="get"),
+    Row("verdict_record", dict.fromkeys([*SIGNED_IN, "anonymous"], 405), _conclusion("exfiltration"), label="get"),
     # Re-confirming: the verdict's own organisation only.
     Row(
         "verdict_reconfirm",
