@@ -3,7 +3,17 @@ from django.db import models
 
 from evidence.enums import OPEN_STATES, EvidenceKind, MessageKind, Priority, Relation, RequestState
 from pathways.enums import Sensitivity
-from pathways.models import Claim, Pathway, Report, ReviewerOrganisation, Team, User, slug_field
+from pathways.models import (
+    Claim,
+    Pathway,
+    Report,
+    ReviewerOrganisation,
+    SearchDocument,
+    Team,
+    User,
+    search_document_rules,
+    slug_field,
+)
 
 
 class Evidence(models.Model):
@@ -155,3 +165,17 @@ class RequestMessage(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.request_id}"
+
+
+class EvidenceSearchDocument(SearchDocument):
+    """The search documents of evidence items and information requests: one thing each, per level."""
+
+    evidence = models.ForeignKey(
+        Evidence, null=True, on_delete=models.CASCADE, related_name="search_documents", db_index=False
+    )
+    information_request = models.ForeignKey(
+        InformationRequest, null=True, on_delete=models.CASCADE, related_name="search_documents", db_index=False
+    )
+
+    class Meta:
+        constraints, indexes = search_document_rules("evidence", ("evidence", "information_request"))

@@ -1,4 +1,9 @@
+from functools import reduce
+from operator import or_
+
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -236,3 +241,66 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.action} by {self.actor} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# Search: what the full-text search reads of each thing, at each reading level (pathways.search).
+SEARCH_CONFIG = "english"
+
+
+class SearchDocument(models.Model):
+    """The text of one thing as readers at one level read it, redacted, with its tsvector.
+
+    Redaction is a parse in Python (pathways.text), so the searchable text is stored per
+    reading level, written by the services that write the thing, in their transaction.
+    Each app keeps the documents of its own models (this base, a table per app)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+", db_index=False)
+    level = models.CharField(max_length=16, choices=Sensitivity.choices)
+    title = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    document = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("body", weight="B", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk} ({self.level})"
+
+
+def search_document_rules(prefix: str, subjects: tuple[str, ...]) -> tuple[list, list]:
+    """The constraints and indexes of a table of search documents whose foreign keys to what
+    they are of are `subjects`: one of them a row, one row per thing and level, the GIN
+    index of the tsvector, and an index of a report's rows at a level."""
+    constraints: list = [
+        models.UniqueConstraint(fields=[name, "level"], name=f"{prefix}_search_{name}_level") for name in subjects
+    ]
+    if len(subjects) > 1:
+        one_of = [models.Q(**{f"{name}__isnull": name != chosen for name in subjects}) for chosen in subjects]
+        constraints.append(models.CheckConstraint(condition=reduce(or_, one_of), name=f"{prefix}_search_one_subject"))
+    indexes = [
+        GinIndex(fields=["document"], name=f"{prefix}_search_document"),
+        models.Index(fields=["report", "level"], name=f"{prefix}_search_report_level"),
+    ]
+    return constraints, indexes
+
+
+class ArgumentSearchDocument(SearchDocument):
+    """The search documents of pathways, claims and conclusions: one thing each, per level."""
+
+    pathway = models.ForeignKey(
+        Pathway, null=True, on_delete=models.CASCADE, related_name="search_documents", db_index=False
+    )
+    claim = models.ForeignKey(
+        Claim, null=True, on_delete=models.CASCADE, related_name="search_documents", db_index=False
+    )
+    conclusion = models.ForeignKey(
+        Conclusion, null=True, on_delete=models.CASCADE, related_name="search_documents", db_index=False
+    )
+
+    class Meta:
+        constraints, indexes = search_document_rules("argument", ("pathway", "claim", "conclusion"))

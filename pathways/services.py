@@ -34,6 +34,7 @@ from pathways.models import (
     Team,
     User,
 )
+from pathways.search import search_index_claim, search_index_conclusion, search_index_pathway
 from pathways.text import has_span_markup, span_errors
 
 
@@ -255,6 +256,7 @@ def pathway_update(
     if errors := text_errors(values, markdown=PATHWAY_MARKDOWN_FIELDS):
         raise EditRefused(errors)
     if changes := _apply(locked, values, version_field="version"):
+        search_index_pathway(locked)
         log_action(
             report=locked.report,
             actor=editor,
@@ -283,6 +285,7 @@ def conclusion_update(*, conclusion: Conclusion, editor: User, revision: int, ri
     if changes := _apply(
         locked, {"risk_level": risk_level, "text": text}, version_field="revision", extra_fields=("updated_at",)
     ):
+        search_index_conclusion(locked)
         log_action(
             report=locked.report,
             actor=editor,
@@ -356,6 +359,7 @@ def claim_update(
         return locked
     locked.version += 1
     locked.save(update_fields=[*field_values, "owner_team", "version"])
+    search_index_claim(locked)
     log_action(
         report=locked.report,
         actor=editor,

@@ -5,7 +5,16 @@ evidence, requests) lives in `pathways` and `evidence` and knows nothing of thes
 from django.db import models
 
 from evidence.models import Evidence, InformationRequest, RequestMessage
-from pathways.models import Claim, Conclusion, Pathway, Report, ReviewerOrganisation, User
+from pathways.models import (
+    Claim,
+    Conclusion,
+    Pathway,
+    Report,
+    ReviewerOrganisation,
+    SearchDocument,
+    User,
+    search_document_rules,
+)
 from pathways.text import LEVELS
 from reviewapp.enums import (
     CommentVisibility,
@@ -72,6 +81,15 @@ class Comment(models.Model):
 
     def __str__(self):
         return self.text[:80]
+
+
+class CommentSearchDocument(SearchDocument):
+    """The search documents of comments, per level (never below internal for an internal comment)."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="search_documents", db_index=False)
+
+    class Meta:
+        constraints, indexes = search_document_rules("comment", ("comment",))
 
 
 class Verdict(models.Model):

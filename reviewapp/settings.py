@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # full-text search: the search documents' tsvector and GIN indexes
     "guardian",
     "django_htmx",
     "pathways",

@@ -24,8 +24,10 @@ from evidence.enums import Relation
 from evidence.models import ClaimEvidence, Evidence
 from evidence.report_file.reading import ReportFileInvalid
 from evidence.report_file.validation import as_date, validate_report_document
+from evidence.search import EVIDENCE
 from pathways.enums import RiskLevel, Sensitivity
 from pathways.models import Claim, Conclusion, Pathway, PathwayClaim, Report, Team
+from pathways.search import documents_rebuild, search_index_argument
 
 
 def report_import(*, document: dict, update: bool = False) -> Report:
@@ -46,6 +48,9 @@ def report_import(*, document: dict, update: bool = False) -> Report:
         for model, section in ((Pathway, "pathways"), (Claim, "claims"), (Evidence, "evidence")):
             kept = [entry["slug"] for entry in document.get(section) or []]
             model.objects.filter(report=report).exclude(slug__in=kept).delete()
+        # The search documents of what the file wrote (those of what it deleted went with it).
+        search_index_argument(report_ids=[report.pk])
+        documents_rebuild(EVIDENCE, report_ids=[report.pk])
     return report
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from evidence.enums import EvidenceKind, Relation
 from evidence.models import ClaimEvidence, Evidence
+from evidence.search import search_index_evidence
 from pathways.access import access_of
 from pathways.audit import field_changes, log_action
 from pathways.enums import Sensitivity
@@ -58,6 +59,7 @@ def evidence_update(
         setattr(locked, name, values[name])
     locked.version += 1
     locked.save(update_fields=[*changes, "version"])
+    search_index_evidence(locked)
     log_action(
         report=locked.report,
         actor=editor,

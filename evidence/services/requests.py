@@ -26,6 +26,7 @@ from django.utils.text import slugify
 
 from evidence.enums import ONGOING_STATES, MessageKind, Priority, Relation, RequestState
 from evidence.models import ClaimEvidence, Evidence, InformationRequest, RequestMessage
+from evidence.search import search_index_evidence, search_index_information_request
 from pathways.access import access_of
 from pathways.audit import log_action
 from pathways.models import Claim, Pathway, PathwayClaim, Report, Team, User
@@ -142,6 +143,7 @@ def information_request_file(
     RequestMessage.objects.create(
         request=information_request, author=requester, kind=MessageKind.QUESTION, text=question
     )
+    search_index_information_request(information_request)
     log_action(
         report=report,
         actor=requester,
@@ -209,6 +211,7 @@ def information_request_answer(
     message.evidence.set(evidence_items)
     first = locked.first_answered_at is None
     _advance(locked, state=RequestState.ANSWERED, **({"first_answered_at": now} if first else {}))
+    search_index_information_request(locked)
     log_action(
         report=locked.report,
         actor=answerer,
@@ -249,6 +252,7 @@ def _evidence_add(
         source=source,
         position=position,
     )
+    search_index_evidence(evidence)
     claims: list[Claim]
     if information_request.claim is not None:
         claims = [information_request.claim]
@@ -281,6 +285,7 @@ def information_request_follow_up(
         raise RequestInvalid("Write what you still need to know.")
     message = RequestMessage.objects.create(request=locked, author=author, kind=MessageKind.FOLLOW_UP, text=text)
     _advance(locked, state=RequestState.FOLLOW_UP)
+    search_index_information_request(locked)
     log_action(report=locked.report, actor=author, action="evidence.request.followed_up", target=locked)
     return message
 
@@ -296,6 +301,7 @@ def information_request_close(
     _check_current(locked, version=version, allowed=CLOSABLE, action="closed")
     message = RequestMessage.objects.create(request=locked, author=closer, kind=MessageKind.CLOSE, text=text)
     _advance(locked, state=RequestState.CLOSED, closed_at=timezone.now())
+    search_index_information_request(locked)
     log_action(report=locked.report, actor=closer, action="evidence.request.closed", target=locked)
     return message
 
@@ -313,5 +319,6 @@ def information_request_decline(
         raise RequestInvalid("Say why the request is declined.")
     message = RequestMessage.objects.create(request=locked, author=decliner, kind=MessageKind.DECLINE, text=reason)
     _advance(locked, state=RequestState.DECLINED, decline_reason=reason, closed_at=timezone.now())
+    search_index_information_request(locked)
     log_action(report=locked.report, actor=decliner, action="evidence.request.declined", target=locked)
     return message

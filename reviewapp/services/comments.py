@@ -33,6 +33,7 @@ from reviewapp.enums import CommentVisibility
 from reviewapp.models import Comment
 from reviewapp.selectors.comments import comments_visible_to
 from reviewapp.services.notifications import notify_comment
+from reviewapp.services.search import search_index_comment
 
 MAX_TEXT_LENGTH = 20_000
 MAX_MENTIONS = 20
@@ -131,6 +132,7 @@ def comment_post(*, author: User, subject, text: str, visibility: str = "") -> C
         report_id=subject.report_id, author=author, visibility=visibility, text=text, **{subject_type: subject}
     )
     comment.mentions.set(mentioned)
+    search_index_comment(comment)
     notify_comment(comment, mentioned)
     log_action(
         report=subject.report,
@@ -175,6 +177,7 @@ def comment_reply(*, author: User, parent: Comment, text: str, visibility: str =
         **{subject_type: subject},
     )
     reply.mentions.set(mentioned)
+    search_index_comment(reply)
     notify_comment(reply, mentioned)
     log_action(
         report=thread.report,
@@ -215,6 +218,7 @@ def comment_edit(*, comment: Comment, editor: User, text: str, version: int) -> 
     current.edited_at = timezone.now()
     current.save(update_fields=["text", "version", "edited_at"])
     current.mentions.set(mentioned)
+    search_index_comment(current)
     notify_comment(current, mentioned)  # only people newly mentioned hear of it
     log_action(
         report=current.report,

@@ -1,0 +1,375 @@
+"""Scoped full-text search over claims, evidence, pathways, conclusions, comments and
+information requests.
+
+Rule: a person finds only what they can see, read as they read it. Each kind's search
+documents (`pathways.search`) are filtered by that kind's own scope through the document's
+foreign key (`claim_scope(access, "claim__")`, `comment_scope(access, "comment__")`, …) and
+to the person's reading level, so a thing out of scope is never found, and a span above
+their level is in none of the text they search: never matched, quoted in a snippet or
+counted. Counts come from the same filter.
+
+A search reads one statement per document table (arguments, evidence and requests,
+comments), each holding a branch per kind: the best hits of the kinds listed, with how many
+there are, and for the other kinds their count alone, which stops past `COUNT_LIMIT`. The
+reader's query is parsed once per statement (`search_query`), snippets are made for the
+chosen rows only, and each branch's SQL (the scope compiled, which costs more than running
+it) is kept per access content, kind, report and slice.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Case, Count, F, Model, Q, TextField, Value, When, Window
+from django.db.models.functions import Coalesce, Concat
+
+from evidence.models import EvidenceSearchDocument
+from evidence.selectors import evidence_scope, information_request_scope
+from pathways.access import Access, access_of
+from pathways.models import SEARCH_CONFIG, ArgumentSearchDocument
+from pathways.search import MARK_END, MARK_START
+from pathways.selectors import NOTHING, Kept, claim_scope, conclusion_scope, pathway_scope, scoped
+from reviewapp.models import CommentSearchDocument
+from reviewapp.selectors.comments import comment_scope
+
+# A count stops here: past it a kind shows "1,000+", and its list ends there.
+COUNT_LIMIT = 1_000
+# The best hits of each kind the page of every kind shows.
+GROUP_SIZE = 5
+
+
+class ReaderQuery(SearchQuery):
+    """The reader's query, parsed once per statement (the `search_query` of its WITH)."""
+
+    def __init__(self):
+        super().__init__("")
+
+    def as_sql(self, compiler, connection, *args, **kwargs):
+        return "(SELECT query FROM search_query)", []
+
+
+QUERY = ReaderQuery()
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of thing search finds: its name (the URL's `kind`), its words, its search
+    documents, the documents' field naming it, its scope, and what a hit needs to link to
+    its page beyond its own id and report."""
+
+    name: str
+    label: str
+    noun: str
+    plural: str
+    document: type[Model]
+    field: str
+    scope: Callable[[Access, str], Q]
+    columns: Callable[[], dict]
+
+    def documents(self, access: Access) -> Q:
+        """The documents of things of this kind this person can see, at their reading level."""
+        reach = self.scope(access, f"{self.field}__")
+        if reach is NOTHING:
+            return NOTHING
+        return Q(level=access.level, **{f"{self.field}__isnull": False}) & reach
+
+
+# Every branch's columns, in this order, so that the branches of a statement line up.
+COLUMNS = (
+    "kind",
+    "subject_id",
+    "rank",
+    "report_slug",
+    "report_title",
+    "slug",  # the thing's own, or a conclusion's pathway's
+    "on_kind",  # where a comment is shown: its subject's kind and slug
+    "on_slug",
+    "context",  # a line under the title: the pathway of a conclusion, a comment's subject, a request's team
+    "title_text",
+    "body_text",
+    "total",
+)
+
+
+def _own_slug(name: str) -> Callable[[], dict]:
+    return lambda: {"slug": F(f"{name}__slug")}
+
+
+def _conclusion_columns() -> dict:
+    return {
+        "slug": Coalesce(F("conclusion__pathway__slug"), Value(""), output_field=TextField()),
+        "context": Coalesce(F("conclusion__pathway__title"), Value(""), output_field=TextField()),
+    }
+
+
+_COMMENT_SUBJECTS = ("claim", "evidence", "pathway", "conclusion")
+
+
+def _comment_columns() -> dict:
+    """Where a comment is shown (its subject's kind and slug; a conclusion's, its pathway's,
+    none for the overall one), and the subject's name."""
+    return {
+        "on_kind": Case(
+            *(When(**{f"comment__{name}__isnull": False}, then=Value(name)) for name in _COMMENT_SUBJECTS),
+            default=Value(""),
+        ),
+        "on_slug": Coalesce(
+            *(F(f"comment__{name}__slug") for name in ("claim", "evidence", "pathway", "conclusion__pathway")),
+            Value(""),
+            output_field=TextField(),
+        ),
+        "context": Coalesce(
+            F("comment__claim__statement"),
+            F("comment__evidence__title"),
+            F("comment__pathway__title"),
+            Concat(Value("Conclusion on "), F("comment__conclusion__pathway__title"), output_field=TextField()),
+            Value("The overall conclusion"),
+            output_field=TextField(),
+        ),
+    }
+
+
+def _request_columns() -> dict:
+    return {"context": F("information_request__team__name")}
+
+
+KINDS = {
+    kind.name: kind
+    for kind in (
+        Kind("claim", "Claims", "claim", "claims", ArgumentSearchDocument, "claim", claim_scope, _own_slug("claim")),
+        Kind(
+            "evidence",
+            "Evidence",
+            "evidence item",
+            "evidence items",
+            EvidenceSearchDocument,
+            "evidence",
+            evidence_scope,
+            _own_slug("evidence"),
+        ),
+        Kind(
+            "pathway",
+            "Pathways",
+            "pathway",
+            "pathways",
+            ArgumentSearchDocument,
+            "pathway",
+            pathway_scope,
+            _own_slug("pathway"),
+        ),
+        Kind(
+            "conclusion",
+            "Conclusions",
+            "conclusion",
+            "conclusions",
+            ArgumentSearchDocument,
+            "conclusion",
+            conclusion_scope,
+            _conclusion_columns,
+        ),
+        Kind(
+            "comment",
+            "Comments",
+            "comment",
+            "comments",
+            CommentSearchDocument,
+            "comment",
+            comment_scope,
+            _comment_columns,
+        ),
+        Kind(
+            "request",
+            "Requests",
+            "information request",
+            "information requests",
+            EvidenceSearchDocument,
+            "information_request",
+            information_request_scope,
+            _request_columns,
+        ),
+    )
+}
+# The statements, one per document table, and the kinds each reads.
+TABLES = {
+    document: [kind for kind in KINDS.values() if kind.document is document]
+    for document in (ArgumentSearchDocument, EvidenceSearchDocument, CommentSearchDocument)
+}
+# Where a statement's row holds its kind's total: after the columns a hit is read from,
+# before the snippets made of its title and body.
+_TOTAL = len(COLUMNS) - 3
+# What a statement makes of its branches' rows: the snippets, marked, of the chosen rows only.
+HEADLINES = (
+    "ts_headline(search_config, title_text, query, 'HighlightAll=true, ' || marks)",
+    "ts_headline(search_config, body_text, query, 'MaxWords=30, MinWords=12, MaxFragments=2, "
+    'FragmentDelimiter=" … ", \' || marks)',
+)
+# A count's row in a statement of hits: its kind and count, nothing else (typed, for the
+# rows of a statement of counts alone).
+_COUNT_ROW = (
+    "SELECT %s::text, NULL::bigint, NULL::real, "
+    + ", ".join(["NULL::text"] * (len(COLUMNS) - 4))
+    + ", COUNT(*) FROM ({sql}) AS found"
+)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One thing found: what it is, where, and its title and snippet as PostgreSQL marked
+    them (between `MARK_START` and `MARK_END`; `reviewapp.views.search` escapes and marks)."""
+
+    kind: str
+    subject_id: int
+    rank: float
+    report_slug: str
+    report_title: str
+    slug: str
+    on_kind: str
+    on_slug: str
+    context: str
+    heading: str
+    snippet: str
+
+
+@dataclass
+class Results:
+    """What a search found: how many of each kind (up to COUNT_LIMIT + 1 for the kinds
+    counted alone), and the hits of the kinds listed, best first."""
+
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    hits: dict[str, list[Hit]] = field(default_factory=lambda: {name: [] for name in KINDS})
+
+
+def _hit_columns(kind: Kind) -> dict:
+    columns = {
+        "kind": Value(kind.name),
+        "subject_id": F(f"{kind.field}_id"),
+        "rank": SearchRank(F("document"), QUERY, normalization=Value(1)),
+        "report_slug": F("report__slug"),
+        "report_title": F("report__title"),
+        "slug": Value(""),
+        "on_kind": Value(""),
+        "on_slug": Value(""),
+        "context": Value(""),
+        "title_text": F("title"),
+        "body_text": F("body"),
+        "total": Window(Count("id")),
+    }
+    columns.update(kind.columns())
+    return {name: columns[name] for name in COLUMNS}
+
+
+# Each branch's compiled SQL and parameters (None: it finds nothing, and is left out), by
+# (shape, kind, access fingerprint, report id, slice).
+BRANCHES = Kept(size=2048)
+
+
+def _branch(kind: Kind, access: Access, report_id: int | None, window: tuple[int, int] | None):
+    """A kind's branch: its hits in `window` (each with the number of all of them), or with
+    no window its count alone, up to COUNT_LIMIT + 1."""
+
+    def compile_branch():
+        documents = scoped(kind.document, kind.documents, access).filter(document=QUERY)
+        if report_id is not None:
+            documents = documents.filter(report_id=report_id)
+        if window is None:
+            rows = documents.order_by().values("id")[: COUNT_LIMIT + 1]
+        else:
+            columns = _hit_columns(kind)
+            ranked = documents.annotate(**columns).values(*columns).order_by("-rank", f"{kind.field}_id")
+            rows = ranked[window[0] : window[1]]
+        try:
+            sql, params = rows.query.get_compiler(using=rows.db).as_sql()
+        except EmptyResultSet:
+            return None
+        return (sql, params) if window is not None else (_COUNT_ROW.format(sql=sql), (kind.name, *params))
+
+    return BRANCHES.get((kind.name, access.fingerprint, report_id, window), compile_branch)
+
+
+def _statement(text: str, branches: list[tuple[str, tuple]]) -> tuple[str, list]:
+    """The branches as one statement: the reader's query parsed once (`search_query`), the
+    branches' rows together, and the snippets of the rows they chose."""
+    parsed = (
+        "WITH search_query AS (SELECT search_config, websearch_to_tsquery(search_config, %s::text) AS query, "
+        "'StartSel=' || %s::text || ', StopSel=' || %s::text AS marks FROM (SELECT %s::regconfig AS search_config) c)"
+    )
+    rows = "\nUNION ALL\n".join(f"({branch})" for branch, _ in branches)
+    columns = ", ".join([*COLUMNS[:-3], "total", *HEADLINES])
+    sql = f"{parsed}\nSELECT {columns} FROM ({rows}) AS found({', '.join(COLUMNS)}), search_query"
+    return sql, [text, MARK_START, MARK_END, SEARCH_CONFIG, *(param for _, params in branches for param in params)]
+
+
+def _rows(text: str, branches: list[tuple[str, tuple]]) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(*_statement(text, branches))
+        return cursor.fetchall()
+
+
+def search_count(person, text: str, *, kind: str, report=None) -> int:
+    """How many things of one kind this person finds, up to COUNT_LIMIT + 1 (one query)."""
+    access = access_of(person)
+    compiled = _branch(KINDS[kind], access, report.pk if report is not None else None, None)
+    if not compiled:
+        return 0
+    [row] = _rows(text, [compiled])
+    return row[_TOTAL]
+
+
+def search(person, text: str, *, report=None, kinds=None, start: int = 0, stop: int = GROUP_SIZE) -> Results:
+    """What this person finds with `text`, in `report` or in every report they see: the
+    hits of `kinds` (every kind when None) from the `start`th to before the `stop`th of
+    each, best first, and how many there are of every kind. One query per document table
+    (none for a table whose kinds the person can see none of)."""
+    access = access_of(person)
+    report_id = report.pk if report is not None else None
+    listed = set(KINDS if kinds is None else kinds)
+    results = Results()
+    for table_kinds in TABLES.values():
+        branches = [
+            compiled
+            for kind in table_kinds
+            if (compiled := _branch(kind, access, report_id, (start, stop) if kind.name in listed else None))
+        ]
+        if not branches:
+            continue
+        for row in _rows(text, branches):
+            kind, subject_id, *_ = row
+            results.counts[kind] = row[_TOTAL]
+            if subject_id is not None:
+                results.hits[kind].append(Hit(*row[:_TOTAL], *row[_TOTAL + 1 :]))
+    for hits in results.hits.values():
+        hits.sort(key=lambda hit: (-hit.rank, hit.subject_id))
+    return results
+
+
+class Found:
+    """One kind's hits as the paginator reads a list: read for the page asked for with the
+    other kinds' counts (`search`), and read again only for another slice (a page past the
+    last one shows the last)."""
+
+    def __init__(self, person, text: str, *, kind: str, report, start: int, stop: int):
+        self.person, self.text, self.kind, self.report, self.window = person, text, kind, report, (start, stop)
+        self.results = search(person, text, report=report, kinds=[kind], start=start, stop=stop)
+        if start and not self.results.hits[kind]:  # past the last: counted alone
+            self.results.counts[kind] = search_count(person, text, kind=kind, report=report)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.results.counts
+
+    def count(self) -> int:
+        return min(self.results.counts[self.kind], COUNT_LIMIT)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Hit]:
+        start, stop = self.window
+        if window.start == start and window.stop <= stop:  # the page read (cut at the last hit)
+            return self.results.hits[self.kind][: window.stop - start]
+        results = search(
+            self.person, self.text, report=self.report, kinds=[self.kind], start=window.start, stop=window.stop
+        )
+        return results.hits[self.kind]
