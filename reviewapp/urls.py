@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from reviewapp.views import audit, authoring, comments, exports, inbox, notifications, requests, verdicts
+from reviewapp.views import audit, authoring, comments, exports, inbox, notifications, requests, search, verdicts
 from reviewapp.views import reading as views
 
 urlpatterns = [
@@ -28,4 +28,5 @@ urlpatterns = [
     *audit.urlpatterns,
     *notifications.urlpatterns,
     *exports.urlpatterns,
+    *search.urlpatterns,
 ]

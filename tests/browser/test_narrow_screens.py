@@ -140,6 +140,8 @@ def _urls(report):
         "/notifications/settings/",
         f"{r}/exports/",
         f"{r}/exports/{job.pk}/",
+        f"/search/?q=drill&report={slug}",
+        "/search/?q=drill+exfiltration&kind=claim",
     ]
     return {
         "erin": reader,

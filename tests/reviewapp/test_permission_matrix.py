@@ -10,7 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import PERSONAS
-from tests.reviewapp.matrix import authoring, comments, exports, notifications, reading, requests, verdicts
+from tests.reviewapp.matrix import authoring, comments, exports, notifications, reading, requests, search, verdicts
 
 MATRIX = [
     *reading.ROWS,
@@ -20,6 +20,7 @@ MATRIX = [
     *authoring.ROWS,
     *notifications.ROWS,
     *exports.ROWS,
+    *search.ROWS,
 ]
 
 
