@@ -22,6 +22,7 @@ from pathways.models import (
 )
 from reviewapp.bench_activity import LOREM, PASSWORD, PERSONAS, ActivitySteps, _table
 from reviewapp.models import Comment, Notification, Verdict
+from reviewapp.services.search import search_index_rebuild
 
 __all__ = ["PASSWORD", "PERSONAS", "SEEDED_MODELS", "Scale", "Seeder"]
 
@@ -110,6 +111,7 @@ class Seeder(ActivitySteps):
             self._audit_entries,
             self._personas,
             self._persona_notifications,
+            self._search_documents,
         ]
 
     def run(self, sql: str, params=None) -> int:
@@ -293,6 +295,11 @@ class Seeder(ActivitySteps):
             WHERE n %% 2 = 1""",
             params,
         )
+
+    def _search_documents(self):
+        """The search documents of everything seeded, written as the product writes them
+        for rows written around its services (`manage.py rebuild_search_index`)."""
+        return search_index_rebuild()
 
     def _permission_id(self, sql, codename) -> int:
         self.cursor.execute(sql, [codename])

@@ -16,6 +16,7 @@ from pathways.selectors import pathways_visible_to
 from reviewapp.bench_data import PERSONAS
 from reviewapp.models import Comment, Notification
 from reviewapp.selectors.notifications import notifications_visible_to
+from reviewapp.selectors.search import search_count
 from tests.helpers import assert_no_long_query, counted
 
 
@@ -47,6 +48,8 @@ def test_the_seed_fills_every_table_and_names_three_personas(seeded):
     # Some of the external reviewer's notifications are about what they cannot see: the scope cuts them.
     theirs = Notification.objects.filter(recipient=external).count()
     assert 0 < notifications_visible_to(external).count() < theirs
+    # The seed writes search documents as the product does: each persona finds what they may read.
+    assert search_count(author, "detected", kind="claim") > search_count(external, "detected", kind="claim") > 0
 
 
 def test_the_seed_refuses_a_database_that_holds_reports(world):
