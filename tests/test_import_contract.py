@@ -3,6 +3,8 @@
 - the layers point one way: `reviewapp` → `evidence` → `pathways`, never back;
 - no view module imports another view module (pages are built from `reviewapp.pages`,
   `reviewapp.panels`, selectors and services);
+- views find the object a URL names through the one scoped lookup of its selector
+  (`claim_for_user`, …), never with a `get_object_or_404` of their own;
 - no import circle, counting imports inside functions too, but for the one exception:
   a task imports the service it runs inside its body (tasks are leaves: services enqueue
   them through `reviewapp.tasks.queue`, which imports the tasks).
@@ -134,12 +136,30 @@ def layer_breaches(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
 # ------------------------------------------------------------------ the app's own tree
 
 
+def views_finding_their_own_objects(sources: dict[str, str]) -> list[str]:
+    """View modules that import Django's `get_object_or_404` (or `get_list_or_404`)."""
+    found = []
+    for name, source in sorted(sources.items()):
+        if not name.startswith("reviewapp.views"):
+            continue
+        for node in ast.walk(ast.parse(source)):
+            imported = {alias.name for alias in node.names} if isinstance(node, ast.ImportFrom) else set()
+            if imported & {"get_object_or_404", "get_list_or_404"} and node.module == "django.shortcuts":
+                found.append(name)
+                break
+    return found
+
+
 def test_the_layers_point_one_way():
     assert layer_breaches(import_graph(module_sources(), top_level_only=False)) == []
 
 
 def test_no_view_module_imports_another():
     assert views_importing_views(import_graph(module_sources(), top_level_only=False)) == []
+
+
+def test_views_find_objects_through_the_selectors_lookups():
+    assert views_finding_their_own_objects(module_sources()) == []
 
 
 def test_there_is_no_import_circle():
@@ -159,6 +179,7 @@ def test_the_checks_find_a_circle_a_view_importing_a_view_and_a_layer_breach():
     sources = {
         "reviewapp.views.a": "from reviewapp.views import b\n",
         "reviewapp.views.b": "def f():\n    from reviewapp.services import s\n",
+        "reviewapp.views.c": "def g():\n    from django.shortcuts import get_object_or_404, render\n",
         "reviewapp.views": "",
         "reviewapp.services": "",
         "reviewapp.services.s": "def enqueue():\n    from reviewapp.tasks import t\n",
@@ -172,6 +193,7 @@ def test_the_checks_find_a_circle_a_view_importing_a_view_and_a_layer_breach():
     }
     every = import_graph(sources, top_level_only=False)
     assert views_importing_views(every) == [("reviewapp.views.a", "reviewapp.views.b")]
+    assert views_finding_their_own_objects(sources) == ["reviewapp.views.c"]
     assert layer_breaches(every) == [("pathways.m", "evidence"), ("pathways.m", "evidence.e")]
     # a service importing a task inside a function, which imports it back: a circle; a task
     # importing its service inside its body: the allowed exception

@@ -15,7 +15,9 @@ report they can open only when they may see what it is about, its target:
 - anything else: nobody, until a rule for it is written here.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce
+from django.shortcuts import get_object_or_404
 
 from evidence.models import Evidence, InformationRequest
 from evidence.selectors import evidence_scope, information_request_scope
@@ -77,3 +79,35 @@ def audit_entry_scope(access: Access) -> Q:
 
 def audit_entries_visible_to(person) -> QuerySet[AuditEntry]:
     return scoped(AuditEntry, audit_entry_scope, person)
+
+
+# How each kind of target is named in its page's URL: its slug; a conclusion by its
+# pathway's slug ("" for the overall one); a request by its id.
+TARGET_KEYS = {
+    "pathway": Pathway.objects.filter(pk=OuterRef("target_id")).values("slug"),
+    "claim": Claim.objects.filter(pk=OuterRef("target_id")).values("slug"),
+    "evidence": Evidence.objects.filter(pk=OuterRef("target_id")).values("slug"),
+    "conclusion": Conclusion.objects.filter(pk=OuterRef("target_id")).values(key=Coalesce("pathway__slug", Value(""))),
+    "informationrequest": InformationRequest.objects.filter(pk=OuterRef("target_id")).values(
+        key=Cast("id", CharField())
+    ),
+}
+
+
+def with_target_keys(entries):
+    """Each entry annotated with `target_key`, what its target's page is found by (None when
+    the target is gone, or has no page), in the same query. The entries are already cut to
+    what the reader may see, which covers their targets."""
+    return entries.annotate(
+        target_key=Case(
+            *(When(target_type=kind, then=Subquery(key)) for kind, key in TARGET_KEYS.items()),
+            output_field=CharField(),
+        )
+    )
+
+
+def audit_entry_for_user(person, report, pk) -> AuditEntry:
+    """One entry of the report's log with its actor and target key, or 404 when the
+    person may not see it (the view has already refused externals the whole log)."""
+    entries = audit_entries_visible_to(person).filter(report=report).select_related("actor")
+    return get_object_or_404(with_target_keys(entries), pk=pk)

@@ -13,6 +13,7 @@ next request on. Counts are counted from this same scope.
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from evidence.selectors import information_request_scope
 from pathways.access import Access, access_of
@@ -39,6 +40,11 @@ def notification_scope(access: Access) -> Q:
 def notifications_visible_to(person) -> QuerySet[Notification]:
     """This person's delivered notifications about things they can see now, newest first."""
     return scoped(Notification, notification_scope, person).order_by("-created_at", "-id")
+
+
+def notification_for_user(person, pk) -> Notification:
+    """The person's own notification, or 404 when it is another's, undelivered or out of scope."""
+    return get_object_or_404(notifications_visible_to(person), pk=pk)
 
 
 # The bell counts this far: beyond it shows "99+", and a count never reads more rows than this.

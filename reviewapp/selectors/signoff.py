@@ -16,6 +16,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast, JSONObject
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from evidence.models import InformationRequest
@@ -365,3 +366,8 @@ def signoff_state(*, user: User, report: Report, conclusions: list[Conclusion] |
 def signoffs_for_report(*, report: Report) -> QuerySet[SignOff]:
     """The report's recorded sign-offs, newest first; for leadership and authors (checked by the view)."""
     return SignOff.objects.filter(report=report).select_related("decided_by")
+
+
+def signoff_in_report(report: Report, pk) -> SignOff:
+    """One of the report's recorded sign-offs, or 404 (who may read them is checked by the view)."""
+    return get_object_or_404(signoffs_for_report(report=report), pk=pk)

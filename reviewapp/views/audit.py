@@ -7,16 +7,13 @@ not 403: as with any internal item, the app does not confirm to them that the pa
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Case, CharField, OuterRef, Subquery, Value, When
-from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET
 
-from evidence.models import Evidence, InformationRequest
 from evidence.selectors import evidence_for_user
-from pathways.models import AuditEntry, Claim, Conclusion, Pathway
+from pathways.models import AuditEntry
 from pathways.selectors import claim_for_user, conclusion_for_user
 from reviewapp.diffs import change_rows
 from reviewapp.forms.authoring import (
@@ -24,7 +21,7 @@ from reviewapp.forms.authoring import (
     action_label,
 )
 from reviewapp.pages import is_htmx, pathway_in, reader_required, report_page
-from reviewapp.selectors.audit import audit_entries_visible_to
+from reviewapp.selectors.audit import audit_entries_visible_to, audit_entry_for_user, with_target_keys
 
 ENTRIES_PER_PAGE = 50
 
@@ -125,31 +122,6 @@ def evidence_history(request, slug, evidence_slug):
     )
 
 
-# How each kind of target is named in its page's URL: its slug; a conclusion by its
-# pathway's slug ("" for the overall one); a request by its id.
-TARGET_KEYS = {
-    "pathway": Pathway.objects.filter(pk=OuterRef("target_id")).values("slug"),
-    "claim": Claim.objects.filter(pk=OuterRef("target_id")).values("slug"),
-    "evidence": Evidence.objects.filter(pk=OuterRef("target_id")).values("slug"),
-    "conclusion": Conclusion.objects.filter(pk=OuterRef("target_id")).values(key=Coalesce("pathway__slug", Value(""))),
-    "informationrequest": InformationRequest.objects.filter(pk=OuterRef("target_id")).values(
-        key=Cast("id", CharField())
-    ),
-}
-
-
-def with_target_keys(entries):
-    """Each entry annotated with `target_key`, what its target's page is found by (None when
-    the target is gone, or has no page), in the same query. The entries are already cut to
-    what the reader may see, which covers their targets."""
-    return entries.annotate(
-        target_key=Case(
-            *(When(target_type=kind, then=Subquery(key)) for kind, key in TARGET_KEYS.items()),
-            output_field=CharField(),
-        )
-    )
-
-
 def target_url(report, entry) -> str | None:
     """Where the entry's target is read, while it exists."""
     kind, key = entry.target_type, entry.target_key
@@ -200,10 +172,7 @@ def audit_log(request, slug):
 def audit_entry(request, slug, entry_id):
     context = _internal_page(request, slug)
     report = context["report"]
-    entry = get_object_or_404(
-        with_target_keys(audit_entries_visible_to(request.access).filter(report=report).select_related("actor")),
-        pk=entry_id,
-    )
+    entry = audit_entry_for_user(request.access, report, entry_id)
     context.update(view=_entry_view(entry), target_url=target_url(report, entry))
     return render(request, "reviewapp/authoring/audit_entry.html", context)
 

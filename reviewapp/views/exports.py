@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,8 +21,8 @@ from pathways.selectors import report_for_user
 from pathways.text import level_allows
 from reviewapp.enums import ExportState
 from reviewapp.forms.exports import ExportStartForm
-from reviewapp.models import ExportJob
 from reviewapp.pages import is_htmx, reader_required, report_page
+from reviewapp.selectors.exports import export_job_for_user, export_jobs_of
 from reviewapp.services.exports import (
     CONTENT_TYPES,
     ExportRefused,
@@ -36,17 +36,8 @@ LIST = "reviewapp/exports/list.html"
 DETAIL = "reviewapp/exports/detail.html"
 
 
-def _own_jobs(request, report):
-    """The requester's own jobs on this report, newest first: nobody sees another's."""
-    return ExportJob.objects.filter(requester=request.user, report=report).order_by("-created_at", "-id")
-
-
-def _job_for(request, report, job_id) -> ExportJob:
-    return get_object_or_404(_own_jobs(request, report), pk=job_id)
-
-
 def _panel_context(request, report, *, form, notice="") -> dict:
-    return {"form": form, "jobs": list(_own_jobs(request, report)), "notice": notice}
+    return {"form": form, "jobs": list(export_jobs_of(request.user, report)), "notice": notice}
 
 
 @require_GET
@@ -94,10 +85,10 @@ def export_detail(request, slug, job_id):
     while the job is queued or running, and stops once it is done or failed."""
     if is_htmx(request):
         report = report_for_user(request.user, slug)
-        job = _job_for(request, report, job_id)
+        job = export_job_for_user(request.user, report, job_id)
         return render(request, f"{DETAIL}#export-status", {"report": report, "job": job})
     context = report_page(request, slug)
-    context["job"] = _job_for(request, context["report"], job_id)
+    context["job"] = export_job_for_user(request.user, context["report"], job_id)
     return render(request, DETAIL, context)
 
 
@@ -107,7 +98,7 @@ def export_download(request, slug, job_id):
     """The file, as an attachment, to its requester only, only when done, only while they
     still see the report at the job's level; everything else is 404."""
     report = report_for_user(request.user, slug)
-    job = _job_for(request, report, job_id)
+    job = export_job_for_user(request.user, report, job_id)
     if job.state != ExportState.DONE or not level_allows(request.user.reading_level, job.level):
         raise Http404("No such export to download.")
     if job.scope_key != export_scope_key(user=request.user, report=report):

@@ -8,15 +8,14 @@ changes. Writes are the services of reviewapp.services.notifications.
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reviewapp.forms.notifications import NotificationPreferencesForm
-from reviewapp.models import Notification
 from reviewapp.pages import is_htmx, reader_required
-from reviewapp.selectors.notifications import notifications_visible_to
+from reviewapp.selectors.notifications import notification_for_user, notifications_visible_to
 from reviewapp.services.notifications import (
     delivery_preferences,
     notification_preferences_set,
@@ -28,11 +27,6 @@ LIST = "reviewapp/notifications/list.html"
 # The event the bell listens for (`hx-trigger` in base.html): sent with every answer that
 # changes what is unread, so the count in the top bar follows at once.
 CHANGED_EVENT = "notifications-changed"
-
-
-def _notification_for(request, pk) -> Notification:
-    """The person's own notification, or 404 when it is another's, undelivered or out of scope."""
-    return get_object_or_404(notifications_visible_to(request.user), pk=pk)
 
 
 def _is_local_path(request, url: str) -> bool:
@@ -98,7 +92,7 @@ def notification_open(request, pk):
     """Mark the notification read and go to what it is about (a POST, as every change is:
     a link on another site cannot mark someone's notifications read). Only a path on this
     site is followed: anything else stored in `url` lands on the list instead."""
-    notification = _notification_for(request, pk)
+    notification = notification_for_user(request.user, pk)
     notifications_mark_read(user=request.user, notification_ids=[notification.pk])
     if not _is_local_path(request, notification.url):
         messages.info(request, "That notification has no page to open; it is marked read.")
@@ -109,7 +103,7 @@ def notification_open(request, pk):
 @require_POST
 @reader_required
 def notification_mark_read(request, pk):
-    notification = _notification_for(request, pk)
+    notification = notification_for_user(request.user, pk)
     notifications_mark_read(user=request.user, notification_ids=[notification.pk])
     return _after_change(request, notice=f"Marked read: {notification.subject}", focus=notification.pk)
 

@@ -6,7 +6,7 @@ dashboard is leadership's, readable by authors: anyone else who sees the report 
 """
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -17,7 +17,7 @@ from reviewapp.enums import SignOffDecision
 from reviewapp.forms.verdicts import SignOffForm, VerdictForm
 from reviewapp.pages import is_htmx, reader_required, report_page, require
 from reviewapp.panels.verdicts import conclusion_context
-from reviewapp.selectors.signoff import signoff_state, signoffs_for_report
+from reviewapp.selectors.signoff import signoff_in_report, signoff_state, signoffs_for_report
 from reviewapp.selectors.verdicts import verdict_for_user, verdicts_visible_to, with_verdict_summary
 from reviewapp.services.signoff import APPROVING, SignOffError, signoff_record
 from reviewapp.services.verdicts import VerdictError, verdict_reconfirm, verdict_record
@@ -235,7 +235,7 @@ def signoff_record_view(request, slug):
 def signoff_detail(request, slug, signoff_id):
     """A recorded sign-off, shown from its frozen snapshot only."""
     context = _dashboard_page(request, slug)
-    signoff = get_object_or_404(signoffs_for_report(report=context["report"]), pk=signoff_id)
+    signoff = signoff_in_report(context["report"], signoff_id)
     context.update(signoff=signoff, snapshot=signoff.snapshot)
     return render(request, "reviewapp/verdicts/signoff_detail.html", context)
 
