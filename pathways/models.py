@@ -274,18 +274,27 @@ class SearchDocument(models.Model):
 
 def search_document_rules(prefix: str, subjects: tuple[str, ...]) -> tuple[list, list]:
     """The constraints and indexes of a table of search documents whose foreign keys to what
-    they are of are `subjects`: one of them a row, one row per thing and level, the GIN
-    index of the tsvector, and an index of a report's rows at a level."""
+    they are of are `subjects`: one of them a row, one row per thing and level, a GIN index
+    of the tsvector per subject (a search reads one kind's index, so a word common in
+    another kind costs it nothing), and an index of a report's rows at a level."""
     constraints: list = [
         models.UniqueConstraint(fields=[name, "level"], name=f"{prefix}_search_{name}_level") for name in subjects
     ]
     if len(subjects) > 1:
         one_of = [models.Q(**{f"{name}__isnull": name != chosen for name in subjects}) for chosen in subjects]
         constraints.append(models.CheckConstraint(condition=reduce(or_, one_of), name=f"{prefix}_search_one_subject"))
-    indexes = [
-        GinIndex(fields=["document"], name=f"{prefix}_search_document"),
-        models.Index(fields=["report", "level"], name=f"{prefix}_search_report_level"),
-    ]
+    if len(subjects) > 1:
+        documents = [
+            GinIndex(
+                fields=["document"],
+                name=f"{prefix}_{name.rsplit('_', 1)[-1]}_words",
+                condition=models.Q(**{f"{name}__isnull": False}),
+            )
+            for name in subjects
+        ]
+    else:
+        documents = [GinIndex(fields=["document"], name=f"{prefix}_search_document")]
+    indexes = [*documents, models.Index(fields=["report", "level"], name=f"{prefix}_search_report_level")]
     return constraints, indexes
 
 

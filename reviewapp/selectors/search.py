@@ -10,19 +10,25 @@ counted. Counts come from the same filter.
 
 A search reads one statement per document table (arguments, evidence and requests,
 comments), each holding a branch per kind: the best hits of the kinds listed, with how many
-there are, and for the other kinds their count alone, which stops past `COUNT_LIMIT`. The
-reader's query is parsed once per statement (`search_query`), snippets are made for the
-chosen rows only, and each branch's SQL (the scope compiled, which costs more than running
-it) is kept per access content, kind, report and slice.
+there are, and for the other kinds their count alone. Either stops past `COUNT_LIMIT`: a
+branch of hits ranks the first COUNT_LIMIT + 1 documents it finds, so a word in every
+document costs no more than that. The documents' own report is filtered to the person's
+reports (so the GIN index, one per kind, is read for those), the ranking reads the
+documents and their scope alone, and what a hit shows (its report, its subject's names) is
+joined for the chosen rows only. The reader's query is parsed once per statement
+(`search_query`), snippets are made for the chosen rows only, and each branch's SQL (the
+scope compiled, which costs more than running it) is kept per access content, kind, report
+and slice.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, Count, F, Model, Q, TextField, Value, When, Window
+from django.db.models import Case, F, Model, Q, TextField, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat
 
 from evidence.models import EvidenceSearchDocument
@@ -30,7 +36,7 @@ from evidence.selectors import evidence_scope, information_request_scope
 from pathways.access import Access, access_of
 from pathways.models import SEARCH_CONFIG, ArgumentSearchDocument
 from pathways.search import MARK_END, MARK_START
-from pathways.selectors import NOTHING, Kept, claim_scope, conclusion_scope, pathway_scope, scoped
+from pathways.selectors import NOTHING, Kept, claim_scope, conclusion_scope, ids, pathway_scope, scoped
 from reviewapp.models import CommentSearchDocument
 from reviewapp.selectors.comments import comment_scope
 
@@ -69,11 +75,14 @@ class Kind:
     columns: Callable[[], dict]
 
     def documents(self, access: Access) -> Q:
-        """The documents of things of this kind this person can see, at their reading level."""
+        """The documents of things of this kind this person can see, at their reading level.
+        The document's own report is filtered too (its scope filters the thing's), so that a
+        common word is looked up among the documents of the person's reports only."""
         reach = self.scope(access, f"{self.field}__")
         if reach is NOTHING:
             return NOTHING
-        return Q(level=access.level, **{f"{self.field}__isnull": False}) & reach
+        own = Q(level=access.level, report_id__in=ids(access.visible_report_ids), **{f"{self.field}__isnull": False})
+        return own & reach
 
 
 # Every branch's columns, in this order, so that the branches of a statement line up.
@@ -241,11 +250,16 @@ class Results:
     hits: dict[str, list[Hit]] = field(default_factory=lambda: {name: [] for name in KINDS})
 
 
-def _hit_columns(kind: Kind) -> dict:
+# What a hit's row is chosen by (from the documents in scope), and what is then read for
+# the chosen rows alone (their report, their subject's names): joined after the window, so
+# that neither the ranking nor the planning carries the joins of what a hit shows.
+_CHOSEN = ("subject_id", "rank", "total")
+_SHOWN = tuple(name for name in COLUMNS if name not in _CHOSEN)
+
+
+def _shown_columns(kind: Kind) -> dict:
     columns = {
         "kind": Value(kind.name),
-        "subject_id": F(f"{kind.field}_id"),
-        "rank": SearchRank(F("document"), QUERY, normalization=Value(1)),
         "report_slug": F("report__slug"),
         "report_title": F("report__title"),
         "slug": Value(""),
@@ -254,10 +268,35 @@ def _hit_columns(kind: Kind) -> dict:
         "context": Value(""),
         "title_text": F("title"),
         "body_text": F("body"),
-        "total": Window(Count("id")),
     }
     columns.update(kind.columns())
-    return {name: columns[name] for name in COLUMNS}
+    return {name: columns[name] for name in _SHOWN}
+
+
+def _compiled(rows) -> tuple[str, tuple]:
+    return rows.query.get_compiler(using=rows.db).as_sql()
+
+
+def _hits_sql(kind: Kind, documents, window: tuple[int, int]) -> tuple[str, tuple]:
+    """The documents' hits in `window`, best first, each with the number of all of them.
+
+    The candidates are the first COUNT_LIMIT + 1 documents found (a common word costs no
+    more than that to rank and count, and its count shows as "1,000+"); they are ranked,
+    and only then is each chosen row joined to what it shows (a LATERAL subquery, kept
+    apart from the ranking's plan by its OFFSET 0)."""
+    candidates = documents.annotate(subject_id=F(f"{kind.field}_id")).values("id", "subject_id", "document")
+    candidates_sql, candidates_params = _compiled(candidates.order_by()[: COUNT_LIMIT + 1])
+    ranked_sql = (
+        "SELECT id, subject_id, ts_rank(document, (SELECT query FROM search_query), 1) AS rank, "
+        f"COUNT(*) OVER () AS total FROM ({candidates_sql}) AS candidates "
+        f"ORDER BY rank DESC, subject_id LIMIT {int(window[1] - window[0])} OFFSET {int(window[0])}"
+    )
+    shown = _shown_columns(kind)
+    rows = kind.document._default_manager.filter(pk=RawSQL('"chosen"."id"', ())).annotate(**shown).values(*shown)
+    shown_sql, shown_params = _compiled(rows)
+    select = ", ".join(f'"chosen"."{name}"' if name in _CHOSEN else f'"shown"."{name}"' for name in COLUMNS)
+    sql = f"SELECT {select} FROM ({ranked_sql}) AS chosen CROSS JOIN LATERAL ({shown_sql} OFFSET 0) AS shown"
+    return sql, (*candidates_params, *shown_params)
 
 
 # Each branch's compiled SQL and parameters (None: it finds nothing, and is left out), by
@@ -273,17 +312,13 @@ def _branch(kind: Kind, access: Access, report_id: int | None, window: tuple[int
         documents = scoped(kind.document, kind.documents, access).filter(document=QUERY)
         if report_id is not None:
             documents = documents.filter(report_id=report_id)
-        if window is None:
-            rows = documents.order_by().values("id")[: COUNT_LIMIT + 1]
-        else:
-            columns = _hit_columns(kind)
-            ranked = documents.annotate(**columns).values(*columns).order_by("-rank", f"{kind.field}_id")
-            rows = ranked[window[0] : window[1]]
         try:
-            sql, params = rows.query.get_compiler(using=rows.db).as_sql()
+            if window is not None:
+                return _hits_sql(kind, documents, window)
+            sql, params = _compiled(documents.order_by().values("id")[: COUNT_LIMIT + 1])
         except EmptyResultSet:
             return None
-        return (sql, params) if window is not None else (_COUNT_ROW.format(sql=sql), (kind.name, *params))
+        return _COUNT_ROW.format(sql=sql), (kind.name, *params)
 
     return BRANCHES.get((kind.name, access.fingerprint, report_id, window), compile_branch)
 

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from evidence.report_file import report_import
 from evidence.services.editing import evidence_update
 from pathways.models import Conclusion, Report
+from pathways.selectors import Kept
 from pathways.services import access_grant, claim_update, conclusion_update, pathway_update
 from reviewapp.selectors.search import KINDS, search
 from reviewapp.services.comments import comment_edit, comment_post
@@ -198,3 +199,23 @@ def test_the_rebuild_command_indexes_what_was_written_around_the_services(indexe
     assert found(author, "tapir") == {"claim": [claim.pk]}
     with pytest.raises(CommandError, match="no report 'nowhere'"):
         call_command("rebuild_search_index", "--report", "nowhere")
+
+
+def test_a_common_word_is_counted_and_ranked_among_the_first_found_past_the_limit(indexed, author, monkeypatch):
+    monkeypatch.setattr("reviewapp.selectors.search.COUNT_LIMIT", 3)
+    monkeypatch.setattr("reviewapp.selectors.search.BRANCHES", Kept(size=16))  # none compiled with the real limit
+    claims = [ClaimFactory(report=indexed.report, statement=f"Walrus sighting {n}.") for n in range(6)]
+    search_index_rebuild()
+
+    results = search(author, "walrus", kinds=["claim"], start=0, stop=10)
+    # Counted up to one past the limit (the page shows "3+"), hits from those candidates only.
+    assert results.counts["claim"] == 4
+    assert len(results.hits["claim"]) == 4
+    assert {hit.subject_id for hit in results.hits["claim"]} <= {claim.pk for claim in claims}
+    # Every kind counted alone stops at the same place.
+    assert search(author, "walrus", kinds=["evidence"]).counts["claim"] == 4
+    # A slice within the candidates pages on; past them there is nothing more.
+    assert [hit.subject_id for hit in search(author, "walrus", kinds=["claim"], start=2, stop=4).hits["claim"]] == [
+        hit.subject_id for hit in results.hits["claim"][2:4]
+    ]
+    assert search(author, "walrus", kinds=["claim"], start=4, stop=6).hits["claim"] == []
