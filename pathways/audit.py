@@ -32,6 +32,7 @@ ACTIONS = (
     "reviewapp.signoff.recorded",
     "reviewapp.export.started",
     "reviewapp.export.downloaded",
+    "versions.version.published",
 )
 
 

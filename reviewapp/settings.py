@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "pathways",
     "evidence",
+    "versions",
     "reviewapp",
 ]
 

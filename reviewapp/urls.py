@@ -2,7 +2,18 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from reviewapp.views import audit, authoring, comments, exports, inbox, notifications, requests, search, verdicts
+from reviewapp.views import (
+    audit,
+    authoring,
+    comments,
+    exports,
+    inbox,
+    notifications,
+    requests,
+    search,
+    verdicts,
+    versions,
+)
 from reviewapp.views import reading as views
 
 urlpatterns = [
@@ -29,4 +40,5 @@ urlpatterns = [
     *notifications.urlpatterns,
     *exports.urlpatterns,
     *search.urlpatterns,
+    *versions.urlpatterns,
 ]

@@ -38,6 +38,7 @@ def page_shapes(personas: dict) -> list[Page]:
 
     report = Report.objects.get(pk=1)
     slug = report.slug
+    version = _a_published_version(report, personas["author"])
     pages = []
     for persona, user in personas.items():
         pathway = pathways_visible_to(user).filter(report=report).order_by("position").first()
@@ -71,6 +72,12 @@ def page_shapes(personas: dict) -> list[Page]:
             ("search every report", "/search/?q=detected", False),
             ("search two words", "/search/?q=detected+time", False),
             ("search one kind (htmx)", f"/search/?q=detected&kind=request&report={slug}", True),
+        ]
+        shapes += [
+            ("published versions", f"{base}/versions/", False),
+            ("version", f"{base}/versions/{version.number}/", False),
+            ("version pathway", f"{base}/versions/{version.number}/pathways/{pathway.slug}/", False),
+            ("changes since a version", f"{base}/versions/{version.number}/changes/", False),
         ]
         if information_request:
             shapes += [
@@ -108,6 +115,15 @@ def page_shapes(personas: dict) -> list[Page]:
             ]
         pages += [Page(persona, label, url, htmx) for label, url, htmx in shapes]
     return pages
+
+
+def _a_published_version(report, author):
+    """The report's first published version (published by the author on a first run)."""
+    from versions.models import ReportVersion
+    from versions.services import version_publish
+
+    existing = ReportVersion.objects.filter(report=report).order_by("number").first()
+    return existing or version_publish(report=report, author=author, name="Bench version")
 
 
 def sign_in(users: dict) -> dict:

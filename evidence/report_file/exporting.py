@@ -29,6 +29,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import yaml
+from django.contrib.postgres.aggregates import JSONBAgg
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import JSONObject
 
 from evidence.enums import EvidenceKind, Relation
 from evidence.models import ClaimEvidence, Evidence
@@ -136,21 +139,34 @@ class _ReportView:
             conclusions = conclusions_visible_to(access).filter(report=report)
         included_claims = claims_in_scope.filter(sensitivity__in=readable)
         included_evidence = evidence_in_scope.filter(sensitivity__in=readable)
-        claims = list(included_claims.select_related("owner_team"))
+        # Each claim carries its links (to pathways, to evidence) as JSON, so that the whole
+        # report is read in one query per kind of thing whatever its size.
+        claims: list[Claim] = list(
+            included_claims.select_related("owner_team").annotate(
+                pathway_link_rows=_links_of(PathwayClaim, pathway="pathway_id"),
+                evidence_link_rows=_links_of(ClaimEvidence, evidence="evidence_id", relation="relation"),
+            )
+        )
         evidence = list(included_evidence.select_related("owner_team"))
         pathway_list = list(pathways)
-        pathway_claims: defaultdict[int, list[Claim]] = defaultdict(list)
-        claim_links = PathwayClaim.objects.filter(
-            pathway_id__in=pathways.values("id"), claim_id__in=included_claims.values("id")
-        )
-        for link in claim_links.select_related("claim"):
-            pathway_claims[link.pathway_id].append(link.claim)
+        shown_pathways, evidence_by_id = {pathway.pk for pathway in pathway_list}, {item.pk: item for item in evidence}
+        resting: list[tuple[int, int, int, Claim]] = []
         claim_evidence: defaultdict[int, list[ClaimEvidence]] = defaultdict(list)
-        evidence_links = ClaimEvidence.objects.filter(
-            claim_id__in=included_claims.values("id"), evidence_id__in=included_evidence.values("id")
-        )
-        for evidence_link in evidence_links.select_related("evidence"):
-            claim_evidence[evidence_link.claim_id].append(evidence_link)
+        for claim in claims:
+            pathway_rows, evidence_rows = _link_rows(claim)
+            resting += [
+                (row["pathway"], row["position"], row["id"], claim)
+                for row in pathway_rows
+                if row["pathway"] in shown_pathways
+            ]
+            for row in sorted(evidence_rows, key=lambda row: (row["position"], row["id"])):
+                if row["evidence"] in evidence_by_id:
+                    claim_evidence[claim.pk].append(
+                        ClaimEvidence(claim=claim, evidence=evidence_by_id[row["evidence"]], relation=row["relation"])
+                    )
+        pathway_claims: defaultdict[int, list[Claim]] = defaultdict(list)
+        for pathway_id, _, _, resting_claim in sorted(resting, key=lambda row: row[:3]):
+            pathway_claims[pathway_id].append(resting_claim)
         owned: list[Claim | Evidence] = [*claims, *evidence]
         teams = {item.owner_team.slug: item.owner_team for item in owned}
         limited = bool(user) and Pathway.objects.filter(report=report).exclude(id__in=pathways.values("id")).exists()
@@ -165,8 +181,9 @@ class _ReportView:
             evidence=evidence,
             teams=[teams[slug] for slug in sorted(teams)],
             scoped=user is not None,
-            claims_above_level=claims_in_scope.exclude(sensitivity__in=readable).count(),
-            evidence_above_level=evidence_in_scope.exclude(sensitivity__in=readable).count(),
+            # Nothing is above the internal level: no need to count it.
+            claims_above_level=_above(claims_in_scope, readable, level),
+            evidence_above_level=_above(evidence_in_scope, readable, level),
             limited_to_granted_pathways=limited,
         )
 
@@ -237,7 +254,55 @@ def _without_empty(mapping: dict) -> dict:
     return {key: value for key, value in mapping.items() if value not in ("", None, [], {})}
 
 
+def _links_of(model, **columns) -> Subquery:
+    """A claim's link rows of `model` as a JSON list of `columns` with their position and id."""
+    rows = JSONObject(**columns, position="position", id="id")
+    return Subquery(
+        model.objects.filter(claim_id=OuterRef("pk"))
+        .order_by()
+        .values("claim_id")
+        .annotate(rows=JSONBAgg(rows))
+        .values("rows")
+    )
+
+
+def _link_rows(claim) -> tuple[list[dict], list[dict]]:
+    """The claim's pathway and evidence link rows, as `_ReportView.load` annotated them."""
+    return claim.pathway_link_rows or [], claim.evidence_link_rows or []
+
+
+def _above(items, readable: list[str], level: str) -> int:
+    return 0 if level == Sensitivity.INTERNAL else items.exclude(sensitivity__in=readable).count()
+
+
+def report_snapshot(*, report: Report) -> tuple[dict, dict]:
+    """The report file of the whole report at the internal level (`report_document`), and
+    the ids of its pathways, claims and evidence items by slug, read in the same queries."""
+    view = _ReportView.load(report=report, level=Sensitivity.INTERNAL)
+    ids = {
+        "pathways": {pathway.slug: pathway.pk for pathway in view.pathways},
+        "claims": {claim.slug: claim.pk for claim in view.claims},
+        "evidence": {item.slug: item.pk for item in view.evidence},
+    }
+    return _as_document(view), ids
+
+
+def report_document(*, report: Report, level: str = Sensitivity.INTERNAL, user: User | None = None) -> dict:
+    """The report file a YAML export writes, as data (dates as they are), before dumping:
+    what a published version keeps (at the internal level, with no user)."""
+    return _as_document(_ReportView.load(report=report, level=level, user=user))
+
+
 def _as_yaml(view: _ReportView) -> str:
+    header = (
+        f"# {FORMAT} export of '{view.report.slug}' for readers at level {view.level}: "
+        f"items above it are left out, and {REDACTED} marks text above it.\n"
+    )
+    body = yaml.dump(_as_document(view), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=float("inf"))
+    return header + body
+
+
+def _as_document(view: _ReportView) -> dict:
     def markdown(text: str) -> str:
         return redact(text, view.level, keep_markers=True)
 
@@ -310,12 +375,7 @@ def _as_yaml(view: _ReportView) -> str:
             for evidence in view.evidence
         ],
     }
-    header = (
-        f"# {FORMAT} export of '{report.slug}' for readers at level {view.level}: "
-        f"items above it are left out, and {REDACTED} marks text above it.\n"
-    )
-    body = yaml.dump(_without_empty(document), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=float("inf"))
-    return header + body
+    return _without_empty(document)
 
 
 def _as_markdown(view: _ReportView, summary: dict) -> str:

@@ -233,6 +233,7 @@ APP_LABELS = {
     "pathways": "The report and its content: status, pathways, claims, conclusions",
     "evidence": "Evidence and information requests",
     "reviewapp": "Review: comments, verdicts, sign-off",
+    "versions": "Published versions",
 }
 
 

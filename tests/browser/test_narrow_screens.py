@@ -26,9 +26,12 @@ from reviewapp.services.exports import export_job_run, export_job_start
 from reviewapp.services.requests import request_answer, request_file
 from reviewapp.services.signoff import signoff_record
 from reviewapp.services.verdicts import verdict_record
+from versions.services import version_publish
 
 PHONE = {"width": 390, "height": 844}
-TITLE_WITHIN = 250  # px from the top of the page: under the top bar and the reading-as banner
+# px from the top of the page: under the top bar and the reading-as banner (who reads, at which level,
+# how many pathways, which version), with no navigation above the title (that took 430–700 px).
+TITLE_WITHIN = 280
 LONG_TITLE = "How quickly are outbound transfers above the alert threshold flagged, and who reviews each flag?"
 LONG_COMMENT = (
     "The drill log at https://example.org/security/drills/2026/egress-monitoring-red-team-exercise-results "
@@ -121,6 +124,8 @@ def _urls(report):
         AuditEntry.objects.filter(report=report).first()
     )
     signoff = SignOff.objects.get(report=report)
+    version = version_publish(report=report, author=User.objects.get(username="alice"), name="Phone check")
+    n = version.number
     r = f"/reports/{slug}"
     reader = [
         "/",
@@ -142,6 +147,10 @@ def _urls(report):
         f"{r}/exports/{job.pk}/",
         f"/search/?q=drill&report={slug}",
         "/search/?q=drill+exfiltration&kind=claim",
+        f"{r}/versions/",
+        f"{r}/versions/{n}/",
+        f"{r}/versions/{n}/pathways/{pathway.slug}/",
+        f"{r}/versions/{n}/changes/",
     ]
     return {
         "erin": reader,

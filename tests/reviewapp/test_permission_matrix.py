@@ -10,7 +10,17 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import PERSONAS
-from tests.reviewapp.matrix import authoring, comments, exports, notifications, reading, requests, search, verdicts
+from tests.reviewapp.matrix import (
+    authoring,
+    comments,
+    exports,
+    notifications,
+    reading,
+    requests,
+    search,
+    verdicts,
+    versions,
+)
 
 MATRIX = [
     *reading.ROWS,
@@ -21,6 +31,7 @@ MATRIX = [
     *notifications.ROWS,
     *exports.ROWS,
     *search.ROWS,
+    *versions.ROWS,
 ]
 
 
