@@ -46,7 +46,7 @@ def _value(entry: dict, name: str, level: str):
 
 
 def _compare(kind: str, slug: str, label: str, before: dict | None, after: dict | None, level: str, **extra):
-    if before is None and after is None:
+    if before == after:  # most items of a report, and an item in neither: nothing to read
         return None
     old = {name: _value(before or {}, name, level) for name in FIELDS[kind]}
     new = {name: _value(after or {}, name, level) for name in FIELDS[kind]}

@@ -19,6 +19,7 @@ same person would write, so that pages, diffs and exports of a version read one 
 
 from dataclasses import dataclass
 
+from evidence.report_file.exporting import without_empty
 from pathways.access import Access
 from pathways.enums import Sensitivity
 from pathways.text import redact
@@ -50,19 +51,17 @@ def reader_on(access: Access, report_id: int) -> Reader | None:
     return None
 
 
-def _without_empty(mapping: dict) -> dict:
-    return {key: value for key, value in mapping.items() if value not in ("", None, [], {})}
-
-
 def _redacted(entry: dict, kind: str, level: str) -> dict:
+    if level == Sensitivity.INTERNAL:  # the document is written at the internal level: nothing more to cut
+        return entry
     texts = {name: redact(entry[name], level, keep_markers=True) for name in _MARKDOWN[kind] if name in entry}
     return {**entry, **texts}
 
 
 def _conclusion(entry: dict | None, level: str) -> dict | None:
-    if entry is None:
-        return None
-    return _without_empty({**entry, "text": redact(entry.get("text", ""), level, keep_markers=True)})
+    if entry is None or level == Sensitivity.INTERNAL:
+        return entry
+    return without_empty({**entry, "text": redact(entry.get("text", ""), level, keep_markers=True)})
 
 
 def cut(document: dict, ids: dict, reader: Reader) -> dict:
@@ -86,10 +85,10 @@ def cut(document: dict, ids: dict, reader: Reader) -> dict:
     claim_slugs, evidence_slugs = {entry["slug"] for entry in claims}, {entry["slug"] for entry in evidence}
     owners = {entry["owner_team"] for entry in (*claims, *evidence)}
     report = document["report"]
-    return _without_empty(
+    return without_empty(
         {
             "format": document["format"],
-            "report": _without_empty(
+            "report": without_empty(
                 {
                     **_redacted(report, "report", level),
                     "conclusion": _conclusion(report.get("conclusion"), level),
@@ -97,7 +96,7 @@ def cut(document: dict, ids: dict, reader: Reader) -> dict:
             ),
             "teams": [team for team in document.get("teams", []) if team["slug"] in owners],
             "pathways": [
-                _without_empty(
+                without_empty(
                     {
                         **_redacted(entry, "pathway", level),
                         "conclusion": _conclusion(entry.get("conclusion"), level),
@@ -107,7 +106,7 @@ def cut(document: dict, ids: dict, reader: Reader) -> dict:
                 for entry in pathways
             ],
             "claims": [
-                _without_empty(
+                without_empty(
                     {
                         **_redacted(entry, "claim", level),
                         "evidence": [link for link in entry.get("evidence", []) if link["evidence"] in evidence_slugs],

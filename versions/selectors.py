@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from evidence.report_file import report_snapshot
 from pathways.access import Access
 from pathways.models import Report
+from pathways.selectors import Kept
 from versions.models import ReportVersion
 from versions.reading import cut, reader_on
 
@@ -22,19 +23,28 @@ def versions_of(report: Report) -> QuerySet[ReportVersion]:
     )
 
 
-def version_for_user(access: Access, report: Report, number: int) -> ReportVersion:
-    """Version `number` of a report the person can see, with its document; otherwise 404."""
-    if reader_on(access, report.pk) is None:
-        raise Http404("No such report.")
-    return get_object_or_404(ReportVersion.objects.select_related("published_by"), report=report, number=number)
+# A version never changes, so each reading of it (the version's row, and its document cut
+# for one kind of reader) is kept per process: a report's version is read by many people at
+# a handful of levels and scopes, and its document is the whole report. Bounded, as a
+# reading can hold a large report.
+READINGS = Kept(size=16)
 
 
-def version_reading(access: Access, version: ReportVersion) -> dict:
-    """The version's report file as this person reads it (see `versions.reading`)."""
-    reader = reader_on(access, version.report_id)
+def version_read(access: Access, report: Report, number: int) -> tuple[ReportVersion, dict]:
+    """Version `number` of a report the person can see, and its report file as they read it
+    (see `versions.reading`); otherwise 404. Read from the database only the first time
+    this process cuts it for such a reader."""
+    reader = reader_on(access, report.pk)
     if reader is None:
         raise Http404("No such report.")
-    return cut(version.document, version.ids, reader)
+
+    def read():
+        version = get_object_or_404(ReportVersion.objects.select_related("published_by"), report=report, number=number)
+        reading = cut(version.document, version.ids, reader)
+        version.document = version.ids = None  # kept once, as the reading
+        return version, reading
+
+    return READINGS.get((report.pk, number, reader), read)
 
 
 def draft_reading(access: Access, report: Report) -> dict:

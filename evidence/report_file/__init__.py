@@ -9,10 +9,10 @@ from evidence.report_file.exporting import (
     report_document,
     report_export,
     report_export_document,
-    report_snapshot,
 )
 from evidence.report_file.importing import report_import
 from evidence.report_file.reading import ReportFileError, ReportFileInvalid, load_report_file
+from evidence.report_file.snapshot import report_snapshot
 from evidence.report_file.validation import validate_report_document
 
 __all__ = [

@@ -33,15 +33,15 @@ from django.contrib.postgres.aggregates import JSONBAgg
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import JSONObject
 
-from evidence.enums import EvidenceKind, Relation
 from evidence.models import ClaimEvidence, Evidence
+from evidence.report_file.markdown import as_markdown
 from evidence.report_file.reading import FORMAT
 from evidence.selectors import evidence_visible_to
 from pathways.access import access_of
-from pathways.enums import ClaimCategory, ReportStatus, RiskLevel, Sensitivity
+from pathways.enums import RiskLevel, Sensitivity
 from pathways.models import Claim, Conclusion, Pathway, PathwayClaim, Report, Team, User
 from pathways.selectors import claims_visible_to, conclusions_visible_to, pathways_visible_to
-from pathways.text import LEVELS, REDACTED, level_allows, redact, render_plain
+from pathways.text import LEVELS, REDACTED, level_allows, redact
 
 FORMATS = ("yaml", "md", "pdf")
 
@@ -81,7 +81,7 @@ def report_export_document(
     summary = view.summary()
     if fmt == "yaml":
         return ExportDocument(_as_yaml(view), summary)
-    markdown = _as_markdown(view, summary)
+    markdown = as_markdown(view, summary)
     if fmt == "md":
         return ExportDocument(markdown, summary)
     # WeasyPrint (and the Pango it loads) is imported only when a PDF is made.
@@ -143,8 +143,8 @@ class _ReportView:
         # report is read in one query per kind of thing whatever its size.
         claims: list[Claim] = list(
             included_claims.select_related("owner_team").annotate(
-                pathway_link_rows=_links_of(PathwayClaim, pathway="pathway_id"),
-                evidence_link_rows=_links_of(ClaimEvidence, evidence="evidence_id", relation="relation"),
+                pathway_link_rows=links_of(PathwayClaim, pathway="pathway_id"),
+                evidence_link_rows=links_of(ClaimEvidence, evidence="evidence_id", relation="relation"),
             )
         )
         evidence = list(included_evidence.select_related("owner_team"))
@@ -250,11 +250,26 @@ _Dumper.add_representer(str, _represent_text)
 _Dumper.add_multi_representer(str, _represent_text)  # TextChoices members are str subclasses
 
 
-def _without_empty(mapping: dict) -> dict:
+def without_empty(mapping: dict) -> dict:
     return {key: value for key, value in mapping.items() if value not in ("", None, [], {})}
 
 
-def _links_of(model, **columns) -> Subquery:
+def report_section(report: Report, *, summary: str, conclusion: dict | None) -> dict:
+    """The file's `report` mapping: the report's own fields, its summary and overall conclusion as written."""
+    return without_empty(
+        {
+            "slug": report.slug,
+            "title": report.title,
+            "model": report.model_name,
+            "version": report.version,
+            "evidence_cutoff": report.evidence_cutoff,
+            "summary": summary,
+            "conclusion": conclusion,
+        }
+    )
+
+
+def links_of(model, **columns) -> Subquery:
     """A claim's link rows of `model` as a JSON list of `columns` with their position and id."""
     rows = JSONObject(**columns, position="position", id="id")
     return Subquery(
@@ -273,18 +288,6 @@ def _link_rows(claim) -> tuple[list[dict], list[dict]]:
 
 def _above(items, readable: list[str], level: str) -> int:
     return 0 if level == Sensitivity.INTERNAL else items.exclude(sensitivity__in=readable).count()
-
-
-def report_snapshot(*, report: Report) -> tuple[dict, dict]:
-    """The report file of the whole report at the internal level (`report_document`), and
-    the ids of its pathways, claims and evidence items by slug, read in the same queries."""
-    view = _ReportView.load(report=report, level=Sensitivity.INTERNAL)
-    ids = {
-        "pathways": {pathway.slug: pathway.pk for pathway in view.pathways},
-        "claims": {claim.slug: claim.pk for claim in view.claims},
-        "evidence": {item.slug: item.pk for item in view.evidence},
-    }
-    return _as_document(view), ids
 
 
 def report_document(*, report: Report, level: str = Sensitivity.INTERNAL, user: User | None = None) -> dict:
@@ -310,28 +313,18 @@ def _as_document(view: _ReportView) -> dict:
         found = view.conclusions.get(pathway_id)
         if found is None or (found.risk_level == RiskLevel.NOT_ASSESSED and not found.text):
             return None
-        return _without_empty({"risk_level": found.risk_level, "text": markdown(found.text)})
+        return without_empty({"risk_level": found.risk_level, "text": markdown(found.text)})
 
     report = view.report
     document = {
         "format": FORMAT,
-        "report": _without_empty(
-            {
-                "slug": report.slug,
-                "title": report.title,
-                "model": report.model_name,
-                "version": report.version,
-                "evidence_cutoff": report.evidence_cutoff,
-                "summary": markdown(report.summary),
-                "conclusion": conclusion(None),
-            }
-        ),
+        "report": report_section(report, summary=markdown(report.summary), conclusion=conclusion(None)),
         "teams": [
-            _without_empty({"slug": team.slug, "name": team.name, "description": team.description})
+            without_empty({"slug": team.slug, "name": team.name, "description": team.description})
             for team in view.teams
         ],
         "pathways": [
-            _without_empty(
+            without_empty(
                 {
                     "slug": pathway.slug,
                     "title": pathway.title,
@@ -344,7 +337,7 @@ def _as_document(view: _ReportView) -> dict:
             for pathway in view.pathways
         ],
         "claims": [
-            _without_empty(
+            without_empty(
                 {
                     "slug": claim.slug,
                     "statement": claim.statement,
@@ -361,7 +354,7 @@ def _as_document(view: _ReportView) -> dict:
             for claim in view.claims
         ],
         "evidence": [
-            _without_empty(
+            without_empty(
                 {
                     "slug": evidence.slug,
                     "title": evidence.title,
@@ -375,86 +368,4 @@ def _as_document(view: _ReportView) -> dict:
             for evidence in view.evidence
         ],
     }
-    return _without_empty(document)
-
-
-def _as_markdown(view: _ReportView, summary: dict) -> str:
-    def markdown(text: str) -> str:
-        return render_plain(text, view.level).strip()
-
-    lines: list[str] = []
-
-    def add(*paragraphs: str) -> None:
-        lines.extend(paragraph for paragraph in paragraphs if paragraph)
-
-    def conclusion(heading: str, pathway_id: int | None) -> None:
-        found = view.conclusions.get(pathway_id)
-        risk_level = RiskLevel(found.risk_level if found else RiskLevel.NOT_ASSESSED).label
-        add(heading.format(risk_level=risk_level), markdown(found.text) if found else "")
-
-    report = view.report
-    legend = f"items above that level are left out and {REDACTED} stands for text above it"
-    if view.level != LEVELS[0]:
-        legend += "; text in ⟦ ⟧ is not in the public version"
-    add(
-        f"_This is the report as a reader at level **{view.level}** sees it: {legend}._",
-        f"_{summary['text']}_",
-        f"# {report.title}",
-        "\n".join(
-            f"- **{label}:** {value}"
-            for label, value in (
-                ("Model", report.model_name),
-                ("Report version", report.version),
-                ("Evidence cut-off", report.evidence_cutoff.isoformat() if report.evidence_cutoff else ""),
-                ("Status", ReportStatus(report.status).label),
-            )
-            if value
-        ),
-    )
-    if report.summary:
-        add("## Summary", markdown(report.summary))
-    conclusion("## Overall conclusion: {risk_level}", None)
-
-    for number, pathway in enumerate(view.pathways, start=1):
-        add(f"## Pathway {number}: {pathway.title}")
-        if pathway.critical_action:
-            add("**Critical action**", markdown(pathway.critical_action))
-        if pathway.argument:
-            add("**Argument**", markdown(pathway.argument))
-        conclusion("**Conclusion: {risk_level}**", pathway.id)
-        rests_on = view.pathway_claims[pathway.id]
-        if rests_on:
-            add("**Claims it rests on**", "\n".join(f"- {claim.statement} (`{claim.slug}`)" for claim in rests_on))
-
-    if view.claims:
-        add("## Claims")
-    for claim in view.claims:
-        add(
-            f"### Claim `{claim.slug}`",
-            claim.statement,
-            f"{ClaimCategory(claim.category).label} · owned by {claim.owner_team.name} · "
-            f"{Sensitivity(claim.sensitivity).label.lower()}",
-        )
-        if claim.rationale:
-            add("**Rationale**", markdown(claim.rationale))
-        for relation, heading in (
-            (Relation.SUPPORTS, "Supporting evidence"),
-            (Relation.UNDERMINES, "Undermining evidence"),
-            (Relation.CONTEXT, "Context"),
-        ):
-            linked = [link.evidence for link in view.claim_evidence[claim.id] if link.relation == relation]
-            if linked:
-                add(f"**{heading}**", "\n".join(f"- {evidence.title} (`{evidence.slug}`)" for evidence in linked))
-
-    if view.evidence:
-        add("## Evidence")
-    for evidence in view.evidence:
-        source = f" · source: {evidence.source}" if evidence.source else ""
-        add(
-            f"### {evidence.title} (`{evidence.slug}`)",
-            f"{EvidenceKind(evidence.kind).label} · owned by {evidence.owner_team.name} · "
-            f"{Sensitivity(evidence.sensitivity).label.lower()}{source}",
-        )
-        if evidence.summary:
-            add(markdown(evidence.summary))
-    return "\n\n".join(lines) + "\n"
+    return without_empty(document)

@@ -17,7 +17,7 @@ from reviewapp.diffs import change_rows
 from reviewapp.forms.versions import VersionPublishForm
 from reviewapp.pages import reader_required, report_page, require
 from versions.changes import changes
-from versions.selectors import draft_reading, version_for_user, version_reading, versions_of
+from versions.selectors import draft_reading, version_read, versions_of
 from versions.services import version_publish
 
 LIST = "reviewapp/versions/list.html"
@@ -51,8 +51,8 @@ def version_list(request, slug):
 
 def _version_page(request, slug, number) -> dict:
     context = report_page(request, slug)
-    version = version_for_user(request.access, context["report"], number)
-    context.update(reading_version=version, document=version_reading(request.access, version))
+    version, reading = version_read(request.access, context["report"], number)
+    context.update(reading_version=version, document=reading)
     return context
 
 
@@ -120,8 +120,7 @@ def version_changes(request, slug, number):
     if to == "draft":
         to_version, after = None, draft_reading(request.access, report)
     elif to.isdigit() and int(to) != since.number:
-        to_version = version_for_user(request.access, report, int(to))
-        after = version_reading(request.access, to_version)
+        to_version, after = version_read(request.access, report, int(to))
     else:
         raise Http404("No such version to compare with.")
     found = changes(context["document"], after, context["level"])

@@ -8,6 +8,7 @@ from tests.conftest import ALL_CANARIES, CANARY_INTERNAL_SPAN, REVIEWER_VISIBLE
 from tests.factories import ClaimFactory, PathwayFactory
 from tests.helpers import page_queries
 from versions.models import ReportVersion
+from versions.selectors import READINGS
 from versions.services import version_publish
 
 VERSION_PAGES = [
@@ -134,6 +135,24 @@ def test_a_version_shows_what_was_published_after_the_draft_changes(client, worl
     assert "the <strong>working draft</strong><span" in draft_page
 
 
+def cold_queries(client, url) -> int:
+    """The page's queries when this process has not read the version before."""
+    READINGS.entries.clear()
+    return len(page_queries(client, url))
+
+
+def test_a_version_read_again_is_not_read_from_the_database_again(client, world, author, external_reviewer):
+    published(world, author)
+    client.force_login(external_reviewer)
+    cold = cold_queries(client, "/reports/pilot/versions/1/")
+    warm = client.get("/reports/pilot/versions/1/pathways/exfiltration/")  # the same reading: kept
+    assert warm.status_code == 200 and "Large outbound transfers are detected." in warm.content.decode()
+    assert len(page_queries(client, "/reports/pilot/versions/1/")) == cold - 1
+    client.force_login(author)  # another kind of reader: their own reading, read afresh
+    assert len(page_queries(client, "/reports/pilot/versions/1/")) == cold
+    assert "Internal claim" in client.get("/reports/pilot/versions/1/pathways/exfiltration/").content.decode()
+
+
 def grow(world, times: int) -> None:
     for n in range(times * 5):
         ClaimFactory(report=world.report, slug=f"grown-{times}-{n}", owner_team=world.team, pathways=[world.in_scope])
@@ -147,8 +166,8 @@ def test_version_pages_keep_to_their_query_budget_as_the_data_grows(request, cli
     grow(world, 1)
     published(world, author)
     version_publish(report=world.report, author=author, name="3 March")
-    small = [len(page_queries(client, url)) for url in urls]
+    small = [cold_queries(client, url) for url in urls]
     grow(world, 3)
     version_publish(report=world.report, author=author, name="1 April")
-    large = [len(page_queries(client, url)) for url in urls]
+    large = [cold_queries(client, url) for url in urls]
     assert small == large == [6, 6, 6, 10, 7]

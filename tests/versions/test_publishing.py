@@ -5,11 +5,11 @@ import json
 import pytest
 from django.core.serializers.json import DjangoJSONEncoder
 
-from evidence.report_file import report_document
-from pathways.models import AuditEntry
-from pathways.services import EditRefused, claim_update, pathway_update
+from evidence.report_file import report_document, report_snapshot
+from pathways.models import AuditEntry, Conclusion, PathwayClaim
+from pathways.services import EditRefused, claim_update, conclusion_update, pathway_update
 from tests.conftest import CANARY_INTERNAL_SPAN
-from tests.factories import UserFactory
+from tests.factories import ClaimEvidenceFactory, ClaimFactory, PathwayClaimFactory, UserFactory
 from versions.models import ReportVersion, VersionImmutable
 from versions.services import version_publish
 
@@ -103,3 +103,22 @@ def test_staff_read_versions_in_the_admin_and_can_neither_add_change_nor_delete_
     assert client.post(f"{base}/{version.pk}/change/", {"name": "Renamed"}).status_code == 403
     assert client.post(f"{base}/{version.pk}/delete/", {"post": "yes"}).status_code == 403
     assert ReportVersion.objects.get(pk=version.pk).name == "11 February"
+
+
+def test_the_snapshot_is_the_internal_report_file_with_every_link_in_order(world, author):
+    second = ClaimFactory(report=world.report, slug="second-on-exfiltration", owner_team=world.team)
+    PathwayClaimFactory(pathway=world.in_scope, claim=second, position=0)
+    ClaimEvidenceFactory(claim=world.reviewer_claim, evidence=world.public_evidence, relation="context")
+    conclusion_update(
+        conclusion=Conclusion.objects.get(pathway=world.in_scope),
+        editor=author,
+        revision=1,
+        risk_level="low",
+        text="Low.",
+    )
+    document, ids = report_snapshot(report=world.report)
+    assert document == report_document(report=world.report)
+    assert ids["claims"]["second-on-exfiltration"] == second.pk
+    in_order = PathwayClaim.objects.filter(pathway=world.in_scope).order_by("position", "id")
+    assert document["pathways"][0]["claims"] == [link.claim.slug for link in in_order]
+    assert "second-on-exfiltration" in document["pathways"][0]["claims"]

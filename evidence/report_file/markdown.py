@@ -1,0 +1,91 @@
+"""A report as a Markdown document for people (the `md` export, and the text a PDF prints):
+the same cut as the YAML export (see exporting.py), included spans shown plainly, a first
+line stating the level and what `[redacted]` means, and a second the redaction summary."""
+
+from evidence.enums import EvidenceKind, Relation
+from pathways.enums import ClaimCategory, ReportStatus, RiskLevel, Sensitivity
+from pathways.text import LEVELS, REDACTED, render_plain
+
+
+def as_markdown(view, summary: dict) -> str:
+    """`view`: the `_ReportView` of exporting.py, what a reader at its level may see."""
+
+    def markdown(text: str) -> str:
+        return render_plain(text, view.level).strip()
+
+    lines: list[str] = []
+
+    def add(*paragraphs: str) -> None:
+        lines.extend(paragraph for paragraph in paragraphs if paragraph)
+
+    def conclusion(heading: str, pathway_id: int | None) -> None:
+        found = view.conclusions.get(pathway_id)
+        risk_level = RiskLevel(found.risk_level if found else RiskLevel.NOT_ASSESSED).label
+        add(heading.format(risk_level=risk_level), markdown(found.text) if found else "")
+
+    report = view.report
+    legend = f"items above that level are left out and {REDACTED} stands for text above it"
+    if view.level != LEVELS[0]:
+        legend += "; text in ⟦ ⟧ is not in the public version"
+    add(
+        f"_This is the report as a reader at level **{view.level}** sees it: {legend}._",
+        f"_{summary['text']}_",
+        f"# {report.title}",
+        "\n".join(
+            f"- **{label}:** {value}"
+            for label, value in (
+                ("Model", report.model_name),
+                ("Report version", report.version),
+                ("Evidence cut-off", report.evidence_cutoff.isoformat() if report.evidence_cutoff else ""),
+                ("Status", ReportStatus(report.status).label),
+            )
+            if value
+        ),
+    )
+    if report.summary:
+        add("## Summary", markdown(report.summary))
+    conclusion("## Overall conclusion: {risk_level}", None)
+
+    for number, pathway in enumerate(view.pathways, start=1):
+        add(f"## Pathway {number}: {pathway.title}")
+        if pathway.critical_action:
+            add("**Critical action**", markdown(pathway.critical_action))
+        if pathway.argument:
+            add("**Argument**", markdown(pathway.argument))
+        conclusion("**Conclusion: {risk_level}**", pathway.id)
+        rests_on = view.pathway_claims[pathway.id]
+        if rests_on:
+            add("**Claims it rests on**", "\n".join(f"- {claim.statement} (`{claim.slug}`)" for claim in rests_on))
+
+    if view.claims:
+        add("## Claims")
+    for claim in view.claims:
+        add(
+            f"### Claim `{claim.slug}`",
+            claim.statement,
+            f"{ClaimCategory(claim.category).label} · owned by {claim.owner_team.name} · "
+            f"{Sensitivity(claim.sensitivity).label.lower()}",
+        )
+        if claim.rationale:
+            add("**Rationale**", markdown(claim.rationale))
+        for relation, heading in (
+            (Relation.SUPPORTS, "Supporting evidence"),
+            (Relation.UNDERMINES, "Undermining evidence"),
+            (Relation.CONTEXT, "Context"),
+        ):
+            linked = [link.evidence for link in view.claim_evidence[claim.id] if link.relation == relation]
+            if linked:
+                add(f"**{heading}**", "\n".join(f"- {evidence.title} (`{evidence.slug}`)" for evidence in linked))
+
+    if view.evidence:
+        add("## Evidence")
+    for evidence in view.evidence:
+        source = f" · source: {evidence.source}" if evidence.source else ""
+        add(
+            f"### {evidence.title} (`{evidence.slug}`)",
+            f"{EvidenceKind(evidence.kind).label} · owned by {evidence.owner_team.name} · "
+            f"{Sensitivity(evidence.sensitivity).label.lower()}{source}",
+        )
+        if evidence.summary:
+            add(markdown(evidence.summary))
+    return "\n\n".join(lines) + "\n"
