@@ -159,7 +159,7 @@ class _ReportView:
                 for row in pathway_rows
                 if row["pathway"] in shown_pathways
             ]
-            for row in sorted(evidence_rows, key=lambda row: (row["position"], row["id"])):
+            for row in sorted(evidence_rows, key=link_order):
                 if row["evidence"] in evidence_by_id:
                     claim_evidence[claim.pk].append(
                         ClaimEvidence(claim=claim, evidence=evidence_by_id[row["evidence"]], relation=row["relation"])
@@ -279,6 +279,11 @@ def links_of(model, **columns) -> Subquery:
         .annotate(rows=JSONBAgg(rows))
         .values("rows")
     )
+
+
+def link_order(row: dict) -> tuple:
+    """Link rows of `links_of` in the order the author wrote them."""
+    return row["position"], row["id"]
 
 
 def _link_rows(claim) -> tuple[list[dict], list[dict]]:

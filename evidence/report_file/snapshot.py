@@ -11,7 +11,7 @@ from collections import defaultdict
 from typing import Any
 
 from evidence.models import ClaimEvidence, Evidence
-from evidence.report_file.exporting import links_of, report_section, without_empty
+from evidence.report_file.exporting import link_order, links_of, report_section, without_empty
 from evidence.report_file.reading import FORMAT
 from pathways.enums import RiskLevel, Sensitivity
 from pathways.models import Claim, Conclusion, Pathway, PathwayClaim, Report
@@ -26,10 +26,6 @@ def _conclusion(row) -> dict | None:
     if row is None or (row["risk_level"] == RiskLevel.NOT_ASSESSED and not row["text"]):
         return None
     return without_empty({"risk_level": row["risk_level"], "text": _markdown(row["text"])})
-
-
-def _link_order(link: dict) -> tuple:
-    return link["position"], link["id"]
 
 
 def report_snapshot(*, report: Report) -> tuple[dict, dict]:
@@ -109,7 +105,7 @@ def report_snapshot(*, report: Report) -> tuple[dict, dict]:
                     "rationale": _markdown(claim["rationale"]),
                     "evidence": [
                         {"evidence": evidence_slugs[link["evidence"]], "relation": link["relation"]}
-                        for link in sorted(claim["evidence_link_rows"] or [], key=_link_order)
+                        for link in sorted(claim["evidence_link_rows"] or [], key=link_order)
                     ],
                 }
             )

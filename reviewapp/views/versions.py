@@ -56,11 +56,13 @@ def _version_page(request, slug, number) -> dict:
     return context
 
 
-def _pathway_rows(document: dict) -> list[dict]:
+def _pathway_rows(document: dict, only: str | None = None) -> list[dict]:
+    """The version's pathways (or the one of slug `only`), each with its claims' entries."""
     claims = {entry["slug"]: entry for entry in document.get("claims", [])}
     return [
         {**entry, "claim_entries": [claims[slug] for slug in entry.get("claims", []) if slug in claims]}
         for entry in document.get("pathways", [])
+        if only is None or entry["slug"] == only
     ]
 
 
@@ -79,7 +81,7 @@ def version_pathway(request, slug, number, pathway_slug):
     """One pathway of the version: its argument, conclusion, claims and their evidence."""
     context = _version_page(request, slug, number)
     document = context["document"]
-    found = [entry for entry in _pathway_rows(document) if entry["slug"] == pathway_slug]
+    found = _pathway_rows(document, only=pathway_slug)
     if not found:
         raise Http404("No such pathway in this version.")
     evidence = {entry["slug"]: entry for entry in document.get("evidence", [])}
