@@ -28,6 +28,7 @@ from reviewapp.enums import (
     Position,
     SignOffDecision,
 )
+from versions.models import ReportVersion
 
 
 class Comment(models.Model):
@@ -108,6 +109,11 @@ class Verdict(models.Model):
     conclusion_revision = models.PositiveIntegerField()
     conclusion_risk_level = models.CharField(max_length=16)
     conclusion_text = models.TextField(blank=True)
+    # The report's latest published version when the verdict was recorded: the version the
+    # organisation was given to review (none while the report has no published version).
+    published_version = models.ForeignKey(
+        ReportVersion, null=True, blank=True, on_delete=models.RESTRICT, related_name="verdicts"
+    )
     is_current = models.BooleanField(default=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -138,6 +144,10 @@ class SignOff(models.Model):
     note = models.TextField(blank=True)
     override_reason = models.TextField(blank=True)
     report_version = models.CharField(max_length=100, blank=True)
+    # The published version decided on; every sign-off since versions exist has one.
+    published_version = models.ForeignKey(
+        ReportVersion, null=True, blank=True, on_delete=models.RESTRICT, related_name="sign_offs"
+    )
     snapshot = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -146,6 +156,15 @@ class SignOff(models.Model):
 
     def __str__(self):
         return f"{self.get_decision_display()} by {self.decided_by} on {self.created_at:%Y-%m-%d}"
+
+    @property
+    def version_label(self) -> str:
+        """The version decided on, as people name it: the published version, or for a
+        sign-off recorded before versions were published, the report's own version."""
+        version = self.published_version
+        if version is not None:
+            return f"{version.number}, “{version.name}”"
+        return self.report_version or "–"
 
 
 class Notification(models.Model):
@@ -230,6 +249,10 @@ class ExportJob(models.Model):
     file_name = models.CharField(max_length=200, blank=True)
     file_path = models.CharField(max_length=300, blank=True)
     redaction_summary = models.JSONField(default=dict, blank=True)
+    # A report export of a published version rather than of the working draft.
+    published_version = models.ForeignKey(
+        ReportVersion, null=True, blank=True, on_delete=models.RESTRICT, related_name="exports"
+    )
     scope_key = models.CharField(
         max_length=64,
         blank=True,

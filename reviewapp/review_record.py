@@ -39,6 +39,7 @@ from pathways.text import LEVELS, REDACTED, level_allows, render_plain
 from reviewapp.enums import Position
 from reviewapp.models import SignOff, Verdict
 from reviewapp.selectors.verdicts import current_verdicts_visible_to
+from versions.selectors import with_published_version
 
 RECORD_FORMATS = ("md", "pdf")
 SIGN_OFF_READERS = {Role.AUTHOR, Role.LEADERSHIP, Role.STRESS_TESTER, Role.EXTERNAL_REVIEWER}
@@ -146,7 +147,11 @@ def review_record_load(*, report: Report, reader: User, level: str) -> ReviewRec
 
     roles = access.on(report).roles
     sees_sign_offs = bool(roles & SIGN_OFF_READERS)
-    sign_offs = list(SignOff.objects.filter(report=report).select_related("decided_by")) if sees_sign_offs else []
+    sign_offs = (
+        list(with_published_version(SignOff.objects.filter(report=report)).select_related("decided_by"))
+        if sees_sign_offs
+        else []
+    )
     return ReviewRecord(
         report=report,
         reader=reader,
@@ -269,7 +274,7 @@ def _sign_off_section(record: ReviewRecord, add, text) -> None:
     for sign_off in record.sign_offs:
         add(
             f"### {sign_off.get_decision_display()}, {_when(sign_off.created_at)}",
-            f"Decided by {sign_off.decided_by} on report version {sign_off.report_version or '–'}.",
+            f"Decided by {sign_off.decided_by} on version {sign_off.version_label}.",
         )
         if not record.reads_sign_off_notes:
             continue

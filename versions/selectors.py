@@ -23,6 +23,17 @@ def versions_of(report: Report) -> QuerySet[ReportVersion]:
     )
 
 
+def with_published_version(queryset: QuerySet) -> QuerySet:
+    """Rows that refer to a published version (verdicts, sign-offs, exports), with the
+    version's number and name joined in, and not its document."""
+    return queryset.select_related("published_version").defer("published_version__document", "published_version__ids")
+
+
+def latest_version(report: Report) -> ReportVersion | None:
+    """The report's newest published version (without its document), or None."""
+    return versions_of(report).first()
+
+
 # A version never changes, so each reading of it (the version's row, and its document cut
 # for one kind of reader) is kept per process: a report's version is read by many people at
 # a handful of levels and scopes, and its document is the whole report. Bounded, as a

@@ -199,30 +199,43 @@ class _ReportView:
 
     def summary(self) -> dict:
         redacted = sum(redacted_span_count(text, self.level) for text in self.written_markdown() if text)
-        parts = []
-        if redacted:
-            parts.append(f"{_plural(redacted, 'passage')} redacted")
-        above = [
-            _plural(count, noun, plural)
-            for count, noun, plural in (
-                (self.claims_above_level, "claim", None),
-                (self.evidence_above_level, "evidence item", None),
-            )
-            if count
-        ]
-        if above:
-            parts.append(f"{' and '.join(above)} above level {self.level} left out")
-        if self.limited_to_granted_pathways:
-            parts.append("only the pathways granted to the requester are included, with what rests on them")
-        text = "Redaction summary: " + ("; ".join(parts) if parts else "nothing redacted or left out") + "."
-        return {
-            "level": self.level,
-            "redacted_spans": redacted,
-            "claims_above_level": self.claims_above_level,
-            "evidence_above_level": self.evidence_above_level,
-            "limited_to_granted_pathways": self.limited_to_granted_pathways,
-            "text": text,
-        }
+        return redaction_summary(
+            level=self.level,
+            redacted=redacted,
+            claims_above_level=self.claims_above_level,
+            evidence_above_level=self.evidence_above_level,
+            limited_to_granted_pathways=self.limited_to_granted_pathways,
+        )
+
+
+def redaction_summary(
+    *, level: str, redacted: int, claims_above_level: int, evidence_above_level: int, limited_to_granted_pathways: bool
+) -> dict:
+    """What an export left out, as counts and as the sentence its Markdown states at the top."""
+    parts = []
+    if redacted:
+        parts.append(f"{_plural(redacted, 'passage')} redacted")
+    above = [
+        _plural(count, noun, plural)
+        for count, noun, plural in (
+            (claims_above_level, "claim", None),
+            (evidence_above_level, "evidence item", None),
+        )
+        if count
+    ]
+    if above:
+        parts.append(f"{' and '.join(above)} above level {level} left out")
+    if limited_to_granted_pathways:
+        parts.append("only the pathways granted to the requester are included, with what rests on them")
+    text = "Redaction summary: " + ("; ".join(parts) if parts else "nothing redacted or left out") + "."
+    return {
+        "level": level,
+        "redacted_spans": redacted,
+        "claims_above_level": claims_above_level,
+        "evidence_above_level": evidence_above_level,
+        "limited_to_granted_pathways": limited_to_granted_pathways,
+        "text": text,
+    }
 
 
 class _Dumper(yaml.SafeDumper):
@@ -302,12 +315,16 @@ def report_document(*, report: Report, level: str = Sensitivity.INTERNAL, user: 
 
 
 def _as_yaml(view: _ReportView) -> str:
+    return document_yaml(_as_document(view), level=view.level)
+
+
+def document_yaml(document: dict, *, level: str) -> str:
+    """A report file's data as the YAML an export writes, with the line that states its level."""
     header = (
-        f"# {FORMAT} export of '{view.report.slug}' for readers at level {view.level}: "
+        f"# {FORMAT} export of '{document['report']['slug']}' for readers at level {level}: "
         f"items above it are left out, and {REDACTED} marks text above it.\n"
     )
-    body = yaml.dump(_as_document(view), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=float("inf"))
-    return header + body
+    return header + yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=float("inf"))
 
 
 def _as_document(view: _ReportView) -> dict:

@@ -7,8 +7,19 @@ from pathways.enums import ClaimCategory, ReportStatus, RiskLevel, Sensitivity
 from pathways.text import LEVELS, REDACTED, render_plain
 
 
+def report_facts(report) -> list[tuple[str, str]]:
+    """The lines under the title: what the report is of, and where it stands."""
+    return [
+        ("Model", report.model_name),
+        ("Report version", report.version),
+        ("Evidence cut-off", report.evidence_cutoff.isoformat() if report.evidence_cutoff else ""),
+        ("Status", ReportStatus(report.status).label),
+    ]
+
+
 def as_markdown(view, summary: dict) -> str:
-    """`view`: the `_ReportView` of exporting.py, what a reader at its level may see."""
+    """`view`: the `_ReportView` of exporting.py, what a reader at its level may see (or a
+    published version's reading in its shape, with the `facts` that say which version)."""
 
     def markdown(text: str) -> str:
         return render_plain(text, view.level).strip()
@@ -24,6 +35,7 @@ def as_markdown(view, summary: dict) -> str:
         add(heading.format(risk_level=risk_level), markdown(found.text) if found else "")
 
     report = view.report
+    facts = view.facts if hasattr(view, "facts") else report_facts(report)
     legend = f"items above that level are left out and {REDACTED} stands for text above it"
     if view.level != LEVELS[0]:
         legend += "; text in ⟦ ⟧ is not in the public version"
@@ -31,16 +43,7 @@ def as_markdown(view, summary: dict) -> str:
         f"_This is the report as a reader at level **{view.level}** sees it: {legend}._",
         f"_{summary['text']}_",
         f"# {report.title}",
-        "\n".join(
-            f"- **{label}:** {value}"
-            for label, value in (
-                ("Model", report.model_name),
-                ("Report version", report.version),
-                ("Evidence cut-off", report.evidence_cutoff.isoformat() if report.evidence_cutoff else ""),
-                ("Status", ReportStatus(report.status).label),
-            )
-            if value
-        ),
+        "\n".join(f"- **{label}:** {value}" for label, value in facts if value),
     )
     if report.summary:
         add("## Summary", markdown(report.summary))

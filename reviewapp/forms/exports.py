@@ -42,8 +42,33 @@ class ExportStartForm(forms.Form):
         help_text="Material above the level is left out and its passages show as [redacted].",
     )
 
-    def __init__(self, *args, user, **kwargs):
+    version = forms.TypedChoiceField(
+        label="Version",
+        widget=forms.RadioSelect,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="The report as it stands now, or as it was published. The review record is always of the "
+        "review as it stands.",
+    )
+
+    field_order = ["kind", "version", "fmt", "level"]
+
+    def __init__(self, *args, user, versions=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.order_fields(self.field_order)
+        version = self.fields["version"]
+        version.choices = [("", "The working draft")] + [
+            (
+                str(published.number),
+                f"Version {published.number}, “{published.name}” ({published.published_at:%-d %b %Y})",
+            )
+            for published in versions
+        ]
+        version.initial = ""
+        version.error_messages["invalid_choice"] = "Choose the working draft or one of the published versions."
+        if not versions:
+            del self.fields["version"]  # nothing to choose
         readable = LEVELS[: LEVELS.index(user.reading_level) + 1]
         level = self.fields["level"]
         level.choices = [(value, LEVEL_LABELS[value]) for value in readable]

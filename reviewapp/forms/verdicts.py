@@ -66,6 +66,8 @@ class SignOffForm(forms.Form):
         help_text="Required with the override; it is kept with the sign-off and shown to everyone who reads it.",
     )
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # The published version the decider read: a newer one published meanwhile refuses the decision.
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,11 +5,14 @@ from django.shortcuts import get_object_or_404
 
 from pathways.models import Report
 from reviewapp.models import ExportJob
+from versions.selectors import with_published_version
 
 
 def export_jobs_of(person, report: Report) -> QuerySet[ExportJob]:
     """The person's own export jobs on this report, newest first."""
-    return ExportJob.objects.filter(requester=person, report=report).order_by("-created_at", "-id")
+    return with_published_version(ExportJob.objects.filter(requester=person, report=report)).order_by(
+        "-created_at", "-id"
+    )
 
 
 def export_job_for_user(person, report: Report, pk) -> ExportJob:

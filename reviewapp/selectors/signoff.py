@@ -5,17 +5,19 @@ Read by leadership and authors, who see the report whole; the views check the ro
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib.postgres.aggregates import JSONBAgg
 from django.db.models import (
     BigIntegerField,
     Count,
     JSONField,
+    OuterRef,
     QuerySet,
+    Subquery,
     Value,
 )
-from django.db.models.functions import Cast, JSONObject
+from django.db.models.functions import Cast, Coalesce, JSONObject
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -35,6 +37,8 @@ from pathways.selectors import conclusions_visible_to
 from reviewapp.enums import Position
 from reviewapp.models import Comment, SignOff, Verdict
 from reviewapp.selectors.verdicts import CONCURRING, current_verdicts_visible_to
+from versions.models import ReportVersion
+from versions.selectors import with_published_version
 
 REVIEWER_CODENAMES = [role.codename for role in REVIEWER_ROLES]
 
@@ -207,6 +211,7 @@ class SignOffState:
     unresolved_threads: int
     today: date
     overdue: list = field(default_factory=list)  # the oldest OVERDUE_SHOWN requests past their due date
+    signing: ReportVersion | None = None  # the latest published version, which a sign-off is of
 
     @property
     def stale_cells(self) -> list[tuple]:
@@ -350,22 +355,55 @@ def signoff_state(*, user: User, report: Report, conclusions: list[Conclusion] |
                     days_overdue=(today - due_date).days,
                 )
             )
-    unresolved_threads = Comment.objects.filter(report=report, parent=None, resolved_at=None).count()
+    facts = _report_facts(report)
     overdue = sorted(late_requests, key=lambda item: (item.due_date, item.pk))[:OVERDUE_SHOWN]
     return SignOffState(
         report=report,
         organisations=coverage.organisations,
         rows=rows,
         requests_by_team=requests_by_team,
-        unresolved_threads=unresolved_threads,
+        unresolved_threads=facts["threads"],
         today=today,
         overdue=overdue,
+        signing=facts["signing"],
     )
+
+
+def _report_facts(report: Report) -> dict:
+    """The report's unresolved comment threads and its latest published version, in one query."""
+    threads = (
+        Comment.objects.filter(report=OuterRef("pk"), parent=None, resolved_at=None)
+        .order_by()
+        .values("report")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    latest = (
+        ReportVersion.objects.filter(report=OuterRef("pk"))
+        .order_by("-number")
+        .values(row=JSONObject(id="id", number="number", name="name", published_at="published_at"))[:1]
+    )
+    row = (
+        Report.objects.filter(pk=report.pk)
+        .values(threads=Coalesce(Subquery(threads), 0), latest=Subquery(latest, output_field=JSONField()))
+        .get()
+    )
+    latest_row = row["latest"]
+    signing = None
+    if latest_row:
+        signing = ReportVersion(
+            id=latest_row["id"],
+            report=report,
+            number=latest_row["number"],
+            name=latest_row["name"],
+            published_at=datetime.fromisoformat(latest_row["published_at"]),
+        )
+    return {"threads": row["threads"], "signing": signing}
 
 
 def signoffs_for_report(*, report: Report) -> QuerySet[SignOff]:
     """The report's recorded sign-offs, newest first; for leadership and authors (checked by the view)."""
-    return SignOff.objects.filter(report=report).select_related("decided_by")
+    return with_published_version(SignOff.objects.filter(report=report)).select_related("decided_by")
 
 
 def signoff_in_report(report: Report, pk) -> SignOff:

@@ -39,6 +39,8 @@ from reviewapp.enums import ExportFormat, ExportKind, ExportState
 from reviewapp.models import ExportJob
 from reviewapp.review_record import review_record_export
 from reviewapp.tasks.queue import enqueue_exports
+from versions.exporting import version_export_document, version_file_name
+from versions.selectors import versions_of
 
 CONTENT_TYPES = {ExportFormat.MARKDOWN: "text/markdown; charset=utf-8", ExportFormat.PDF: "application/pdf"}
 LIVE_STATES = [ExportState.QUEUED, ExportState.RUNNING]
@@ -56,11 +58,15 @@ class ExportAccessLost(Exception):
     """The requester may no longer read what the job would write: the job fails, without retries."""
 
 
-def export_job_start(*, requester: User, report: Report, kind: str, fmt: str, level: str) -> ExportJob:
-    """Create an export job for `requester` and hand it to the worker on commit.
+def export_job_start(
+    *, requester: User, report: Report, kind: str, fmt: str, level: str, version: int | None = None
+) -> ExportJob:
+    """Create an export job for `requester` and hand it to the worker on commit; with
+    `version`, of that published version of the report rather than of the working draft.
 
-    Refused (ExportRefused, nothing created) for an unknown kind, format or level, a level
-    above the requester's reading level, or a report out of their scope.
+    Refused (ExportRefused, nothing created) for an unknown kind, format, level or version,
+    a level above the requester's reading level, a version of the review record (which is
+    of the review as it stands), or a report out of their scope.
     """
     if kind not in ExportKind.values:
         raise ExportRefused(f"Unknown export '{kind}': choose the report or the review record.", field="kind")
@@ -76,14 +82,26 @@ def export_job_start(*, requester: User, report: Report, kind: str, fmt: str, le
         )
     if not reports_visible_to(requester).filter(pk=report.pk).exists():
         raise ExportRefused("You cannot export a report you cannot see.")
+    published = None
+    if version is not None:
+        if kind != ExportKind.REPORT:
+            raise ExportRefused(
+                "A published version is exported as the report; the review record is of the review as it stands.",
+                field="version",
+            )
+        published = versions_of(report).filter(number=version).first()
+        if published is None:
+            raise ExportRefused(f"This report has no published version {version}.", field="version")
     with transaction.atomic():
-        job = ExportJob.objects.create(requester=requester, report=report, kind=kind, fmt=fmt, level=level)
+        job = ExportJob.objects.create(
+            requester=requester, report=report, kind=kind, fmt=fmt, level=level, published_version=published
+        )
         log_action(
             report=report,
             actor=requester,
             action="reviewapp.export.started",
             target=job,
-            data={"job": job.pk, "kind": kind, "format": fmt, "level": level},
+            data={"job": job.pk, "kind": kind, "format": fmt, "level": level, "version": version},
         )
         transaction.on_commit(lambda: enqueue_exports([job.pk]), robust=True)
     return job
@@ -96,6 +114,8 @@ def _progress(job_id: int, progress: int, step: str) -> None:
 
 
 def _file_name(job: ExportJob) -> str:
+    if job.published_version is not None:
+        return version_file_name(job.published_version, slug=job.report.slug, level=job.level, fmt=job.fmt)
     what = "review-record" if job.kind == ExportKind.REVIEW_RECORD else "report"
     return f"{job.report.slug}-{what}-{job.level}.{job.fmt}"
 
@@ -115,6 +135,10 @@ def _still_allowed(job: ExportJob) -> str:
 def _document(job: ExportJob) -> ExportDocument:
     if job.kind == ExportKind.REVIEW_RECORD:
         return review_record_export(report=job.report, reader=job.requester, level=job.level, fmt=job.fmt)
+    if job.published_version is not None:
+        return version_export_document(
+            version=job.published_version, access=access_of(job.requester), level=job.level, fmt=job.fmt
+        )
     return report_export_document(report=job.report, level=job.level, fmt=job.fmt, user=job.requester)
 
 
@@ -157,7 +181,7 @@ def export_job_run(job_id: int) -> str:
     with transaction.atomic():
         job = (
             ExportJob.objects.select_for_update(of=("self",))
-            .select_related("requester", "report")
+            .select_related("requester", "report", "published_version")
             .filter(pk=job_id)
             .first()
         )

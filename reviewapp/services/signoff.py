@@ -13,6 +13,8 @@ from reviewapp.enums import SignOffDecision
 from reviewapp.models import SignOff
 from reviewapp.selectors.signoff import SignOffState, signoff_state
 from reviewapp.services.notifications import notify_signoff_recorded
+from versions.models import ReportVersion
+from versions.selectors import latest_version
 
 APPROVING = {SignOffDecision.APPROVE, SignOffDecision.APPROVE_WITH_CONDITIONS}
 
@@ -23,6 +25,15 @@ class SignOffError(Exception):
     def __init__(self, message: str, reasons: list[str] | None = None):
         super().__init__(message)
         self.reasons = reasons or []
+
+
+def version_facts(version: ReportVersion) -> dict:
+    return {
+        "number": version.number,
+        "name": version.name,
+        "published_at": version.published_at.isoformat(),
+        "published_by": str(version.published_by),
+    }
 
 
 def signoff_snapshot(state: SignOffState) -> dict:
@@ -93,10 +104,12 @@ def signoff_record(
     note: str = "",
     override: bool = False,
     override_reason: str = "",
+    version: int | None = None,
 ) -> SignOff:
-    """Record leadership's decision on the report's current version. The report and its
-    conclusions are locked, so no verdict or sign-off lands between the check and the
-    snapshot. An approving decision signs the report off."""
+    """Record leadership's decision on the report's latest published version: `version`, its
+    number as the decider read it (None: whichever is latest). The report and its
+    conclusions are locked, so no verdict, version or sign-off lands between the check and
+    the snapshot. An approving decision signs the report off."""
     if decision not in SignOffDecision.values:
         raise SignOffError("Choose approve, approve with conditions or not approved.")
     report = Report.objects.select_for_update().get(pk=report.pk)
@@ -104,6 +117,16 @@ def signoff_record(
         raise SignOffError("Only leadership records a sign-off decision.")
     if report.status == ReportStatus.SIGNED_OFF:
         raise SignOffError("This report is already signed off; a new version needs a new review.")
+    published = latest_version(report)
+    if published is None:
+        raise SignOffError(
+            "A sign-off is of a published version, and this report has none yet: its authors publish one first."
+        )
+    if version is not None and version != published.number:
+        raise SignOffError(
+            f"Version {published.number}, “{published.name}”, was published since you opened the page: "
+            "read what changed, then decide on it."
+        )
     list(Conclusion.objects.select_for_update().filter(report=report).values_list("pk", flat=True))
     state = signoff_state(user=decider, report=report)
     reasons = state.blocking_reasons
@@ -121,7 +144,8 @@ def signoff_record(
         note=(note or "").strip(),
         override_reason=override_reason if reasons else "",
         report_version=report.version,
-        snapshot=signoff_snapshot(state),
+        published_version=published,
+        snapshot={**signoff_snapshot(state), "published_version": version_facts(published)},
     )
     if decision in APPROVING:
         report.status = ReportStatus.SIGNED_OFF
@@ -134,6 +158,7 @@ def signoff_record(
         data={
             "decision": decision,
             "report_version": report.version,
+            "version": published.number,
             "overridden": bool(reasons),
             "override_reason": signoff.override_reason,
             "blocking_reasons": reasons,

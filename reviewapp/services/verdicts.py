@@ -12,6 +12,7 @@ from reviewapp.enums import Position
 from reviewapp.models import Verdict
 from reviewapp.selectors.verdicts import reviewing_organisation
 from reviewapp.services.notifications import notify_verdict_recorded, notify_verdicts_stale
+from versions.selectors import latest_version
 
 
 class VerdictError(Exception):
@@ -46,6 +47,7 @@ def _replace_current(*, conclusion: Conclusion, organisation, recorder: User, po
         conclusion_revision=conclusion.revision,
         conclusion_risk_level=conclusion.risk_level,
         conclusion_text=conclusion.text,
+        published_version=latest_version(conclusion.report),
         is_current=True,
     )
 
@@ -57,6 +59,7 @@ def _audit_data(verdict: Verdict) -> dict:
         "conclusion_id": verdict.conclusion_id,
         "pathway": verdict.conclusion.pathway.slug if verdict.conclusion.pathway is not None else None,
         "conclusion_revision": verdict.conclusion_revision,
+        "version": verdict.published_version.number if verdict.published_version else None,
     }
 
 

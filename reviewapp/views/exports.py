@@ -31,9 +31,14 @@ from reviewapp.services.exports import (
     export_path,
     export_scope_key,
 )
+from versions.selectors import versions_of
 
 LIST = "reviewapp/exports/list.html"
 DETAIL = "reviewapp/exports/detail.html"
+
+
+def _form(request, report, data=None) -> ExportStartForm:
+    return ExportStartForm(data, user=request.user, versions=list(versions_of(report)))
 
 
 def _panel_context(request, report, *, form, notice="") -> dict:
@@ -45,7 +50,7 @@ def _panel_context(request, report, *, form, notice="") -> dict:
 def export_list(request, slug):
     """The start form (levels up to the person's own) and the person's own exports of the report."""
     context = report_page(request, slug)
-    context.update(_panel_context(request, context["report"], form=ExportStartForm(user=request.user)))
+    context.update(_panel_context(request, context["report"], form=_form(request, context["report"])))
     return render(request, LIST, context)
 
 
@@ -53,22 +58,23 @@ def export_list(request, slug):
 @reader_required
 def export_start(request, slug):
     report = report_for_user(request.user, slug)
-    form = ExportStartForm(request.POST, user=request.user)
+    form = _form(request, report, request.POST)
     notice = ""
     if form.is_valid():
         try:
-            job = export_job_start(requester=request.user, report=report, **form.cleaned_data)
+            job = export_job_start(requester=request.user, report=report, **{"version": None, **form.cleaned_data})
         except ExportRefused as refusal:
             form.add_error(refusal.field if refusal.field in form.fields else None, str(refusal))
         else:
+            of = f" of version {job.published_version.number}" if job.published_version else ""
             notice = (
-                f"Started: {job.get_kind_display().lower()} as {job.get_fmt_display()} at level {job.level}. "
+                f"Started: {job.get_kind_display().lower()}{of} as {job.get_fmt_display()} at level {job.level}. "
                 "It appears below, and you can download it when it is ready."
             )
             if not is_htmx(request):
                 messages.success(request, notice)
                 return redirect("export_detail", slug=report.slug, job_id=job.pk)
-            form = ExportStartForm(user=request.user)
+            form = _form(request, report)
     if is_htmx(request):
         context = {"report": report, **_panel_context(request, report, form=form, notice=notice)}
         return render(request, f"{LIST}#export-panel", context)

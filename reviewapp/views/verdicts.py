@@ -21,6 +21,7 @@ from reviewapp.selectors.signoff import signoff_in_report, signoff_state, signof
 from reviewapp.selectors.verdicts import verdict_for_user, verdicts_visible_to, with_verdict_summary
 from reviewapp.services.signoff import APPROVING, SignOffError, signoff_record
 from reviewapp.services.verdicts import VerdictError, verdict_reconfirm, verdict_record
+from versions.selectors import with_published_version
 
 # ------------------------------------------------------------------ verdicts
 
@@ -63,7 +64,9 @@ def _history_page(request, slug, conclusion_id, *, form=None, error=""):
     conclusion = _conclusion_for(request, report, conclusion_id)
     conclusion_context(request, report=report, scope=scope, conclusions=[conclusion], form=form, error=error)
     history = list(
-        verdicts_visible_to(request.access).filter(conclusion=conclusion).select_related("organisation", "recorded_by")
+        with_published_version(verdicts_visible_to(request.access).filter(conclusion=conclusion)).select_related(
+            "organisation", "recorded_by"
+        )
     )
     for verdict in history:
         verdict.conclusion = conclusion
@@ -169,6 +172,7 @@ def _dashboard_context(request, context, *, form=None, stage="form", refusal=Non
         signoffs=signoffs_for_report(report=report),
         may_sign_off=context["scope"].may_sign_off,
         signed_off=report.status == ReportStatus.SIGNED_OFF,
+        signing=state.signing,
         form=form or SignOffForm(),
         stage=stage,
         refusal=refusal or [],
@@ -213,12 +217,15 @@ def signoff_record_view(request, slug):
                     note=data["note"],
                     override=data["override"],
                     override_reason=data["override_reason"],
+                    version=data["version"],
                 )
             except SignOffError as refused:
                 error, refusal = str(refused), refused.reasons
             else:
+                published = signoff.published_version
                 messages.success(
-                    request, f"Recorded “{signoff.get_decision_display()}” on version {report.version or '—'}."
+                    request,
+                    f"Recorded “{signoff.get_decision_display()}” on version {published.number}, “{published.name}”.",
                 )
                 url = reverse("signoff_detail", args=[report.slug, signoff.pk])
                 return HttpResponseClientRedirect(url) if is_htmx(request) else redirect(url)

@@ -26,6 +26,7 @@ from reviewapp.services.exports import export_job_run, export_job_start
 from reviewapp.services.requests import request_answer, request_file
 from reviewapp.services.signoff import signoff_record
 from reviewapp.services.verdicts import verdict_record
+from tests.factories.versions import published
 from versions.services import version_publish
 
 PHONE = {"width": 390, "height": 844}
@@ -97,6 +98,7 @@ def demo(transactional_db):
     )
     comment_post(author=people["erin"], subject=claim, text=LONG_COMMENT)
     claim_update(claim=claim, editor=people["alice"], version=claim.version, rationale=claim.rationale + " Revised.")
+    published(report)  # a sign-off is of a published version
     signoff_record(
         report=report,
         decider=people["lena"],

@@ -33,6 +33,7 @@ from tests.factories.reviewapp import (
     SignOffFactory,
     VerdictFactory,
 )
+from tests.factories.versions import ReportVersionFactory, published
 
 __all__ = [
     "AuditEntryFactory",
@@ -48,6 +49,7 @@ __all__ = [
     "PathwayClaimFactory",
     "PathwayFactory",
     "ReportFactory",
+    "ReportVersionFactory",
     "RequestMessageFactory",
     "ReviewerOrganisationFactory",
     "SignOffFactory",
@@ -57,5 +59,6 @@ __all__ = [
     "author_of",
     "leader_of",
     "member_of",
+    "published",
     "reviewer_of",
 ]

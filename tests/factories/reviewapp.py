@@ -22,6 +22,7 @@ from tests.factories.pathways import (
     member_of,
     reviewer_of,
 )
+from tests.factories.versions import published
 
 
 def _subject_of(comment: Comment):
@@ -79,8 +80,9 @@ class VerdictFactory(ServiceFactory):
 
 
 class SignOffFactory(ServiceFactory):
-    """Recorded through `signoff_record` by leadership of the report, which refuses while a
-    verdict is missing or stale (unless `override` with an `override_reason`)."""
+    """Recorded through `signoff_record` by leadership of the report, on its latest published
+    version (the draft is published first if it has none), which refuses while a verdict is
+    missing or stale (unless `override` with an `override_reason`)."""
 
     class Meta:
         model = SignOff
@@ -94,6 +96,7 @@ class SignOffFactory(ServiceFactory):
 
     @classmethod
     def _create(cls, model_class, **fields):
+        published(fields["report"])  # a sign-off is of a published version
         return signoff_record(**fields)
 
 

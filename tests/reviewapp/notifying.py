@@ -7,6 +7,7 @@ from reviewapp.enums import Position, SignOffDecision
 from reviewapp.models import Notification
 from reviewapp.services.signoff import signoff_record
 from reviewapp.services.verdicts import verdict_record
+from tests.factories.versions import published
 from tests.reviewapp.matrix.requests import file_request
 
 
@@ -34,6 +35,7 @@ def record_verdict(world, recorder, run, position=Position.DISSENT):
 def record_sign_off(world, decider, run, decision=SignOffDecision.APPROVE, note="Go."):
     """Leadership's decision on the report, recorded past the unmet conditions (an override)."""
     with run(execute=True):
+        published(world.report)  # a sign-off is of a published version
         return signoff_record(
             report=world.report,
             decider=decider,

@@ -8,6 +8,7 @@ from evidence.selectors import evidence_visible_to
 from pathways.models import Claim, Report, Team, User
 from pathways.selectors import claims_visible_to, pathways_visible_to, reader_scope, reports_visible_to
 from reviewapp.management.commands.load_demo import DEMO_PASSWORD, DEMO_SLUG
+from versions.models import ReportVersion
 
 
 @pytest.fixture
@@ -28,9 +29,20 @@ def test_the_demo_is_a_realistic_report(demo):
 
 
 def test_loading_the_demo_twice_changes_nothing(demo):
-    counts = (Report.objects.count(), Claim.objects.count(), User.objects.count())
+    counts = (Report.objects.count(), Claim.objects.count(), User.objects.count(), ReportVersion.objects.count())
     call_command("load_demo", allow_without_debug=True)
-    assert (Report.objects.count(), Claim.objects.count(), User.objects.count()) == counts
+    assert (
+        Report.objects.count(),
+        Claim.objects.count(),
+        User.objects.count(),
+        ReportVersion.objects.count(),
+    ) == counts
+
+
+def test_the_demo_report_has_the_version_its_reviewers_were_given(demo):
+    version = ReportVersion.objects.get(report=demo)
+    assert (version.number, version.name, version.published_by.username) == (1, "For external review", "alice")
+    assert len(version.document["pathways"]) == 9
 
 
 def test_every_demo_person_can_log_in_and_sees_what_their_role_should(client, demo):

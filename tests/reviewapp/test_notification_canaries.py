@@ -18,6 +18,7 @@ from reviewapp.services.notifications import notification_preferences_set
 from reviewapp.services.requests import request_answer
 from reviewapp.services.signoff import signoff_record
 from tests.conftest import ALL_CANARIES, CANARY_INTERNAL_SPAN
+from tests.factories.versions import published
 from tests.reviewapp.matrix.requests import file_request
 
 INTERNAL_TEXT = f"[[internal]]{CANARY_INTERNAL_SPAN}[[/internal]]"
@@ -156,6 +157,7 @@ def test_reviewers_hear_the_sign_off_decision_but_not_leaderships_note(
 
     note = f"Approved if the {CANARY_OUT_OF_SCOPE} dissent is answered. {INTERNAL_TEXT}"
     with django_capture_on_commit_callbacks(execute=True):
+        published(world.report)  # a sign-off is of a published version
         signoff_record(
             report=world.report,
             decider=leadership,

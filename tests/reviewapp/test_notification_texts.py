@@ -138,7 +138,7 @@ def test_every_kind_says_exactly_this(
         f"Overdue since {past}: {title}",
         f"This request to Security was due on {past} and is still awaiting an answer:\n\n{question}",
     )
-    signed_off = ("Sign-off decision on Pilot report: Approve", "Leadership recorded it on version – of the report.")
+    signed_off = ("Sign-off decision on Pilot report: Approve", "Leadership recorded it on version 1, “For review”.")
     assert _told(team_member) == {
         "request_filed": (
             f"New request to Security: {title}",

@@ -172,7 +172,7 @@ EXPECTED = {
     "notifications fragment": (6, 6, 6),
     "bell": (4, 4, 4),
     "notification settings": (5, 5, 5),
-    "exports": (6, 6, 6),
+    "exports": (7, 7, 7),
     "export": (6, 6, 6),
     "export fragment": (5, 5, 5),
     "audit log": (7, None, 7),

@@ -10,7 +10,7 @@ from pathways.models import AuditEntry, Conclusion
 from reviewapp.enums import Position
 from reviewapp.models import Verdict
 from reviewapp.services.verdicts import VerdictError, verdict_reconfirm
-from tests.factories import ReportFactory
+from tests.factories import ReportFactory, ReportVersionFactory
 from tests.helpers import HTMX
 from tests.reviewapp.matrix.verdicts import conclusion_of, edit_conclusion, given
 from tests.reviewapp.verdicting import current, page, record
@@ -39,6 +39,22 @@ def test_recording_writes_the_audit_log(world, external_reviewer):
     entry = AuditEntry.objects.get(action="reviewapp.verdict.recorded")
     assert (entry.report, entry.actor, entry.target_id) == (world.report, external_reviewer, verdict.pk)
     assert entry.data["organisation"] == "Holdout Evaluators" and entry.data["position"] == "dissent"
+
+
+def test_a_verdict_records_the_version_it_was_given_against(client, world, author, external_reviewer):
+    conclusion = conclusion_of(world, "backdoors")
+    before = given(external_reviewer, conclusion, Position.CONCUR)
+    assert before.published_version is None
+    ReportVersionFactory(report=world.report, author=author, name="11 February")
+    second = ReportVersionFactory(report=world.report, author=author, name="3 March")
+    verdict = given(external_reviewer, conclusion, Position.DISSENT, "The audit was sampled.")
+    assert verdict.published_version == second
+    assert AuditEntry.objects.filter(action="reviewapp.verdict.recorded").latest("id").data["version"] == 2
+    client.force_login(external_reviewer)
+    history = client.get(reverse("verdict_history", args=["pilot", conclusion.pk])).content.decode()
+    assert "given against" in history and "version 2, “3 March”" in history
+    assert reverse("version_detail", args=["pilot", 2]) in history
+    assert "given before any version was published" in history
 
 
 @pytest.mark.parametrize("position", [Position.CONCUR_WITH_RESERVATIONS, Position.DISSENT, Position.ABSTAIN])

@@ -14,6 +14,7 @@ from reviewapp.enums import Position
 from reviewapp.models import SignOff
 from reviewapp.services.verdicts import verdict_record
 from tests.factories import PathwayFactory, UserFactory
+from tests.factories.versions import published
 from tests.helpers import query_count
 
 _serial = itertools.count()
@@ -121,6 +122,7 @@ def test_signing_off_and_a_recorded_sign_off_do_not_grow_with_the_data(client, w
     client.force_login(leadership)
     url = reverse("signoff_record", args=["pilot"])
     data = {"decision": "not_approved", "note": "No.", "override": "on", "override_reason": "Test.", "step": "confirm"}
+    published(world.report)
     grow(world, 1)
     small = count_queries(client, url, method="post", data=data)
     small_page = count_queries(client, reverse("signoff_detail", args=["pilot", SignOff.objects.latest("id").pk]))

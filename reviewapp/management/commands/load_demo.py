@@ -16,6 +16,7 @@ from pathways.enums import Clearance, Sensitivity
 from pathways.models import Claim, Report, Team, User
 from pathways.services import access_grant, team_member_add
 from reviewapp.services.requests import request_file
+from versions.services import version_publish
 
 DEMO_FILE = Path(__file__).resolve().parents[3] / "pathways" / "demo" / "demo-report.yaml"
 DEMO_SLUG = "pilot-sabotage-2026"
@@ -111,7 +112,14 @@ class Command(BaseCommand):
     def _review_activity(self, report: Report) -> None:
         """Two requests to the Security team: Bob's, filed last week and now overdue (the
         clock moved back: the app refuses a due date in the past), and Erin's, due tomorrow.
-        The scheduler's reminders chase both within a minute of `make run`."""
+        The scheduler's reminders chase both within a minute of `make run`. The draft as
+        imported is published first, as the version the reviewers were given."""
+        version_publish(
+            report=report,
+            author=User.objects.get(username="alice"),
+            name="For external review",
+            note="The report as first shared with the reviewers.",
+        )
         claim = (
             Claim.objects.filter(report=report, owner_team__slug="security", sensitivity=Sensitivity.PUBLIC)
             .order_by("position", "id")

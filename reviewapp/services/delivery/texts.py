@@ -193,7 +193,7 @@ def _render_sign_off(notification: Notification, recipient) -> Rendered | None:
         notification.kind,
         report_title=report.title,
         decision=sign_off.get_decision_display(),
-        version=str(sign_off.report_version or "–"),
+        version=sign_off.version_label,
         note=_excerpt(sign_off.note, recipient.reading_level) if reads_the_note else "",
     )
     if reads_the_note:

@@ -18,6 +18,7 @@ from reviewapp.services.signoff import signoff_record
 from reviewapp.services.verdicts import verdict_record
 from tests.conftest import CANARY_INTERNAL_SPAN, CANARY_OUT_OF_SCOPE, REVIEWER_VISIBLE
 from tests.factories import ReportFactory
+from tests.factories.versions import published
 from tests.reviewapp.matrix import HTMX, IN_SCOPE, REPORT_PAGE, SIGNED_IN, Row
 from tests.reviewapp.matrix.requests import answer, file_request
 
@@ -79,6 +80,7 @@ def review_activity(world, persona):
     _verdict(erin, conclusion_of(world, world.also_in_scope), Position.ABSTAIN, "Not our expertise.")
     # The authors change the backdoors conclusion: Holdout's abstention on it goes stale.
     Conclusion.objects.filter(pk=conclusion_of(world, world.also_in_scope).pk).update(revision=F("revision") + 1)
+    published(world.report)  # a sign-off is of a published version
     signoff = signoff_record(
         report=world.report,
         decider=lena,

@@ -14,7 +14,7 @@ sign-off tests too) go through the services the views call, so they notify as in
 from pathways.models import Conclusion
 from reviewapp.enums import Position
 from reviewapp.services.verdicts import conclusion_revise, verdict_record
-from tests.factories import ReportFactory, SignOffFactory
+from tests.factories import ReportFactory, ReportVersionFactory, SignOffFactory
 from tests.reviewapp.matrix import HIDDEN_FROM_EXTERNAL, HTMX, IN_SCOPE, REPORT_PAGE, SIGNED_IN, Row
 
 EVERYONE_404 = {**dict.fromkeys(SIGNED_IN, 404), "anonymous": 302}
@@ -85,6 +85,11 @@ def _stale_verdict(by: str, pathway: str):
 def _signoff(world, persona):
     """Leadership's decision, taken over the missing verdicts in writing."""
     return SignOffFactory(report=world.report, decider=persona("leadership"), override=True, override_reason="A test.")
+
+
+def _published(world, persona):
+    """The version a sign-off is of."""
+    return ReportVersionFactory(report=world.report, author=persona("author"), name="11 February")
 
 
 def _another_reports_signoff(world, persona):
@@ -174,8 +179,8 @@ ROWS = [
     Row("signoff_dashboard", DASHBOARD, {"slug": "pilot"}),
     Row("signoff_dashboard", DASHBOARD_HTMX, {"slug": "pilot"}, headers=HTMX),
     Row("signoff_dashboard", EVERYONE_404, {"slug": "no-such-report"}, label="missing"),
-    Row("signoff_record", SIGN_OFF, {"slug": "pilot"}, method="post", data=SIGN),
-    Row("signoff_record", SIGN_OFF_HTMX, {"slug": "pilot"}, method="post", data=SIGN, headers=HTMX),
+    Row("signoff_record", SIGN_OFF, {"slug": "pilot"}, method="post", data=SIGN, setup=_published),
+    Row("signoff_record", SIGN_OFF_HTMX, {"slug": "pilot"}, method="post", data=SIGN, headers=HTMX, setup=_published),
     Row(
         "signoff_record",
         {**SIGN_OFF, "leadership": 200},
