@@ -53,3 +53,14 @@ class MessageKind(models.TextChoices):
     FOLLOW_UP = "follow_up", "Follow-up"
     DECLINE = "decline", "Declined"
     CLOSE = "close", "Closed"
+
+
+class Carried(models.TextChoices):
+    """Where an evidence item copied from the previous model's report stands: it holds for
+    the new model only once its owning team says so (confirmed) or gives its new state
+    (replaced). An item written for this report is not carried forward at all."""
+
+    NOT_CARRIED = "", "Not carried forward"
+    UNCONFIRMED = "unconfirmed", "Carried forward — confirm or replace"
+    CONFIRMED = "confirmed", "Confirmed for this model"
+    REPLACED = "replaced", "Replaced for this model"

@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from evidence.enums import OPEN_STATES, EvidenceKind, MessageKind, Priority, Relation, RequestState
+from evidence.enums import OPEN_STATES, Carried, EvidenceKind, MessageKind, Priority, Relation, RequestState
 from pathways.enums import Sensitivity
 from pathways.models import (
     Claim,
@@ -27,6 +27,13 @@ class Evidence(models.Model):
     source = models.CharField(max_length=500, blank=True)
     position = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
+    # Copied from the previous model's report (evidence.carrying): the item it was copied
+    # from, and whether its owning team has confirmed or replaced it for this model.
+    carried_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    carried = models.CharField(max_length=16, choices=Carried.choices, default=Carried.NOT_CARRIED, blank=True)
+    carried_note = models.TextField(blank=True)
+    carried_decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    carried_decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "evidence"
@@ -38,7 +45,14 @@ class Evidence(models.Model):
                 condition=models.Q(sensitivity__in=Sensitivity.values), name="evidence_sensitivity_known"
             ),
         ]
-        indexes = [models.Index(fields=["owner_team", "report"], name="evidence_owner_team_report")]
+        indexes = [
+            models.Index(fields=["owner_team", "report"], name="evidence_owner_team_report"),
+            models.Index(
+                fields=["report", "owner_team"],
+                condition=models.Q(carried="unconfirmed"),
+                name="evidence_unconfirmed",
+            ),
+        ]
 
     def __str__(self):
         return self.title

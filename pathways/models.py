@@ -93,6 +93,8 @@ class Report(models.Model):
     evidence_cutoff = models.DateField(null=True, blank=True)
     summary = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    # The report of the previous model that this one was started from (evidence.carrying).
+    predecessor = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="successors")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

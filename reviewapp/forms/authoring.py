@@ -226,6 +226,9 @@ ACTION_LABELS = {
     "pathways.claim.changed": "Claim edited",
     "pathways.conclusion.changed": "Conclusion edited",
     "evidence.evidence.changed": "Evidence edited",
+    "evidence.evidence.confirmed": "Carried-forward evidence confirmed",
+    "evidence.evidence.replaced": "Carried-forward evidence replaced",
+    "evidence.report.started_from": "Report started from the previous model's",
 }
 
 
