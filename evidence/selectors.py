@@ -8,6 +8,7 @@ reading level and either they see its report whole, or it backs a claim they can
 from django.db.models import Aggregate, Count, DurationField, Exists, F, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from evidence.enums import Carried
 from evidence.models import ClaimEvidence, Evidence, InformationRequest
 from pathways.access import REQUEST_OVERSEERS, Access, access_of
 from pathways.models import Report, Team
@@ -150,3 +151,21 @@ def information_request_team_summary(user, *, report, today) -> QuerySet:
 def teams_of(person) -> QuerySet[Team]:
     """The owning teams this person is a member of."""
     return Team.objects.filter(id__in=ids(access_of(person).team_ids))
+
+
+def carried_forward_to_teams(person) -> QuerySet[Evidence]:
+    """The evidence items the person's teams must still confirm or replace, across the reports
+    they see, in each report's order."""
+    access = access_of(person)
+    return (
+        evidence_visible_to(access)
+        .filter(carried=Carried.UNCONFIRMED, owner_team_id__in=ids(access.team_ids))
+        .select_related("report", "owner_team")
+        .order_by("report__title", "report_id", "position", "id")
+    )
+
+
+def unconfirmed_in_report(person, report: Report) -> int:
+    """How many carried-forward items of the report, among those the person may read, are
+    still to be confirmed or replaced."""
+    return evidence_visible_to(person).filter(report=report, carried=Carried.UNCONFIRMED).count()

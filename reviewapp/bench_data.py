@@ -240,13 +240,13 @@ class Seeder(ActivitySteps):
     def _evidence(self):
         return self.run(
             f"""INSERT INTO {_table(Evidence)} (id, report_id, slug, title, kind, owner_team_id, sensitivity, summary,
-                source, position, version)
+                source, position, version, carried, carried_note)
             SELECT (r - 1) * %(evidence)s + e, r, 'evidence-' || e, 'Evidence item ' || e || ' of report ' || r,
                 (ARRAY['evaluation', 'audit', 'interpretability', 'red_team', 'monitoring', 'security_control',
                     'usage_data', 'attestation', 'document', 'other'])[1 + e %% 10],
                 1 + (e * 7) %% %(teams)s,
                 CASE e %% 10 WHEN 4 THEN 'reviewer' WHEN 8 THEN 'internal' ELSE 'public' END,
-                %(lorem)s, 'doc EV-' || e, e, 1
+                %(lorem)s, 'doc EV-' || e, e, 1, '', ''
             FROM generate_series(1, %(reports)s) r, generate_series(1, %(evidence)s) e""",
             self._params(),
         )

@@ -5,6 +5,7 @@ from django.urls import path
 from reviewapp.views import (
     audit,
     authoring,
+    carrying,
     comments,
     exports,
     inbox,
@@ -36,6 +37,7 @@ urlpatterns = [
     *comments.urlpatterns,
     *verdicts.urlpatterns,
     *authoring.urlpatterns,
+    *carrying.urlpatterns,
     *audit.urlpatterns,
     *notifications.urlpatterns,
     *exports.urlpatterns,

@@ -56,7 +56,7 @@ class SignOffForm(forms.Form):
         help_text="The reasons for the decision and any conditions. Markdown.",
     )
     override = forms.BooleanField(
-        label="I understand that some verdicts are missing or stale, and I record this decision anyway.",
+        label="I understand that what is listed above is not done, and I record this decision anyway.",
         required=False,
     )
     override_reason = forms.CharField(
@@ -78,5 +78,5 @@ class SignOffForm(forms.Form):
         if cleaned.get("decision") == SignOffDecision.APPROVE_WITH_CONDITIONS and not cleaned.get("note", "").strip():
             self.add_error("note", "Write down the conditions of the approval.")
         if cleaned.get("override") and not cleaned.get("override_reason", "").strip():
-            self.add_error("override_reason", "Say why you sign off without every current verdict.")
+            self.add_error("override_reason", "Say why you sign off without waiting for what is listed.")
         return cleaned

@@ -25,6 +25,7 @@ class VerdictPanel:
     notice: str = ""
     error: str = ""
     dashboard_link: bool = False
+    previous: object = None  # the reader's organisation's verdict on this conclusion in the predecessor report
 
     @property
     def own_verdict(self):
@@ -50,6 +51,7 @@ def conclusion_context(request, *, report, scope, conclusions, form=None, notice
     ):
         verdict.conclusion = by_pk[verdict.conclusion_id]
         verdicts.setdefault(verdict.conclusion_id, {})[verdict.organisation_id] = verdict
+    previous = _previous_verdicts(request.access, report, organisation) if organisation is not None else {}
     for conclusion in conclusions:
         given = verdicts.get(conclusion.pk, {})
         organisations = [verdict.organisation for verdict in given.values()]
@@ -69,6 +71,7 @@ def conclusion_context(request, *, report, scope, conclusions, form=None, notice
             notice=notice,
             error=error,
             dashboard_link=conclusion.pathway_id is None and scope.may_open_dashboard,
+            previous=previous.get(conclusion.pathway.slug if conclusion.pathway_id else None),
         )
         if organisation is not None:
             own = given.get(organisation.pk)
@@ -76,3 +79,19 @@ def conclusion_context(request, *, report, scope, conclusions, form=None, notice
             panel.form = form if form is not None else VerdictForm(conclusion=conclusion, initial=initial)
         conclusion.verdict_panel = panel
     return {}
+
+
+def _previous_verdicts(access, report, organisation) -> dict:
+    """The organisation's current verdicts on the predecessor report's conclusions that the
+    reader may see there, by pathway slug (None for the overall conclusion); one query,
+    none for a report started from nothing."""
+    if not report.predecessor_id:
+        return {}
+    verdicts = (
+        current_verdicts_visible_to(access)
+        .filter(conclusion__report_id=report.predecessor_id, organisation=organisation)
+        .select_related("conclusion__report", "conclusion__pathway")
+    )
+    return {
+        (verdict.conclusion.pathway.slug if verdict.conclusion.pathway_id else None): verdict for verdict in verdicts
+    }

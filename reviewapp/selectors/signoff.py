@@ -21,7 +21,8 @@ from django.db.models.functions import Cast, Coalesce, JSONObject
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from evidence.models import InformationRequest
+from evidence.enums import Carried
+from evidence.models import Evidence, InformationRequest
 from pathways.enums import PATHWAY_REVIEW_CODENAME, REVIEWER_ROLES
 from pathways.models import (
     Conclusion,
@@ -212,6 +213,7 @@ class SignOffState:
     today: date
     overdue: list = field(default_factory=list)  # the oldest OVERDUE_SHOWN requests past their due date
     signing: ReportVersion | None = None  # the latest published version, which a sign-off is of
+    unconfirmed: int = 0  # evidence carried from the previous model's report, still to confirm or replace
 
     @property
     def stale_cells(self) -> list[tuple]:
@@ -256,8 +258,14 @@ class SignOffState:
 
     @property
     def blocking_reasons(self) -> list[str]:
-        """What stands in the way of a sign-off without override: missing and stale verdicts."""
+        """What stands in the way of a sign-off without override: missing and stale verdicts,
+        and evidence carried from the previous model's report that is still unconfirmed."""
         reasons = []
+        if self.unconfirmed:
+            reasons.append(
+                f"{self.unconfirmed} carried-forward evidence item{'s are' if self.unconfirmed != 1 else ' is'} "
+                "still to be confirmed or replaced by the owning teams."
+            )
         for row in self.rows:
             for cell in row.cells:
                 if cell.missing:
@@ -366,11 +374,13 @@ def signoff_state(*, user: User, report: Report, conclusions: list[Conclusion] |
         today=today,
         overdue=overdue,
         signing=facts["signing"],
+        unconfirmed=facts["unconfirmed"],
     )
 
 
 def _report_facts(report: Report) -> dict:
-    """The report's unresolved comment threads and its latest published version, in one query."""
+    """The report's unresolved comment threads, its carried-forward evidence still
+    unconfirmed, and its latest published version, in one query."""
     threads = (
         Comment.objects.filter(report=OuterRef("pk"), parent=None, resolved_at=None)
         .order_by()
@@ -383,9 +393,20 @@ def _report_facts(report: Report) -> dict:
         .order_by("-number")
         .values(row=JSONObject(id="id", number="number", name="name", published_at="published_at"))[:1]
     )
+    unconfirmed = (
+        Evidence.objects.filter(report=OuterRef("pk"), carried=Carried.UNCONFIRMED)
+        .order_by()
+        .values("report")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     row = (
         Report.objects.filter(pk=report.pk)
-        .values(threads=Coalesce(Subquery(threads), 0), latest=Subquery(latest, output_field=JSONField()))
+        .values(
+            threads=Coalesce(Subquery(threads), 0),
+            unconfirmed=Coalesce(Subquery(unconfirmed), 0),
+            latest=Subquery(latest, output_field=JSONField()),
+        )
         .get()
     )
     latest_row = row["latest"]
@@ -398,7 +419,7 @@ def _report_facts(report: Report) -> dict:
             name=latest_row["name"],
             published_at=datetime.fromisoformat(latest_row["published_at"]),
         )
-    return {"threads": row["threads"], "signing": signing}
+    return {"threads": row["threads"], "unconfirmed": row["unconfirmed"], "signing": signing}
 
 
 def signoffs_for_report(*, report: Report) -> QuerySet[SignOff]:

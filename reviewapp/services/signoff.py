@@ -133,7 +133,8 @@ def signoff_record(
     override_reason = (override_reason or "").strip()
     if reasons and not (override and override_reason):
         raise SignOffError(
-            "Not every organisation has a current verdict on every conclusion it reviews. "
+            "Not everything a sign-off waits for is done: every organisation's current verdict on every "
+            "conclusion it reviews, and every carried-forward evidence item confirmed or replaced. "
             "Wait for them, or override and say why.",
             reasons,
         )

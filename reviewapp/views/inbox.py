@@ -1,7 +1,8 @@
 """The Inbox: what each person has to act on or watch across the reports they see.
 
 - Members of owning teams: the requests their teams owe an answer to (overdue, due soon,
-  the rest), then the answered ones, which wait on the person who asked.
+  the rest), then the answered ones, which wait on the person who asked; and the evidence
+  carried into the next model's report that their teams must confirm or replace.
 - Reviewers (acting for a reviewer organisation): their organisation's requests, answered
   and waiting for them, waiting for a team's answer, and closed or declined.
 - Leadership: the overdue requests on the reports they lead.
@@ -9,13 +10,14 @@ A person with several of these sees each part; someone with none is told where r
 come from, and what to ask for.
 """
 
+from django.db.models import Count, Window
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from evidence.enums import DUE_SOON_DAYS
-from evidence.selectors import teams_of
+from evidence.selectors import carried_forward_to_teams, teams_of
 from reviewapp.pages import paginate, reader_required
 from reviewapp.selectors.requests import (
     REQUESTS_PER_PAGE,
@@ -26,6 +28,10 @@ from reviewapp.selectors.requests import (
     team_requests,
     with_due_dates,
 )
+
+# The Inbox lists this many carried-forward items to confirm or replace; each report's
+# evidence list shows them all.
+CARRIED_SHOWN = 50
 
 
 def _team_groups(rows: list, counts: dict) -> list[RequestGroup]:
@@ -69,6 +75,8 @@ def inbox(request):
         pages = paginate(request, listed, REQUESTS_PER_PAGE)
         rows = with_due_dates(pages["page"].object_list, today)
         context.update(teams=teams, team_groups=_team_groups(rows, counts), team_total=counts["total"], **pages)
+        carried = list(carried_forward_to_teams(access).annotate(total=Window(Count("id")))[:CARRIED_SHOWN])
+        context.update(carried=carried, carried_total=carried[0].total if carried else 0)
     organisation_groups = organisation_requests(access, today)
     if organisation_groups:
         context.update(organisation=access.organisation, organisation_groups=organisation_groups)

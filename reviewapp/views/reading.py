@@ -9,9 +9,15 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from evidence.enums import Relation
+from evidence.enums import Carried, Relation
 from evidence.models import ClaimEvidence, Evidence
-from evidence.selectors import claim_evidence_visible_to, evidence_for_user, evidence_scope, evidence_visible_to
+from evidence.selectors import (
+    claim_evidence_visible_to,
+    evidence_for_user,
+    evidence_scope,
+    evidence_visible_to,
+    unconfirmed_in_report,
+)
 from pathways.enums import ReportStatus
 from pathways.models import Claim, PathwayClaim
 from pathways.selectors import (
@@ -27,6 +33,7 @@ from pathways.services import report_status_change
 from reviewapp.forms.reading import ClaimFilterForm, ReportStatusForm
 from reviewapp.pages import is_htmx, paginate, pathway_in, reader_required, report_page, require
 from reviewapp.panels import requests, subject_panels, verdicts
+from reviewapp.selectors.across import neighbours
 
 # Rows a page of each list holds: a lab's report has hundreds of claims and thousands of evidence items.
 CLAIMS_PER_PAGE = 50
@@ -57,6 +64,9 @@ def report_detail(request, slug):
     report, scope = context["report"], context["scope"]
     context["status_form"] = ReportStatusForm(report=report)
     context.update(requests.report_context(request, report=report, scope=scope))
+    context["predecessor"], context["successor"] = neighbours(request.access, report)
+    if report.predecessor_id:  # started from the previous model's report: what its teams must still confirm
+        context["unconfirmed"] = unconfirmed_in_report(request.access, report)
     if context["overall"]:
         context.update(
             verdicts.conclusion_context(request, report=report, scope=scope, conclusions=[context["overall"]])
@@ -227,17 +237,19 @@ def load_bearing(request, slug):
 def evidence_index(request, slug):
     context = report_page(request, slug)
     access = request.access
+    evidence_items = evidence_visible_to(access).filter(report=context["report"])
+    waiting = request.GET.get("carried") == Carried.UNCONFIRMED
+    if waiting:
+        evidence_items = evidence_items.filter(carried=Carried.UNCONFIRMED)
     evidence_items = (
-        evidence_visible_to(access)
-        .filter(report=context["report"])
-        .select_related("owner_team")
+        evidence_items.select_related("owner_team")
         .order_by("position", "id")
         .annotate(
             claim_count=count_of(Claim.objects.filter(claim_scope(access), evidence_links__evidence=OuterRef("pk")))
         )
     )
     pages = paginate(request, evidence_items, EVIDENCE_PER_PAGE)
-    context.update(evidence_items=pages["page"].object_list, **pages)
+    context.update(evidence_items=pages["page"].object_list, waiting=waiting, **pages)
     return render(request, "reviewapp/evidence_index.html", context)
 
 
@@ -252,6 +264,7 @@ def evidence_detail(request, slug, evidence_slug):
         .select_related("claim")
         .order_by("relation", "claim__position")
     )
-    context.update(evidence=evidence, claim_links=claim_links)
+    may_decide = context["scope"].may_edit or evidence.owner_team_id in access.team_ids
+    context.update(evidence=evidence, claim_links=claim_links, may_decide_carried=may_decide)
     context.update(subject_panels(request, report=context["report"], scope=context["scope"], subject=evidence))
     return render(request, "reviewapp/evidence_detail.html", context)

@@ -203,7 +203,7 @@ def signoff_record_view(request, slug):
         state = signoff_state(user=request.access, report=report)
         if state.blocking_reasons and not data["override"]:
             refusal = state.blocking_reasons
-            error = "The sign-off was not recorded: not every organisation has a current verdict."
+            error = "The sign-off was not recorded: it waits for what is listed below."
         elif request.POST.get("step") == "edit":
             pass  # back to the form, with what was typed
         elif request.POST.get("step") != "confirm":

@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.conftest import PERSONAS
 from tests.reviewapp.matrix import (
     authoring,
+    carrying,
     comments,
     exports,
     notifications,
@@ -32,6 +33,7 @@ MATRIX = [
     *exports.ROWS,
     *search.ROWS,
     *versions.ROWS,
+    *carrying.ROWS,
 ]
 
 

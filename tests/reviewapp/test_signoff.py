@@ -247,7 +247,7 @@ def test_sign_off_is_refused_with_reasons_while_verdicts_are_missing_or_stale(
 def test_an_override_needs_a_written_reason(client, world, leadership, reviewers):
     client.force_login(leadership)
     body = sign(client, step="confirm", override="on", override_reason=" ").content.decode()
-    assert "Say why you sign off without every current verdict." in body
+    assert "Say why you sign off without waiting for what is listed." in body
     assert not SignOff.objects.exists()
     with pytest.raises(SignOffError):
         signoff_record(report=world.report, decider=leadership, decision="approve", override=True, override_reason="")
@@ -259,7 +259,7 @@ def test_sign_off_with_an_override_asks_once_then_records_it(client, world, lead
     body = sign(client, **fields).content.decode()
     assert "You are about to record “Approve”" in body
     assert "The report will be marked <strong>signed off</strong>." in body
-    assert "You override 7 missing or stale verdicts" in body
+    assert "You override 7 unmet conditions of a sign-off" in body
     assert not SignOff.objects.exists(), "asking is not recording"
     back = sign(client, step="edit", **fields).content.decode()
     assert "Continue" in back and "The board meets today." in back and not SignOff.objects.exists()
