@@ -37,7 +37,7 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	@# The type checks' Django plugin imports the settings: a URL that is parsed, never connected to.
-	DEBUG=1 DATABASE_URL=postgres://mypy@127.0.0.1:1/mypy $(VENV)/bin/mypy pathways evidence versions reviewapp/services reviewapp/selectors reviewapp/subjects.py
+	DEBUG=1 DATABASE_URL=postgres://mypy@127.0.0.1:1/mypy $(VENV)/bin/mypy pathways evidence versions monitoring reviewapp/services reviewapp/selectors reviewapp/subjects.py
 	@# Coverage of the app's code is reported at the end (.coveragerc says what is measured). A whole
 	@# run fails under the floor (95% when it was set); a run of some tests (PYTEST_ARGS) only reports.
 	$(PY) -m pytest -n $${TEST_WORKERS:-2} --dist loadfile --cov --cov-report=term $(if $(PYTEST_ARGS),,--cov-fail-under=$(COVERAGE_FLOOR)) $${PYTEST_ARGS:-}

@@ -7,19 +7,13 @@ one, their reading level, their roles per report, their organisation and their t
 Every scope function (`*_visible_to`) filters on these sets, so a scope is a plain filter
 on a few ids, or one join, never a scope function nested inside another.
 
-The sets are per person and small: a person holds grants on tens of reports, not
-thousands. That is the one place where ids are carried in Python; everything that grows
-with the data (claims, evidence, comments, requests, notifications) stays in the database
-and is reached by joins.
+The sets are per person and small (grants on tens of reports, not thousands): the one
+place where ids are carried in Python; all that grows with the data stays in the database.
+The object is built afresh for every request (`reviewapp.middleware.AccessMiddleware`) and
+by every task when it runs, so a revoked grant takes effect on the person's next request.
 
-The object is built afresh for every request (`reviewapp.middleware.AccessMiddleware`
-keeps it on the request user) and by every task when it runs, so a revoked grant takes
-effect on the person's next request, and a task run after a revocation sees the narrowed
-scope.
-
-`ReportAccess` is one person on one report, and the one place for what a person may do
-there: views answer 403 with it, services refuse with it, templates show or hide actions
-with it, tasks decide with it.
+`ReportAccess` is one person on one report, and the one place for what they may do there:
+views answer 403, services refuse, templates show actions and tasks decide with it.
 """
 
 from collections.abc import Mapping
@@ -53,6 +47,8 @@ ROLE_BY_CODENAME = {role.codename: role for role in GRANTABLE_ROLES}
 DASHBOARD_ROLES = frozenset({Role.LEADERSHIP, Role.AUTHOR})
 # The roles that see every information request of a report, whoever filed it.
 REQUEST_OVERSEERS = frozenset({Role.AUTHOR, Role.LEADERSHIP})
+# Who reports and triages warning signs: the internal staff who run the review.
+WARNING_SIGN_HANDLERS = frozenset({Role.AUTHOR, Role.LEADERSHIP, Role.STRESS_TESTER})
 ROLE_ORDER = [Role.AUTHOR, Role.LEADERSHIP, Role.STRESS_TESTER, Role.EXTERNAL_REVIEWER, Role.TEAM_MEMBER]
 # Where the person is remembered on a user instance (see `access_of`).
 _CACHE_ATTRIBUTE = "_access_for_request"
@@ -247,6 +243,11 @@ class ReportAccess:
     def may_read_internal_pages(self) -> bool:
         """Change histories and the audit log: internal material, for internal people who see the report."""
         return self.visible and not self.access.is_external
+
+    @property
+    def handles_warning_signs(self) -> bool:
+        """Reads the report's warning signs, reports them by the form and triages them."""
+        return self.visible and not self.access.is_external and bool(self.roles & WARNING_SIGN_HANDLERS)
 
     @property
     def oversees_requests(self) -> bool:

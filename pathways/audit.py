@@ -36,6 +36,9 @@ ACTIONS = (
     "reviewapp.export.started",
     "reviewapp.export.downloaded",
     "versions.version.published",
+    "monitoring.warning_sign.reported",
+    "monitoring.warning_sign.confirmed",
+    "monitoring.warning_sign.dismissed",
 )
 
 

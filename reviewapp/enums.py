@@ -21,6 +21,10 @@ class SignOffDecision(models.TextChoices):
     NOT_APPROVED = "not_approved", "Not approved"
 
 
+# The decisions that sign a report off.
+APPROVING = frozenset({SignOffDecision.APPROVE, SignOffDecision.APPROVE_WITH_CONDITIONS})
+
+
 class NotificationKind(models.TextChoices):
     """What a notification tells its recipient about; each person chooses a delivery per kind."""
 
@@ -35,6 +39,7 @@ class NotificationKind(models.TextChoices):
     VERDICT_RECORDED = "verdict_recorded", "A verdict recorded on a report you author"
     VERDICT_STALE = "verdict_stale", "A verdict gone stale"
     SIGNOFF_RECORDED = "signoff_recorded", "A sign-off decision recorded"
+    WARNING_SIGN_REOPENED = "warning_sign_reopened", "A warning sign re-opening what you review"
 
 
 # Kinds that reach only members of an owning team or a report's authors: an external

@@ -5,6 +5,7 @@ evidence, requests) lives in `pathways` and `evidence` and knows nothing of thes
 from django.db import models
 
 from evidence.models import Evidence, InformationRequest, RequestMessage
+from monitoring.models import WarningSign
 from pathways.models import (
     Claim,
     Conclusion,
@@ -190,6 +191,7 @@ class Notification(models.Model):
     comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     verdict = models.ForeignKey(Verdict, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     sign_off = models.ForeignKey(SignOff, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    warning_sign = models.ForeignKey(WarningSign, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     dedupe_key = models.CharField(max_length=200)
     state = models.CharField(
         max_length=16, choices=NotificationState.choices, default=NotificationState.PENDING, db_index=True

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from django.utils.dateparse import parse_datetime
 from django_htmx.http import HttpResponseClientRedirect
 
+from monitoring.models import Reopening
 from pathways.models import Claim, Conclusion, Pathway
 from pathways.selectors import claim_scope, count_of, pathway_scope, report_for_user, scoped
 from reviewapp.selectors.verdicts import with_verdict_summary
@@ -62,9 +63,13 @@ def _column(pathways: QuerySet[Pathway], access) -> QuerySet[Pathway]:
     overall = Conclusion.objects.filter(report_id=OuterRef("report_id"), pathway=None).values(
         json=JSONObject(**{name: name for name in OVERALL_FIELDS})
     )
+    # When a confirmed warning sign re-opened the conclusion and the authors have not revised it since.
+    reopened = Reopening.objects.filter(
+        conclusion__pathway=OuterRef("pk"), revision=OuterRef("conclusion__revision")
+    ).order_by("-created_at")
     return (
         with_verdict_summary(pathways.select_related("report", "conclusion"))
-        .annotate(overall_conclusion=Subquery(overall[:1]))
+        .annotate(overall_conclusion=Subquery(overall[:1]), reopened_at=Subquery(reopened.values("created_at")[:1]))
         .order_by("position", "id")
     )
 

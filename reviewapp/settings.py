@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "pathways",
     "evidence",
     "versions",
+    "monitoring",
     "reviewapp",
 ]
 
@@ -269,6 +270,9 @@ CELERY_BEAT_SCHEDULE = {
 # Export files: outside MEDIA_ROOT and any URL; served only through the permission-checked view.
 EXPORTS_ROOT = Path(os.environ.get("EXPORTS_ROOT", BASE_DIR / "var" / "exports"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # for links in emails
+
+# Warning signs a monitoring source may report a minute through POST /api/warning-signs/.
+WARNING_SIGN_RATE_LIMIT = envint("WARNING_SIGN_RATE_LIMIT", 30)
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from reviewapp.views import (
+    api,
     audit,
     authoring,
     carrying,
@@ -14,6 +15,7 @@ from reviewapp.views import (
     search,
     verdicts,
     versions,
+    warning_signs,
 )
 from reviewapp.views import reading as views
 
@@ -38,6 +40,8 @@ urlpatterns = [
     *verdicts.urlpatterns,
     *authoring.urlpatterns,
     *carrying.urlpatterns,
+    *api.urlpatterns,
+    *warning_signs.urlpatterns,
     *audit.urlpatterns,
     *notifications.urlpatterns,
     *exports.urlpatterns,

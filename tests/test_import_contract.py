@@ -1,6 +1,7 @@
 """The import contract of the app's packages, read from the source (no module is imported):
 
-- the layers point one way: `reviewapp` → `versions` → `evidence` → `pathways`, never back;
+- the layers point one way: `reviewapp` → `monitoring` → `versions` → `evidence` → `pathways`,
+  never back;
 - no view module imports another view module (pages are built from `reviewapp.pages`,
   `reviewapp.panels`, selectors and services);
 - views find the object a URL names through the one scoped lookup of its selector
@@ -14,8 +15,8 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("pathways", "evidence", "versions", "reviewapp")
-LAYER = {"pathways": 0, "evidence": 1, "versions": 2, "reviewapp": 3}
+PACKAGES = ("pathways", "evidence", "versions", "monitoring", "reviewapp")
+LAYER = {"pathways": 0, "evidence": 1, "versions": 2, "monitoring": 3, "reviewapp": 4}
 
 
 def module_sources(root: Path = ROOT) -> dict[str, str]:

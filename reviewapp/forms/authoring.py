@@ -237,6 +237,7 @@ APP_LABELS = {
     "evidence": "Evidence and information requests",
     "reviewapp": "Review: comments, verdicts, sign-off",
     "versions": "Published versions",
+    "monitoring": "Warning signs from post-deployment monitoring",
 }
 
 

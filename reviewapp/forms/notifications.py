@@ -30,6 +30,7 @@ KIND_GROUPS = [
         "Verdicts and sign-off",
         [NotificationKind.VERDICT_RECORDED, NotificationKind.VERDICT_STALE, NotificationKind.SIGNOFF_RECORDED],
     ),
+    ("Post-deployment monitoring", [NotificationKind.WARNING_SIGN_REOPENED]),
 ]
 
 # Short enough for a select in a table row; the page says what each one means.

@@ -5,24 +5,17 @@ Read by leadership and authors, who see the report whole; the views check the ro
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
-from django.contrib.postgres.aggregates import JSONBAgg
 from django.db.models import (
     BigIntegerField,
-    Count,
-    JSONField,
-    OuterRef,
     QuerySet,
-    Subquery,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, JSONObject
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from evidence.enums import Carried
-from evidence.models import Evidence, InformationRequest
 from pathways.enums import PATHWAY_REVIEW_CODENAME, REVIEWER_ROLES
 from pathways.models import (
     Conclusion,
@@ -36,7 +29,8 @@ from pathways.models import (
 )
 from pathways.selectors import conclusions_visible_to
 from reviewapp.enums import Position
-from reviewapp.models import Comment, SignOff, Verdict
+from reviewapp.models import SignOff, Verdict
+from reviewapp.selectors.open_items import report_facts, team_figures
 from reviewapp.selectors.verdicts import CONCURRING, current_verdicts_visible_to
 from versions.models import ReportVersion
 from versions.selectors import with_published_version
@@ -180,23 +174,6 @@ class MatrixRow:
         )
 
 
-@dataclass
-class TeamRequests:
-    team: str
-    open: int
-    overdue: int
-
-
-@dataclass
-class OverdueRequest:
-    pk: int
-    title: str
-    team: str
-    organisation: str
-    due_date: date
-    days_overdue: int
-
-
 # The dashboard lists this many of the oldest overdue requests, and links to the rest.
 OVERDUE_SHOWN = 10
 
@@ -214,6 +191,8 @@ class SignOffState:
     overdue: list = field(default_factory=list)  # the oldest OVERDUE_SHOWN requests past their due date
     signing: ReportVersion | None = None  # the latest published version, which a sign-off is of
     unconfirmed: int = 0  # evidence carried from the previous model's report, still to confirm or replace
+    facts: dict = field(default_factory=dict)  # reviewapp.selectors.open_items.report_facts
+    teams: list = field(default_factory=list)  # every team with a request, open or not
 
     @property
     def stale_cells(self) -> list[tuple]:
@@ -330,40 +309,9 @@ def signoff_state(*, user: User, report: Report, conclusions: list[Conclusion] |
         for conclusion in conclusions
     ]
     today = timezone.localdate()
-    late = InformationRequest.overdue_on(today)
-    # Per team: open and overdue counts, and its overdue requests, oldest first (small
-    # dicts, not rows: the dashboard lists only the oldest OVERDUE_SHOWN of them all).
-    teams = (
-        InformationRequest.objects.filter(InformationRequest.open_requests(), report=report)
-        .values("team__name")
-        .annotate(
-            open=Count("id"),
-            overdue=Count("id", filter=late),
-            late=JSONBAgg(
-                JSONObject(id="id", title="title", due_date="due_date", organisation="organisation__name"),
-                filter=late,
-                order_by=("due_date", "id"),
-                default=Value([], output_field=JSONField()),
-            ),
-        )
-        .order_by("team__name")
-    )
-    requests_by_team, late_requests = [], []
-    for team in teams:
-        requests_by_team.append(TeamRequests(team=team["team__name"], open=team["open"], overdue=team["overdue"]))
-        for item in team["late"]:
-            due_date = date.fromisoformat(item["due_date"])
-            late_requests.append(
-                OverdueRequest(
-                    pk=item["id"],
-                    title=item["title"],
-                    team=team["team__name"],
-                    organisation=item["organisation"],
-                    due_date=due_date,
-                    days_overdue=(today - due_date).days,
-                )
-            )
-    facts = _report_facts(report)
+    teams, late_requests = team_figures(report, today)
+    requests_by_team = [team for team in teams if team.open]
+    facts = report_facts(report)
     overdue = sorted(late_requests, key=lambda item: (item.due_date, item.pk))[:OVERDUE_SHOWN]
     return SignOffState(
         report=report,
@@ -375,51 +323,9 @@ def signoff_state(*, user: User, report: Report, conclusions: list[Conclusion] |
         overdue=overdue,
         signing=facts["signing"],
         unconfirmed=facts["unconfirmed"],
+        facts=facts,
+        teams=teams,
     )
-
-
-def _report_facts(report: Report) -> dict:
-    """The report's unresolved comment threads, its carried-forward evidence still
-    unconfirmed, and its latest published version, in one query."""
-    threads = (
-        Comment.objects.filter(report=OuterRef("pk"), parent=None, resolved_at=None)
-        .order_by()
-        .values("report")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    latest = (
-        ReportVersion.objects.filter(report=OuterRef("pk"))
-        .order_by("-number")
-        .values(row=JSONObject(id="id", number="number", name="name", published_at="published_at"))[:1]
-    )
-    unconfirmed = (
-        Evidence.objects.filter(report=OuterRef("pk"), carried=Carried.UNCONFIRMED)
-        .order_by()
-        .values("report")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    row = (
-        Report.objects.filter(pk=report.pk)
-        .values(
-            threads=Coalesce(Subquery(threads), 0),
-            unconfirmed=Coalesce(Subquery(unconfirmed), 0),
-            latest=Subquery(latest, output_field=JSONField()),
-        )
-        .get()
-    )
-    latest_row = row["latest"]
-    signing = None
-    if latest_row:
-        signing = ReportVersion(
-            id=latest_row["id"],
-            report=report,
-            number=latest_row["number"],
-            name=latest_row["name"],
-            published_at=datetime.fromisoformat(latest_row["published_at"]),
-        )
-    return {"threads": row["threads"], "unconfirmed": row["unconfirmed"], "signing": signing}
 
 
 def signoffs_for_report(*, report: Report) -> QuerySet[SignOff]:

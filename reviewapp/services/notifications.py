@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from evidence.models import InformationRequest, RequestMessage
+from monitoring.models import WarningSign
 from pathways.enums import Role
 from pathways.models import Conclusion, Report, User
 from pathways.selectors import people_with_roles
@@ -48,6 +49,7 @@ def notify(
     comment: Comment | None = None,
     verdict: Verdict | None = None,
     sign_off: SignOff | None = None,
+    warning_sign: WarningSign | None = None,
 ) -> int:
     """Write one pending notification per recipient (but the actor, and anyone already told
     of `dedupe_key`) and hand them to the worker once the transaction commits. Returns how
@@ -67,6 +69,7 @@ def notify(
             comment=comment,
             verdict=verdict,
             sign_off=sign_off,
+            warning_sign=warning_sign,
         )
         for recipient_id in sorted(recipient_ids)
     ]
@@ -224,6 +227,26 @@ def notify_signoff_recorded(sign_off: SignOff) -> int:
         actor=sign_off.decided_by,
         dedupe_key=f"signoff_recorded:{sign_off.pk}",
         sign_off=sign_off,
+    )
+
+
+def notify_warning_sign_reopened(sign: WarningSign, *, actor: User, claims: list) -> int:
+    """Authors, leadership, the members of the teams owning the sign's claims, and every
+    reviewer of the report; each is told at sending time only of what they may see (the
+    re-opened pathways in their scope, the sign's text at its level), and not at all when
+    none of it is theirs."""
+    report = sign.report
+    roles = [Role.AUTHOR, Role.LEADERSHIP, Role.STRESS_TESTER, Role.EXTERNAL_REVIEWER]
+    recipients = list(people_with_roles(report=report, roles=roles, include_pathway_grants=True))
+    teams = {claim.owner_team_id for claim in claims}
+    recipients += list(User.objects.filter(teams__in=teams).distinct())
+    return notify(
+        kind=NotificationKind.WARNING_SIGN_REOPENED,
+        recipients=recipients,
+        report=report,
+        actor=actor,
+        dedupe_key=f"warning_sign_reopened:{sign.pk}",
+        warning_sign=sign,
     )
 
 

@@ -9,14 +9,12 @@ from pathways.access import access_of
 from pathways.audit import log_action
 from pathways.enums import ReportStatus
 from pathways.models import Conclusion, Report, User
-from reviewapp.enums import SignOffDecision
+from reviewapp.enums import APPROVING, SignOffDecision
 from reviewapp.models import SignOff
 from reviewapp.selectors.signoff import SignOffState, signoff_state
 from reviewapp.services.notifications import notify_signoff_recorded
 from versions.models import ReportVersion
 from versions.selectors import latest_version
-
-APPROVING = {SignOffDecision.APPROVE, SignOffDecision.APPROVE_WITH_CONDITIONS}
 
 
 class SignOffError(Exception):

@@ -1,6 +1,7 @@
 """The next model's report: an author starts it from this one; the owning teams then
 confirm or replace each evidence item carried into it (evidence/services/carrying.py);
-Across models sets the reports of the chain side by side.
+Across models sets the reports of the chain side by side, and the timeline lists the turns
+of one report's review loop.
 
 - Starting it is for the report's authors; anyone else who sees the report gets 403.
 - An item's decision page is for members of its owning team and the report's authors; it
@@ -21,6 +22,7 @@ from pathways.services import EditConflict, EditRefused
 from reviewapp.forms.carrying import CarriedConfirmForm, CarriedReplaceForm, NextReportForm
 from reviewapp.pages import reader_required, report_page, require
 from reviewapp.selectors.across import across_models, report_chain
+from reviewapp.selectors.timeline import report_timeline
 
 
 def _add_errors(form, refused: EditRefused) -> None:
@@ -115,7 +117,17 @@ def across_models_page(request, slug):
     return render(request, "reviewapp/carrying/across.html", context)
 
 
+@require_GET
+@reader_required
+def report_timeline_page(request, slug):
+    """Each turn of the review loop, oldest first, as the person may see it."""
+    context = report_page(request, slug)
+    context.update(turns=report_timeline(request.access, context["report"]))
+    return render(request, "reviewapp/carrying/timeline.html", context)
+
+
 urlpatterns = [
+    path("reports/<slug:slug>/timeline/", report_timeline_page, name="report_timeline"),
     path("reports/<slug:slug>/across-models/", across_models_page, name="across_models"),
     path("reports/<slug:slug>/next/", report_next, name="report_next"),
     path("reports/<slug:slug>/evidence/<slug:evidence_slug>/carried/", evidence_carried, name="evidence_carried"),

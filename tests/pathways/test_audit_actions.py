@@ -16,4 +16,4 @@ def test_every_action_is_namespaced_by_app_and_kind_of_thing():
     assert len(set(ACTIONS)) == len(ACTIONS)
     for action in ACTIONS:
         app, thing, verb = action.split(".")
-        assert app in {"pathways", "evidence", "versions", "reviewapp"} and thing and verb
+        assert app in {"pathways", "evidence", "versions", "monitoring", "reviewapp"} and thing and verb

@@ -15,6 +15,7 @@ from tests.reviewapp.matrix import (
     carrying,
     comments,
     exports,
+    monitoring,
     notifications,
     reading,
     requests,
@@ -34,6 +35,7 @@ MATRIX = [
     *search.ROWS,
     *versions.ROWS,
     *carrying.ROWS,
+    *monitoring.ROWS,
 ]
 
 

@@ -16,46 +16,14 @@ from reviewapp.enums import Position, SignOffDecision
 from reviewapp.models import Comment, SignOff, Verdict
 from reviewapp.services.signoff import SignOffError, signoff_record
 from tests.conftest import CANARY_OUT_OF_SCOPE
-from tests.factories import ReportVersionFactory
-from tests.helpers import HTMX
 from tests.reviewapp.matrix.verdicts import conclusion_of, edit_conclusion, given
-from versions.models import ReportVersion
+from tests.reviewapp.signing import dashboard, main_of, sign
 
 
 @pytest.fixture(autouse=True)
-def version(world, author):
+def version(signoff_version):
     """The version leadership decides on: a sign-off is of a published version."""
-    return ReportVersionFactory(report=world.report, author=author, name="11 February")
-
-
-@pytest.fixture
-def reviewers(world, stress_tester, external_reviewer):
-    """bob reviews every conclusion; erin exfiltration, backdoors and the overall conclusion."""
-    return stress_tester, external_reviewer
-
-
-@pytest.fixture
-def all_concur(world, reviewers):
-    bob, erin = reviewers
-    for pathway in ["exfiltration", "backdoors", "government", None]:
-        given(bob, conclusion_of(world, pathway))
-        if pathway != "government":
-            given(erin, conclusion_of(world, pathway), Position.CONCUR_WITH_RESERVATIONS, "Monitoring is thin.")
-
-
-def _main(body: str) -> str:
-    return body[body.index("<main") : body.index("</main>")]
-
-
-def dashboard(client):
-    response = client.get(reverse("signoff_dashboard", args=["pilot"]))
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def sign(client, step="", htmx=False, **fields):
-    data = {"decision": "approve", "note": "", "step": step, **fields}
-    return client.post(reverse("signoff_record", args=["pilot"]), data, **(HTMX if htmx else {}))
+    return signoff_version
 
 
 # ------------------------------------------------------------------ access
@@ -98,7 +66,9 @@ def test_the_matrix_shows_each_organisations_verdict_missing_and_out_of_scope_ce
     client.force_login(leadership)
     body = dashboard(client)
     assert "<table" in body and '<th scope="col">Holdout Evaluators' in body and "Stress-testing team<br>" in body
-    assert body.count('<th scope="row">') == 4  # three pathways and the overall conclusion
+    matrix = body[body.index('class="data cards verdict-matrix') :]
+    matrix = matrix[: matrix.index("</table>")]
+    assert matrix.count('<th scope="row">') == 4  # three pathways and the overall conclusion
     assert 'verdict-dissent"><span aria-hidden="true">✕</span> Dissent</span>' in body
     assert "<summary>Rationale</summary>" in body and "Egress <em>gaps</em>." in body
     assert body.count("verdict-missing") == 1 + 5  # the legend, then 8 cells less 2 given less 1 not reviewed
@@ -363,7 +333,7 @@ def test_the_snapshot_is_frozen(client, world, author, leadership, reviewers, al
     assert signoff.snapshot == frozen
     after = client.get(url).content.decode()
     assert "Backdoor audits were sampled." in after and "Moderate after the new audit." not in after
-    assert _main(before) == _main(after)
+    assert main_of(before) == main_of(after)
     assert "1 unresolved comment thread" in dashboard(client)  # the live dashboard moves on
 
 
@@ -380,52 +350,3 @@ def test_the_dashboard_and_snapshot_show_internal_readers_everything(client, wor
     given(bob, conclusion_of(world, "government"), Position.DISSENT, f"Worry {CANARY_OUT_OF_SCOPE}")
     client.force_login(leadership)
     assert CANARY_OUT_OF_SCOPE in dashboard(client)  # leadership sees the whole report
-
-
-# ------------------------------------------------------------------ of a published version
-
-
-def test_a_sign_off_is_of_the_latest_published_version(client, world, leadership, all_concur, version):
-    client.force_login(leadership)
-    body = dashboard(client)
-    assert "Decision on version 1, “11 February”" in body
-    assert reverse("version_changes", args=["pilot", 1]) in body
-    confirm = sign(client).content.decode()
-    assert "on version 1, “11 February”, of this report" in confirm
-    assert '<input type="hidden" name="version" value="1">' in confirm
-    sign(client, step="confirm", version="1")
-    signoff = SignOff.objects.get()
-    assert signoff.published_version == version
-    assert signoff.snapshot["published_version"]["number"] == 1
-    assert signoff.snapshot["published_version"]["name"] == "11 February"
-    assert AuditEntry.objects.get(action="reviewapp.signoff.recorded").data["version"] == 1
-    detail = client.get(reverse("signoff_detail", args=["pilot", signoff.pk])).content.decode()
-    assert "of published version" in detail and reverse("version_detail", args=["pilot", 1]) in detail
-    assert reverse("version_detail", args=["pilot", 1]) in dashboard(client)
-
-
-def test_without_a_published_version_there_is_nothing_to_sign_off(client, world, leadership, all_concur):
-    Verdict.objects.update(published_version=None)
-    ReportVersion.objects.all().delete()
-    client.force_login(leadership)
-    body = dashboard(client)
-    assert "A sign-off is of a published version, and this report has none yet" in body
-    assert reverse("version_list", args=["pilot"]) in body
-    assert "Continue" not in _main(body)
-    response = sign(client, step="confirm")
-    assert "this report has none yet: its authors publish one first" in response.content.decode()
-    assert not SignOff.objects.exists()
-    with pytest.raises(SignOffError, match="has none yet"):
-        signoff_record(report=world.report, decider=leadership, decision="approve")
-    assert not SignOff.objects.exists()
-
-
-def test_a_version_published_while_deciding_refuses_the_decision(client, world, author, leadership, all_concur):
-    client.force_login(leadership)
-    sign(client)  # the confirmation, of version 1
-    ReportVersionFactory(report=world.report, author=author, name="3 March")
-    body = sign(client, step="confirm", version="1").content.decode()
-    assert "Version 2, “3 March”, was published since you opened the page" in body
-    assert not SignOff.objects.exists()
-    sign(client, step="confirm", version="2")
-    assert SignOff.objects.get().published_version.name == "3 March"

@@ -22,7 +22,8 @@ from django.urls import reverse
 from evidence.selectors import information_requests_visible_to
 from pathways.access import access_of, remember_access
 from pathways.enums import Role
-from pathways.text import redact
+from pathways.selectors import claims_visible_to, pathways_visible_to
+from pathways.text import level_allows, redact
 from reviewapp import subjects
 from reviewapp.models import Notification
 from reviewapp.selectors.comments import comments_visible_to
@@ -203,6 +204,40 @@ def _render_sign_off(notification: Notification, recipient) -> Rendered | None:
     return Rendered(subject, body, path)
 
 
+def _render_warning_sign(notification: Notification, recipient) -> Rendered | None:
+    """A confirmed sign, as the recipient may read it: the re-opened pathways they see (or,
+    for an owning team, the sign's claims they read), and its text only at its level."""
+    sign = notification.warning_sign
+    assert sign is not None  # render_for_recipient checked warning_sign_id
+    report = notification.report
+    scope = access_of(recipient).on(report)
+    if not scope.visible:
+        return None
+    reopened = sign.reopenings.values("conclusion__pathway_id")
+    pathways = list(pathways_visible_to(recipient).filter(pk__in=reopened).order_by("position", "id"))
+    claims = list(claims_visible_to(recipient).filter(warning_signs=sign).order_by("position", "id"))
+    if not pathways and not claims:
+        return None
+    if scope.handles_warning_signs:
+        path = reverse("warning_sign_detail", args=[report.slug, sign.pk])
+    elif pathways:
+        path = reverse("pathway_detail", args=[report.slug, pathways[0].slug])
+    else:
+        path = reverse("claim_detail", args=[report.slug, claims[0].slug])
+    readable = level_allows(recipient.reading_level, sign.sensitivity)
+    subject, body = kind_text(
+        notification.kind,
+        report_title=report.title,
+        pathways="; ".join(pathway.title for pathway in pathways),
+        several="yes" if len(pathways) > 1 else "",
+        claims="; ".join(claim.statement for claim in claims) if not pathways else "",
+        title=sign.title if readable else "",
+        description=_excerpt(sign.description, recipient.reading_level) if readable else "",
+        severity=sign.get_severity_display().lower(),
+    )
+    return Rendered(subject, body, path)
+
+
 def render_for_recipient(notification: Notification) -> Rendered | None:
     """The notification as its recipient may read it now, or None when they cannot see
     what it is about."""
@@ -218,6 +253,8 @@ def render_for_recipient(notification: Notification) -> Rendered | None:
         rendered = _render_verdict(notification, recipient)
     elif notification.sign_off_id:
         rendered = _render_sign_off(notification, recipient)
+    elif notification.warning_sign_id:
+        rendered = _render_warning_sign(notification, recipient)
     else:
         rendered = None
     if rendered is None:
