@@ -20,7 +20,7 @@ from monitoring.models import Reopening, WarningSign
 from pathways.access import access_of
 from pathways.audit import log_action
 from pathways.enums import ReportStatus
-from pathways.models import Conclusion, Report, User
+from pathways.models import Conclusion, Pathway, Report, User
 from reviewapp.services.notifications import notify_warning_sign_reopened
 
 
@@ -50,11 +50,11 @@ def warning_sign_confirm(*, sign: WarningSign, person: User) -> list[Reopening]:
     """Confirm the sign and re-open what rested on its claims (see the module's rules)."""
     locked = _locked(sign, person)
     claims = list(locked.claims.select_related("owner_team"))
+    resting = Pathway.objects.filter(report=locked.report, claims__in=claims).values("id")
     conclusions = list(
         Conclusion.objects.select_for_update(of=("self",))
-        .filter(report=locked.report, pathway__claims__in=claims)
+        .filter(pathway__in=resting)
         .select_related("pathway")
-        .distinct()
         .order_by("pathway__position", "pathway_id")
     )
     Conclusion.objects.filter(pk__in=[conclusion.pk for conclusion in conclusions]).update(revision=F("revision") + 1)
