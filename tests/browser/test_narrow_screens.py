@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from monitoring.services import SignFields, warning_sign_report
 from pathways.models import AuditEntry, Claim, Conclusion, Report, User
 from pathways.services import claim_update
 from reviewapp.enums import Position
@@ -128,6 +129,14 @@ def _urls(report):
     signoff = SignOff.objects.get(report=report)
     version = version_publish(report=report, author=User.objects.get(username="alice"), name="Phone check")
     n = version.number
+    fields = SignFields(
+        title="Unusual requests for cluster credentials from the deployed model",
+        description=LONG_COMMENT,
+        severity="medium",
+        observed_at=timezone.now(),
+        claims=(claim.slug,),
+    )
+    sign, _ = warning_sign_report(report=report, fields=fields, reported_by=User.objects.get(username="alice"))
     r = f"/reports/{slug}"
     reader = [
         "/",
@@ -153,6 +162,8 @@ def _urls(report):
         f"{r}/versions/{n}/",
         f"{r}/versions/{n}/pathways/{pathway.slug}/",
         f"{r}/versions/{n}/changes/",
+        f"{r}/timeline/",
+        f"{r}/across-models/",
     ]
     return {
         "erin": reader,
@@ -166,6 +177,9 @@ def _urls(report):
             f"{r}/claims/{claim.slug}/edit/",
             f"{r}/evidence/{evidence.slug}/history/",
             f"{r}/pathways/{pathway.slug}/conclusion/edit/",
+            f"{r}/warning-signs/",
+            f"{r}/warning-signs/{sign.pk}/",
+            f"{r}/next/",
         ],
     }
 
