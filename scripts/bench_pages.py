@@ -39,6 +39,7 @@ def page_shapes(personas: dict) -> list[Page]:
     report = Report.objects.get(pk=1)
     slug = report.slug
     version = _a_published_version(report, personas["author"])
+    sign = _a_chain_and_a_warning_sign(report, personas["author"])
     pages = []
     for persona, user in personas.items():
         pathway = pathways_visible_to(user).filter(report=report).order_by("position").first()
@@ -78,6 +79,8 @@ def page_shapes(personas: dict) -> list[Page]:
             ("version", f"{base}/versions/{version.number}/", False),
             ("version pathway", f"{base}/versions/{version.number}/pathways/{pathway.slug}/", False),
             ("changes since a version", f"{base}/versions/{version.number}/changes/", False),
+            ("timeline", f"{base}/timeline/", False),
+            ("across models", f"{base}/across-models/", False),
         ]
         if information_request:
             shapes += [
@@ -112,6 +115,8 @@ def page_shapes(personas: dict) -> list[Page]:
                 ("export status (htmx)", f"{base}/exports/{job.pk}/", True),
                 ("edit claim", f"{base}/claims/{claim.slug}/edit/", False),
                 ("edit argument (htmx)", f"{base}/pathways/{pathway.slug}/edit/argument/", True),
+                ("warning signs", f"{base}/warning-signs/", False),
+                ("warning sign", f"{base}/warning-signs/{sign.pk}/", False),
             ]
         pages += [Page(persona, label, url, htmx) for label, url, htmx in shapes]
     return pages
@@ -124,6 +129,33 @@ def _a_published_version(report, author):
 
     existing = ReportVersion.objects.filter(report=report).order_by("number").first()
     return existing or version_publish(report=report, author=author, name="Bench version")
+
+
+def _a_chain_and_a_warning_sign(report, author):
+    """The report started from the next one (so Across models, the timeline and cycle time
+    read a chain of two), and a warning sign on it, confirmed (on a first run)."""
+    from django.utils import timezone
+
+    from monitoring.models import WarningSign
+    from monitoring.services import SignFields, warning_sign_report
+    from pathways.models import Claim, Report
+    from reviewapp.services.warning_signs import warning_sign_confirm
+
+    Report.objects.filter(pk=report.pk, predecessor=None).update(predecessor_id=report.pk + 1)
+    existing = WarningSign.objects.filter(report=report).first()
+    if existing:
+        return existing
+    claim = Claim.objects.filter(report=report).order_by("position", "id").first()
+    fields = SignFields(
+        title="Weights copied to a scratch bucket",
+        description="A large transfer to a bucket outside the allow-list.",
+        severity="high",
+        observed_at=timezone.now(),
+        claims=(claim.slug,),
+    )
+    sign, _ = warning_sign_report(report=report, fields=fields, reported_by=author)
+    warning_sign_confirm(sign=sign, person=author)
+    return sign
 
 
 def sign_in(users: dict) -> dict:

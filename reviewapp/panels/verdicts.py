@@ -3,6 +3,8 @@ may see, and the reader's own organisation's, with its form, when they review.""
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from reviewapp.forms.verdicts import VerdictForm
 from reviewapp.selectors.verdicts import current_verdicts_visible_to
 
@@ -42,16 +44,24 @@ def conclusion_context(request, *, report, scope, conclusions, form=None, notice
         return {}
     by_pk = {conclusion.pk: conclusion for conclusion in conclusions}
     organisation = scope.reviewing_organisation
-    verdicts = {}
+    wanted = Q(conclusion__in=list(by_pk))
+    if organisation is not None and report.predecessor_id:
+        # The reader's organisation's verdicts on the predecessor's conclusions, where the
+        # reader may see them there, in the same query.
+        wanted |= Q(conclusion__report_id=report.predecessor_id, organisation=organisation)
+    verdicts, previous = {}, {}
     for verdict in (
         current_verdicts_visible_to(request.access)
-        .filter(conclusion__in=list(by_pk))
-        .select_related("organisation", "recorded_by")
+        .filter(wanted)
+        .select_related("organisation", "recorded_by", "conclusion__report", "conclusion__pathway")
         .order_by("organisation__kind", "organisation__name")
     ):
-        verdict.conclusion = by_pk[verdict.conclusion_id]
-        verdicts.setdefault(verdict.conclusion_id, {})[verdict.organisation_id] = verdict
-    previous = _previous_verdicts(request.access, report, organisation) if organisation is not None else {}
+        if verdict.conclusion_id in by_pk:
+            verdict.conclusion = by_pk[verdict.conclusion_id]
+            verdicts.setdefault(verdict.conclusion_id, {})[verdict.organisation_id] = verdict
+        else:
+            pathway = verdict.conclusion.pathway
+            previous[pathway.slug if pathway is not None else None] = verdict
     for conclusion in conclusions:
         given = verdicts.get(conclusion.pk, {})
         organisations = [verdict.organisation for verdict in given.values()]
@@ -79,19 +89,3 @@ def conclusion_context(request, *, report, scope, conclusions, form=None, notice
             panel.form = form if form is not None else VerdictForm(conclusion=conclusion, initial=initial)
         conclusion.verdict_panel = panel
     return {}
-
-
-def _previous_verdicts(access, report, organisation) -> dict:
-    """The organisation's current verdicts on the predecessor report's conclusions that the
-    reader may see there, by pathway slug (None for the overall conclusion); one query,
-    none for a report started from nothing."""
-    if not report.predecessor_id:
-        return {}
-    verdicts = (
-        current_verdicts_visible_to(access)
-        .filter(conclusion__report_id=report.predecessor_id, organisation=organisation)
-        .select_related("conclusion__report", "conclusion__pathway")
-    )
-    return {
-        (verdict.conclusion.pathway.slug if verdict.conclusion.pathway_id else None): verdict for verdict in verdicts
-    }

@@ -33,23 +33,21 @@ def neighbours(access: Access, report: Report) -> tuple[Report | None, Report | 
 
 
 def report_chain(access: Access, report: Report) -> list[Report]:
-    """Oldest first: the predecessors the person can see, the report, its successors."""
+    """Oldest first: the predecessors the person can see, the report, its successors (the
+    first started from each); one query, as a person sees tens of reports, not thousands."""
+    reports = {other.pk: other for other in reports_visible_to(access).order_by("created_at", "id")}
+    reports[report.pk] = report
+    following: dict[int, Report] = {}
+    for other in reports.values():
+        if other.predecessor_id is not None:
+            following.setdefault(other.predecessor_id, other)
     chain, seen = [report], {report.pk}
-    earliest = latest = report
-    while len(chain) < CHAIN_LIMIT:
-        previous, _ = neighbours(access, earliest)
-        if previous is None or previous.pk in seen:
-            break
-        chain.insert(0, previous)
-        seen.add(previous.pk)
-        earliest = previous
-    while len(chain) < CHAIN_LIMIT:
-        _, following = neighbours(access, latest)
-        if following is None or following.pk in seen:
-            break
-        chain.append(following)
-        seen.add(following.pk)
-        latest = following
+    while len(chain) < CHAIN_LIMIT and chain[0].predecessor_id in reports and chain[0].predecessor_id not in seen:
+        chain.insert(0, reports[chain[0].predecessor_id])
+        seen.add(chain[0].pk)
+    while len(chain) < CHAIN_LIMIT and chain[-1].pk in following and following[chain[-1].pk].pk not in seen:
+        chain.append(following[chain[-1].pk])
+        seen.add(chain[-1].pk)
     return chain
 
 

@@ -63,8 +63,8 @@ class OverdueRequest:
     days_overdue: int
 
 
-def team_figures(report: Report, today: date) -> tuple[list[TeamRequests], list[OverdueRequest]]:
-    """Every team with a request on the report, and the overdue requests of them all."""
+def team_figures(report_ids: list[int], today: date) -> dict[int, tuple[list[TeamRequests], list[OverdueRequest]]]:
+    """Per report: every team with a request on it, and the overdue requests of them all."""
     late = InformationRequest.overdue_on(today)
     first_answer = (
         RequestMessage.objects.filter(request=OuterRef("pk"), kind=MessageKind.ANSWER)
@@ -73,8 +73,8 @@ def team_figures(report: Report, today: date) -> tuple[list[TeamRequests], list[
     )
     waited = Extract(ExpressionWrapper(Subquery(first_answer) - F("created_at"), output_field=DurationField()), "epoch")
     teams = (
-        InformationRequest.objects.filter(report=report)
-        .values("team__name")
+        InformationRequest.objects.filter(report_id__in=report_ids)
+        .values("report_id", "team__name")
         .annotate(
             open=Count("id", filter=InformationRequest.open_requests()),
             overdue=Count("id", filter=late),
@@ -88,10 +88,11 @@ def team_figures(report: Report, today: date) -> tuple[list[TeamRequests], list[
             median_seconds=Median(waited),
             answered=Count(Subquery(first_answer)),
         )
-        .order_by("team__name")
+        .order_by("report_id", "team__name")
     )
-    figures, late_requests = [], []
+    result: dict[int, tuple[list[TeamRequests], list[OverdueRequest]]] = {pk: ([], []) for pk in report_ids}
     for team in teams:
+        figures, late_requests = result[team["report_id"]]
         median = team["median_seconds"]
         figures.append(
             TeamRequests(
@@ -114,15 +115,15 @@ def team_figures(report: Report, today: date) -> tuple[list[TeamRequests], list[
                     days_overdue=(today - due_date).days,
                 )
             )
-    return figures, late_requests
+    return result
 
 
 def _count(queryset) -> Coalesce:
     return Coalesce(Subquery(queryset.order_by().values("report").annotate(count=Count("pk")).values("count")), 0)
 
 
-def report_facts(report: Report) -> dict:
-    """See the module's docstring; one query."""
+def report_facts(report_ids: list[int]) -> dict[int, dict]:
+    """Per report (see the module's docstring), with its slug, title and model; one query."""
     latest = (
         ReportVersion.objects.filter(report=OuterRef("pk"))
         .order_by("-number")
@@ -136,30 +137,37 @@ def report_facts(report: Report) -> dict:
     approved = SignOff.objects.filter(
         report=OuterRef("pk"), decision__in=APPROVING, created_at__gte=OuterRef("opened_at")
     ).order_by("created_at")
-    row = (
-        Report.objects.filter(pk=report.pk)
+    rows = (
+        Report.objects.filter(pk__in=report_ids)
         .annotate(opened_at=Subquery(opened.values("created_at")[:1]))
         .values(
+            "id",
+            "slug",
+            "title",
+            "model_name",
             "opened_at",
             threads=_count(Comment.objects.filter(report=OuterRef("pk"), parent=None, resolved_at=None)),
             unconfirmed=_count(Evidence.objects.filter(report=OuterRef("pk"), carried=Carried.UNCONFIRMED)),
             latest=Subquery(latest, output_field=JSONField()),
             approved_at=Subquery(approved.values("created_at")[:1]),
         )
-        .get()
     )
-    facts: dict = dict(row)
-    latest_row: dict | None = facts.pop("latest")
-    signing = None
-    if latest_row:
-        signing = ReportVersion(
-            id=latest_row["id"],
-            report=report,
-            number=latest_row["number"],
-            name=latest_row["name"],
-            published_at=datetime.fromisoformat(latest_row["published_at"]),
-        )
-    return {**facts, "signing": signing}
+    result = {}
+    for row in rows:
+        facts: dict = dict(row)
+        latest_row: dict | None = facts.pop("latest")
+        facts["report"] = Report(id=row["id"], slug=row["slug"], title=row["title"], model_name=row["model_name"])
+        facts["signing"] = None
+        if latest_row:
+            facts["signing"] = ReportVersion(
+                id=latest_row["id"],
+                report_id=row["id"],
+                number=latest_row["number"],
+                name=latest_row["name"],
+                published_at=datetime.fromisoformat(latest_row["published_at"]),
+            )
+        result[row["id"]] = facts
+    return result
 
 
 @dataclass
@@ -192,12 +200,10 @@ class CycleTime:
         return sum(team.overdue for team in self.teams)
 
 
-def cycle_time(report: Report, today: date, *, facts: dict | None = None, teams: list | None = None) -> CycleTime:
-    """The report's cycle time, from the figures the dashboard read already when given."""
-    facts = facts if facts is not None else report_facts(report)
-    teams = teams if teams is not None else team_figures(report, today)[0]
+def cycle_time(facts: dict, teams: list[TeamRequests], today: date) -> CycleTime:
+    """A report's cycle time, from its `report_facts` and `team_figures`."""
     return CycleTime(
-        report=report, opened_at=facts["opened_at"], approved_at=facts["approved_at"], today=today, teams=teams
+        report=facts["report"], opened_at=facts["opened_at"], approved_at=facts["approved_at"], today=today, teams=teams
     )
 
 

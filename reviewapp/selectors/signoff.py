@@ -16,6 +16,7 @@ from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from pathways.access import access_of
 from pathways.enums import PATHWAY_REVIEW_CODENAME, REVIEWER_ROLES
 from pathways.models import (
     Conclusion,
@@ -30,7 +31,7 @@ from pathways.models import (
 from pathways.selectors import conclusions_visible_to
 from reviewapp.enums import Position
 from reviewapp.models import SignOff, Verdict
-from reviewapp.selectors.open_items import report_facts, team_figures
+from reviewapp.selectors.open_items import cycle_time, report_facts, team_figures
 from reviewapp.selectors.verdicts import CONCURRING, current_verdicts_visible_to
 from versions.models import ReportVersion
 from versions.selectors import with_published_version
@@ -193,6 +194,7 @@ class SignOffState:
     unconfirmed: int = 0  # evidence carried from the previous model's report, still to confirm or replace
     facts: dict = field(default_factory=dict)  # reviewapp.selectors.open_items.report_facts
     teams: list = field(default_factory=list)  # every team with a request, open or not
+    cycles: list = field(default_factory=list)  # CycleTime of this report, then of its predecessor
 
     @property
     def stale_cells(self) -> list[tuple]:
@@ -269,7 +271,9 @@ def _subject(row: MatrixRow) -> str:
     return f"“{row.conclusion.pathway.title}”" if row.conclusion.pathway is not None else "the overall conclusion"
 
 
-def signoff_state(*, user: User, report: Report, conclusions: list[Conclusion] | None = None) -> SignOffState:
+def signoff_state(
+    *, user: User, report: Report, conclusions: list[Conclusion] | None = None, with_predecessor: bool = False
+) -> SignOffState:
     """The sign-off dashboard's state of one report, for a reader who sees it whole
     (leadership, authors; the views check the role). Conclusions come through
     `conclusions_visible_to`, or from the page (`conclusions`: the pathways' in order,
@@ -309,9 +313,17 @@ def signoff_state(*, user: User, report: Report, conclusions: list[Conclusion] |
         for conclusion in conclusions
     ]
     today = timezone.localdate()
-    teams, late_requests = team_figures(report, today)
+    # With `with_predecessor`, the figures of the report it was started from are read in the
+    # same queries (when the reader can see it), for the cycle time beside this report's.
+    ids, predecessor = [report.pk], report.predecessor_id
+    if with_predecessor and predecessor is not None and predecessor in access_of(user).visible_report_ids:
+        ids.append(predecessor)
+    figures = team_figures(ids, today)
+    teams, late_requests = figures[report.pk]
     requests_by_team = [team for team in teams if team.open]
-    facts = report_facts(report)
+    all_facts = report_facts(ids)
+    facts = all_facts[report.pk]
+    cycles = [cycle_time(all_facts[pk], figures[pk][0], today) for pk in ids if pk in all_facts]
     overdue = sorted(late_requests, key=lambda item: (item.due_date, item.pk))[:OVERDUE_SHOWN]
     return SignOffState(
         report=report,
@@ -325,6 +337,7 @@ def signoff_state(*, user: User, report: Report, conclusions: list[Conclusion] |
         unconfirmed=facts["unconfirmed"],
         facts=facts,
         teams=teams,
+        cycles=cycles,
     )
 
 

@@ -14,7 +14,6 @@ from monitoring.models import Reopening, WarningSign
 from pathways.access import Access
 from pathways.enums import ReportStatus
 from pathways.models import AuditEntry, Report
-from pathways.selectors import pathways_visible_to
 from pathways.text import level_allows
 from reviewapp.models import SignOff
 from versions.models import ReportVersion
@@ -44,8 +43,9 @@ def _status_turns(report: Report) -> list[Turn]:
     return turns
 
 
-def report_timeline(access: Access, report: Report) -> list[Turn]:
-    """Oldest first."""
+def report_timeline(access: Access, report: Report, visible_pathway_ids: set[int]) -> list[Turn]:
+    """Oldest first; `visible_pathway_ids`: the pathways of the report the person sees (the
+    page's column has them)."""
     turns = _status_turns(report)
     for version in ReportVersion.objects.filter(report=report).select_related("published_by").defer("document", "ids"):
         turns.append(
@@ -67,7 +67,7 @@ def report_timeline(access: Access, report: Report) -> list[Turn]:
             )
         )
     scope = access.on(report)
-    visible = set(pathways_visible_to(access).filter(report=report).values_list("id", flat=True))
+    visible = visible_pathway_ids
     signs = WarningSign.objects.filter(report=report, state=Triage.CONFIRMED).prefetch_related(
         Prefetch("reopenings", queryset=Reopening.objects.select_related("conclusion__pathway"))
     )

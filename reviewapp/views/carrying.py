@@ -122,7 +122,8 @@ def across_models_page(request, slug):
 def report_timeline_page(request, slug):
     """Each turn of the review loop, oldest first, as the person may see it."""
     context = report_page(request, slug)
-    context.update(turns=report_timeline(request.access, context["report"]))
+    visible = {pathway.pk for pathway in context["pathways"]}
+    context.update(turns=report_timeline(request.access, context["report"], visible))
     return render(request, "reviewapp/carrying/timeline.html", context)
 
 

@@ -17,8 +17,7 @@ from reviewapp.enums import SignOffDecision
 from reviewapp.forms.verdicts import SignOffForm, VerdictForm
 from reviewapp.pages import is_htmx, reader_required, report_page, require
 from reviewapp.panels.verdicts import conclusion_context
-from reviewapp.selectors.across import neighbours
-from reviewapp.selectors.open_items import cycle_rows, cycle_time
+from reviewapp.selectors.open_items import cycle_rows
 from reviewapp.selectors.signoff import signoff_in_report, signoff_state, signoffs_for_report
 from reviewapp.selectors.verdicts import verdict_for_user, verdicts_visible_to, with_verdict_summary
 from reviewapp.services.signoff import APPROVING, SignOffError, signoff_record
@@ -168,15 +167,12 @@ def _page_conclusions(context) -> list:
 
 def _dashboard_context(request, context, *, form=None, stage="form", refusal=None, error="") -> dict:
     report = context["report"]
-    state = signoff_state(user=request.access, report=report, conclusions=_page_conclusions(context))
-    cycles = [cycle_time(report, state.today, facts=state.facts, teams=state.teams)]
-    if report.predecessor_id:
-        previous, _ = neighbours(request.access, report)
-        if previous is not None:
-            cycles.append(cycle_time(previous, state.today))
+    state = signoff_state(
+        user=request.access, report=report, conclusions=_page_conclusions(context), with_predecessor=True
+    )
     context.update(
-        cycles=cycles,
-        cycle_rows=cycle_rows(cycles),
+        cycles=state.cycles,
+        cycle_rows=cycle_rows(state.cycles),
         state=state,
         signoffs=signoffs_for_report(report=report),
         may_sign_off=context["scope"].may_sign_off,

@@ -198,5 +198,5 @@ def test_across_models_does_not_grow_with_the_data(client, world, author, extern
         for n in range(3):
             PathwayFactory(report=report, slug=f"more-{n}")
     large = page_queries(client, url)
-    assert len(small) == len(large) == 11
+    assert len(small) == len(large) == 9
     assert_no_long_query(large)
