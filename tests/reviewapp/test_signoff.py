@@ -198,6 +198,7 @@ def test_sign_off_is_refused_with_reasons_while_verdicts_are_missing_or_stale(
     given(bob, conclusion_of(world, "exfiltration"))
     edit_conclusion(conclusion_of(world, "exfiltration"), "Changed.", editor=author)
     client.force_login(leadership)
+    assert "Before you decide: 7 conditions of a sign-off are not met." in dashboard(client)
     for step in ["", "confirm"]:
         response = sign(client, step=step, note="Looks fine.")
         body = response.content.decode()

@@ -61,3 +61,12 @@ def test_a_version_published_while_deciding_refuses_the_decision(client, world, 
     assert not SignOff.objects.exists()
     sign(client, step="confirm", version="2")
     assert SignOff.objects.get().published_version.name == "3 March"
+
+
+def test_without_a_version_the_dashboard_still_lists_what_a_sign_off_waits_for(client, world, leadership, reviewers):
+    ReportVersion.objects.all().delete()
+    client.force_login(leadership)
+    body = dashboard(client)
+    assert "this report has none yet" in body
+    assert "Meanwhile, 7 conditions of a sign-off are not met." in body
+    assert "Holdout Evaluators has not given a verdict on “Self-exfiltration”." in body
