@@ -77,7 +77,10 @@ def test_staff_report_a_sign_by_the_form(client, world, stress_tester):
 def test_a_bad_form_says_why_and_writes_nothing(client, world, stress_tester, change, message):
     client.force_login(stress_tester)
     response = client.post(reverse("warning_sign_list", args=["pilot"]), {**FORM, **change})
-    assert response.status_code == 200 and message in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 200 and message in page
+    if "claims" not in change:  # what was chosen stays chosen
+        assert '<input type="checkbox" name="claims" value="egress-monitoring" checked>' in page
     assert not WarningSign.objects.exists()
 
 
