@@ -26,6 +26,7 @@ from monitoring.enums import Severity, SignSensitivity
 from monitoring.models import WarningSign, WarningSignSource
 from pathways.audit import log_action
 from pathways.models import Claim, Report, User
+from pathways.text import has_span_markup
 
 TITLE_MAX: int = WarningSign._meta.get_field("title").max_length or 300
 REF_MAX: int = WarningSign._meta.get_field("source_ref").max_length or 300
@@ -96,6 +97,8 @@ def checked(fields: SignFields, report: Report) -> list[Claim]:
     """The sign's claims, after checking every field; SignInvalid on the first problem."""
     if not fields.title.strip():
         raise SignInvalid("title", "Give the sign a title.")
+    if has_span_markup(fields.title):
+        raise SignInvalid("title", "No redaction spans: the title is plain text, read as it is.")
     if len(fields.title) > TITLE_MAX:
         raise SignInvalid("title", f"At most {TITLE_MAX} characters.")
     if not fields.description.strip():

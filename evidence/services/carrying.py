@@ -152,7 +152,9 @@ def evidence_carry_replace(
     if it is still at `version`; its links and sensitivity stay."""
     title, summary, source, note = ((value or "").strip() for value in (title, summary, source, note))
     values = {"title": title, "summary": summary, "source": source}
-    errors = text_errors(values, markdown=EVIDENCE_MARKDOWN_FIELDS, plain=EVIDENCE_PLAIN_FIELDS)
+    errors = text_errors(
+        {**values, "note": note}, markdown=EVIDENCE_MARKDOWN_FIELDS, plain=(*EVIDENCE_PLAIN_FIELDS, "note")
+    )
     if not title:
         errors.setdefault("title", []).append("An evidence item needs a title.")
     if not summary:

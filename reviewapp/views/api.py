@@ -32,7 +32,10 @@ def warning_signs_api(request):
     source = source_of(_bearer(request))
     if source is None:
         return _error(401, "A live bearer token is required.", **{"WWW-Authenticate": "Bearer"})
-    if int(request.headers.get("Content-Length") or 0) > BODY_MAX:
+    length = request.headers.get("Content-Length") or "0"
+    if not length.isdigit():
+        return _error(400, "A Content-Length of digits is required.", "body")
+    if int(length) > BODY_MAX:
         return _error(413, f"The body is over {BODY_MAX // 1024} KB.", "body")
     try:
         sign, created = receive(

@@ -191,6 +191,10 @@ def test_a_replacement_refuses_bad_input_a_stale_version_and_no_change(carried, 
         evidence_carry_replace(
             evidence=carried, person=team_member, version=1, **{**fields, "source": "[[internal]]x[[/internal]]"}
         )
+    with pytest.raises(EditRefused, match="Redaction spans are only allowed"):
+        evidence_carry_replace(
+            evidence=carried, person=team_member, version=1, **fields, note="[[internal]]secret[[/internal]]"
+        )
     with pytest.raises(EditConflict):
         evidence_carry_replace(evidence=carried, person=team_member, version=7, **fields)
     with pytest.raises(EditRefused, match="confirm it instead"):

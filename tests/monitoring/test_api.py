@@ -88,6 +88,7 @@ def test_a_retried_post_with_the_same_key_creates_nothing_new(client, world, tok
         ({**SIGN, "title": ["a", "list"]}, "title"),
         ({**SIGN, "title": "  "}, "title"),
         ({**SIGN, "title": "x" * 301}, "title"),
+        ({**SIGN, "title": "Drift [[internal]]codename[[/internal]]"}, "title"),
         ({**SIGN, "report": "no-such-report"}, "report"),
     ],
 )
@@ -169,3 +170,9 @@ def test_staff_revoke_a_token_in_the_admin(client, world, token, django_user_mod
     assert "Revoked 1 token." in response.content.decode()
     client.logout()
     assert post(client, SIGN, token).status_code == 401
+
+
+def test_a_content_length_that_is_not_a_number_is_refused(client, world, token):
+    response = post(client, SIGN, token, CONTENT_LENGTH="abc")
+    assert response.status_code == 400 and response.json()["field"] == "body"
+    assert nothing_written()
