@@ -64,3 +64,31 @@ class Carried(models.TextChoices):
     UNCONFIRMED = "unconfirmed", "Carried forward — confirm or replace"
     CONFIRMED = "confirmed", "Confirmed for this model"
     REPLACED = "replaced", "Replaced for this model"
+
+
+class DefenceKind(models.TextChoices):
+    """What kind of safeguard a line of defence is."""
+
+    ALIGNMENT_AUDIT = "alignment_audit", "Alignment audit"
+    INTERPRETABILITY = "interpretability", "Interpretability"
+    RED_TEAMING = "red_teaming", "Behavioural red-teaming"
+    CAPABILITY_LIMITATION = "capability_limitation", "Capability limitation"
+    AUTOMATED_MONITORING = "automated_monitoring", "Automated monitoring"
+    HUMAN_REVIEW = "human_review", "Human review"
+    SECURITY_CONTROL = "security_control", "Security control"
+    POST_DEPLOYMENT_MONITORING = "post_deployment_monitoring", "Post-deployment monitoring"
+    OTHER = "other", "Other"
+
+
+class DefenceStage(models.TextChoices):
+    BEFORE_DEPLOYMENT = "before_deployment", "Before deployment"
+    AFTER_DEPLOYMENT = "after_deployment", "After deployment"
+
+
+class Strength(models.TextChoices):
+    """The authors' assessment of how strong a line of defence is."""
+
+    STRONG = "strong", "Strong"
+    MODERATE = "moderate", "Moderate"
+    WEAK = "weak", "Weak"
+    NOT_ASSESSED = "not_assessed", "Not assessed"

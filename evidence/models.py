@@ -1,7 +1,18 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from evidence.enums import OPEN_STATES, Carried, EvidenceKind, MessageKind, Priority, Relation, RequestState
+from evidence.enums import (
+    OPEN_STATES,
+    Carried,
+    DefenceKind,
+    DefenceStage,
+    EvidenceKind,
+    MessageKind,
+    Priority,
+    Relation,
+    RequestState,
+    Strength,
+)
 from pathways.enums import Sensitivity
 from pathways.models import (
     Claim,
@@ -86,6 +97,75 @@ class ClaimEvidence(models.Model):
     def clean(self):
         if self.claim_id and self.evidence_id and self.claim.report_id != self.evidence.report_id:
             raise ValidationError("A claim can only cite evidence of its own report.")
+
+
+class LineOfDefence(models.Model):
+    """One of a pathway's safeguards: what kind, before or after deployment, the claims and
+    evidence it rests on, its owning team, and the authors' assessed strength with a reason
+    (Markdown). Two lines of a pathway that share a claim, an evidence item or a team are
+    not independent (evidence.defence). It is read with its pathway, at or below the
+    reader's level, like a claim; the database keeps its report equal to its pathway's."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="lines_of_defence")
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="lines_of_defence")
+    slug = slug_field()
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=32, choices=DefenceKind.choices)
+    stage = models.CharField(max_length=32, choices=DefenceStage.choices)
+    owner_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="lines_of_defence")
+    sensitivity = models.CharField(max_length=16, choices=Sensitivity.choices, default=Sensitivity.PUBLIC)
+    strength = models.CharField(max_length=16, choices=Strength.choices, default=Strength.NOT_ASSESSED)
+    strength_reason = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    claims = models.ManyToManyField(Claim, through="DefenceClaim", related_name="lines_of_defence")
+    evidence = models.ManyToManyField(Evidence, through="DefenceEvidence", related_name="lines_of_defence")
+
+    class Meta:
+        verbose_name_plural = "lines of defence"
+        ordering = ["report", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "slug"], name="defence_slug_unique_in_report"),
+            models.UniqueConstraint(fields=["id", "report"], name="defence_id_report"),
+            models.CheckConstraint(
+                condition=models.Q(sensitivity__in=Sensitivity.values), name="defence_sensitivity_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["pathway", "position"], name="defence_pathway_position")]
+
+    def __str__(self):
+        return self.title
+
+
+class DefenceClaim(models.Model):
+    """A line of defence rests on this claim (one of its pathway's)."""
+
+    line = models.ForeignKey(LineOfDefence, on_delete=models.CASCADE, related_name="claim_links")
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="defence_links")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["line", "claim"], name="defence_claim_unique")]
+
+    def __str__(self):
+        return f"{self.line.slug} rests on {self.claim.slug}"
+
+
+class DefenceEvidence(models.Model):
+    """A line of defence rests on this evidence item."""
+
+    line = models.ForeignKey(LineOfDefence, on_delete=models.CASCADE, related_name="evidence_links")
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="defence_links")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "defence evidence"
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["line", "evidence"], name="defence_evidence_unique")]
+
+    def __str__(self):
+        return f"{self.line.slug} rests on {self.evidence.slug}"
 
 
 class InformationRequest(models.Model):

@@ -9,7 +9,7 @@ from django.db.models import Aggregate, Count, DurationField, Exists, F, OuterRe
 from django.shortcuts import get_object_or_404
 
 from evidence.enums import Carried
-from evidence.models import ClaimEvidence, Evidence, InformationRequest
+from evidence.models import ClaimEvidence, Evidence, InformationRequest, LineOfDefence
 from pathways.access import REQUEST_OVERSEERS, Access, access_of
 from pathways.models import Report, Team
 from pathways.selectors import (
@@ -20,6 +20,7 @@ from pathways.selectors import (
     ids,
     in_reports,
     pathway_scope,
+    readable,
     readable_in_scope,
     scoped,
 )
@@ -100,6 +101,21 @@ def information_request_scope(access: Access, path: str = "") -> Q:
 
 def information_requests_visible_to(person) -> QuerySet[InformationRequest]:
     return scoped(InformationRequest, information_request_scope, person)
+
+
+def defence_scope(access: Access, path: str = "") -> Q:
+    """Lines of defence go with their pathway (read from the line's own report and pathway
+    columns, which the database keeps its pathway's), at or below the reading level."""
+    reach = any_of(
+        in_reports(access.whole_report_ids, path),
+        Q(**{f"{path}pathway_id__in": ids(access.limited_pathway_ids)}) if access.limited_pathway_ids else None,
+    )
+    sensitivity = readable(access, path)
+    return reach if reach is NOTHING or sensitivity is None else sensitivity & reach
+
+
+def lines_visible_to(person) -> QuerySet[LineOfDefence]:
+    return scoped(LineOfDefence, defence_scope, person)
 
 
 class Median(Aggregate):

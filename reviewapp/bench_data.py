@@ -5,7 +5,15 @@ generator (`Seeder`), and the benchmark's three personas."""
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import CommandError
 
-from evidence.models import ClaimEvidence, Evidence, InformationRequest, RequestMessage
+from evidence.models import (
+    ClaimEvidence,
+    DefenceClaim,
+    DefenceEvidence,
+    Evidence,
+    InformationRequest,
+    LineOfDefence,
+    RequestMessage,
+)
 from pathways.enums import PATHWAY_REVIEW_CODENAME, Role
 from pathways.models import (
     AuditEntry,
@@ -38,6 +46,9 @@ SEEDED_MODELS = [
     PathwayClaim,
     Evidence,
     ClaimEvidence,
+    LineOfDefence,
+    DefenceClaim,
+    DefenceEvidence,
     ReportUserObjectPermission,
     PathwayUserObjectPermission,
     InformationRequest,
@@ -102,6 +113,8 @@ class Seeder(ActivitySteps):
             self._pathway_claims,
             self._evidence,
             self._claim_evidence,
+            self._lines_of_defence,
+            self._defence_links,
             self._grants,
             self._requests,
             self._messages,
@@ -258,6 +271,44 @@ class Seeder(ActivitySteps):
             SELECT c.id, (c.report_id - 1) * %(evidence)s + 1 + ((c.position - 1) * 5 + k) %% %(evidence)s,
                 (ARRAY['supports', 'supports', 'supports', 'undermines', 'context'])[1 + k], k
             FROM {_table(Claim)} c, generate_series(0, 4) k""",
+            self._params(),
+        )
+
+    def _lines_of_defence(self):
+        # Six lines a pathway; line id = (pathway id - 1) * 6 + l. Every sixth internal, every
+        # fourth reviewer-level; teams cycle, so some lines of a pathway share one.
+        return self.run(
+            f"""INSERT INTO {_table(LineOfDefence)} (id, report_id, pathway_id, slug, title, kind, stage,
+                owner_team_id, sensitivity, strength, strength_reason, position, version)
+            SELECT (p.id - 1) * 6 + l, p.report_id, p.id, 'line-' || p.position || '-' || l,
+                'Line of defence ' || l || ' of pathway ' || p.position,
+                (ARRAY['alignment_audit', 'interpretability', 'red_teaming', 'capability_limitation',
+                    'automated_monitoring', 'human_review'])[l],
+                CASE WHEN l <= 3 THEN 'before_deployment' ELSE 'after_deployment' END,
+                1 + (p.id + l * 3) %% %(teams)s,
+                CASE l WHEN 6 THEN 'internal' WHEN 4 THEN 'reviewer' ELSE 'public' END,
+                (ARRAY['strong', 'moderate', 'weak'])[1 + l %% 3],
+                'Tested in drills. [[internal]]The drill log is internal.[[/internal]]',
+                (p.position - 1) * 6 + l, 1
+            FROM {_table(Pathway)} p, generate_series(1, 6) l""",
+            self._params(),
+        )
+
+    def _defence_links(self):
+        # Three claims of its pathway a line (line 6 shares one with line 1), and the first
+        # evidence item of each.
+        claims = self.run(
+            f"""INSERT INTO {_table(DefenceClaim)} (line_id, claim_id, position)
+            SELECT d.id, (d.pathway_id - 1) * %(claims)s + 1 + ((d.id - 1) %% 6 * 3 + k) %% %(claims)s %% 16, k
+            FROM {_table(LineOfDefence)} d, generate_series(0, 2) k
+            ON CONFLICT DO NOTHING""",
+            self._params(),
+        )
+        return claims + self.run(
+            f"""INSERT INTO {_table(DefenceEvidence)} (line_id, evidence_id, position)
+            SELECT dc.line_id, ce.evidence_id, dc.position FROM {_table(DefenceClaim)} dc
+            JOIN {_table(ClaimEvidence)} ce ON ce.claim_id = dc.claim_id AND ce.position = 0
+            ON CONFLICT DO NOTHING""",
             self._params(),
         )
 

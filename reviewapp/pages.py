@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from django.utils.dateparse import parse_datetime
 from django_htmx.http import HttpResponseClientRedirect
 
+from evidence.lines import defence_rows, pathway_defence
 from monitoring.models import Reopening
 from pathways.models import Claim, Conclusion, Pathway
 from pathways.selectors import claim_scope, count_of, pathway_scope, report_for_user, scoped
@@ -37,14 +38,21 @@ def is_htmx(request) -> bool:
     return bool(getattr(request, "htmx", False)) and not request.htmx.history_restore_request
 
 
-def report_page(request, slug: str, *, claim_counts: bool = False) -> dict:
+def report_page(request, slug: str, *, claim_counts: bool = False, defence: bool = False) -> dict:
     """What every report page shares: the report (or 404), the reader on it (`scope`) and
     the pathway column, each pathway with its risk level and its verdicts; one query, as
     the column carries its report (a second only when the reader sees no pathway of it).
     With `claim_counts`, each pathway also counts the claims resting on it that the reader
-    can see (`claim_count`)."""
+    can see (`claim_count`); with `defence`, each pathway carries the independence of its
+    lines of defence as the reader sees them (`defence`: `evidence.lines.PathwayDefence`), in
+    the same query."""
     access = request.access
-    shape = _column_with_claim_counts if claim_counts else _column
+    shape = {
+        (False, False): _column,
+        (True, False): _column_with_claim_counts,
+        (False, True): _column_with_defence,
+        (True, True): _column_with_claim_counts_and_defence,
+    }[claim_counts, defence]
     pathways = list(scoped(Pathway, pathway_scope, access, shape).filter(report__slug=slug))
     if pathways:
         report, overall = pathways[0].report, _conclusion_from(pathways[0].overall_conclusion, pathways[0].report)
@@ -53,6 +61,8 @@ def report_page(request, slug: str, *, claim_counts: bool = False) -> dict:
         overall = Conclusion.objects.filter(report=report, pathway=None).first()
     for pathway in pathways:
         pathway.report = report
+        if defence:
+            pathway.defence = pathway_defence(pathway.defence_rows)
     scope = access.on(report)
     return {"report": report, "scope": scope, "level": scope.level, "pathways": pathways, "overall": overall}
 
@@ -77,6 +87,14 @@ def _column(pathways: QuerySet[Pathway], access) -> QuerySet[Pathway]:
 def _column_with_claim_counts(pathways: QuerySet[Pathway], access) -> QuerySet[Pathway]:
     resting = Claim.objects.filter(claim_scope(access), pathway_links__pathway=OuterRef("pk"))
     return _column(pathways, access).annotate(claim_count=count_of(resting))
+
+
+def _column_with_defence(pathways: QuerySet[Pathway], access) -> QuerySet[Pathway]:
+    return _column(pathways, access).annotate(defence_rows=defence_rows(access))
+
+
+def _column_with_claim_counts_and_defence(pathways: QuerySet[Pathway], access) -> QuerySet[Pathway]:
+    return _column_with_claim_counts(pathways, access).annotate(defence_rows=defence_rows(access))
 
 
 # The overall conclusion rides along with the column (the report's, which the reader sees with it).

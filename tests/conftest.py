@@ -16,6 +16,7 @@ from tests.factories import (
     ClaimEvidenceFactory,
     ClaimFactory,
     EvidenceFactory,
+    LineOfDefenceFactory,
     PathwayFactory,
     ReportFactory,
     TeamFactory,
@@ -27,6 +28,7 @@ CANARY_INTERNAL_EVIDENCE = "CANARY-INTERNAL-EVIDENCE-91bc"
 CANARY_INTERNAL_SPAN = "CANARY-INTERNAL-SPAN-4d21"
 CANARY_OUT_OF_SCOPE = "CANARY-OUT-OF-SCOPE-PATHWAY-e0c9"
 CANARY_OUT_OF_SCOPE_CLAIM = "CANARY-OUT-OF-SCOPE-CLAIM-22aa"
+CANARY_INTERNAL_LINE = "CANARY-INTERNAL-LINE-6e17"
 REVIEWER_VISIBLE = "REVIEWER-LEVEL-VISIBLE-5b5b"
 ALL_CANARIES = [
     CANARY_INTERNAL_CLAIM,
@@ -34,6 +36,7 @@ ALL_CANARIES = [
     CANARY_INTERNAL_SPAN,
     CANARY_OUT_OF_SCOPE,
     CANARY_OUT_OF_SCOPE_CLAIM,
+    CANARY_INTERNAL_LINE,
 ]
 
 
@@ -107,6 +110,33 @@ def world(db):
     ClaimEvidenceFactory(claim=w.public_claim, evidence=w.public_evidence)
     ClaimEvidenceFactory(claim=w.public_claim, evidence=w.internal_evidence, relation=Relation.UNDERMINES)
     ClaimEvidenceFactory(claim=w.out_of_scope_claim, evidence=w.out_of_scope_evidence)
+    # Lines of defence: a public one resting on internal material too, an internal one, and
+    # one on the pathway out of the external reviewer's scope.
+    w.public_line = LineOfDefenceFactory(
+        pathway=w.in_scope,
+        slug="egress-alerting",
+        title="Egress alerting",
+        owner_team=w.team,
+        strength_reason=f"Paged on-call. [[internal]]{CANARY_INTERNAL_SPAN}[[/internal]]",
+        claims=[w.public_claim, w.internal_claim],
+        evidence=[w.public_evidence, w.internal_evidence],
+    )
+    w.internal_line = LineOfDefenceFactory(
+        pathway=w.in_scope,
+        slug="internal-line",
+        title=f"Internal line {CANARY_INTERNAL_LINE}",
+        owner_team=w.other_team,
+        sensitivity=Sensitivity.INTERNAL,
+        claims=[w.internal_claim],
+    )
+    w.out_of_scope_line = LineOfDefenceFactory(
+        pathway=w.out_of_scope,
+        slug="gov-review",
+        title=f"Government review {CANARY_OUT_OF_SCOPE}",
+        owner_team=w.other_team,
+        claims=[w.out_of_scope_claim],
+        evidence=[w.out_of_scope_evidence],
+    )
     return w
 
 

@@ -1,4 +1,4 @@
-"""What the tests share: the htmx request header, and counting the queries a page makes
+"""What the tests share: the htmx request header, a page's text, and counting the queries a page makes
 (for the tests that hold pages to their budgets).
 
 Every page and fragment makes a fixed, small number of queries whatever the data, and no
@@ -51,3 +51,10 @@ def query_count(client, url: str, *, method="get", data=None, htmx=False, status
         response = getattr(client, method)(url, data or {}, **(HTMX if htmx else {}))
     assert response.status_code in statuses, (url, response.status_code)
     return len(queries)
+
+
+def body(client, url: str) -> str:
+    """The text of a page that must answer 200."""
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()

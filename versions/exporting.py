@@ -12,15 +12,22 @@ left out among what they could read, never beyond it.
 from collections import defaultdict
 from types import SimpleNamespace
 
-from evidence.report_file.exporting import ExportDocument, document_yaml, redacted_span_count, redaction_summary
+from evidence.report_file.defence import MARKDOWN_FIELDS
+from evidence.report_file.exporting import ExportDocument
 from evidence.report_file.markdown import as_markdown
+from evidence.report_file.writing import document_yaml, redacted_span_count, redaction_summary
 from pathways.access import Access
 from pathways.enums import RiskLevel
 from pathways.text import level_allows
 from versions.models import ReportVersion
 from versions.reading import Reader, cut, reader_on
 
-_TEXTS = {"pathways": ("critical_action", "argument"), "claims": ("rationale",), "evidence": ("summary",)}
+_TEXTS = {
+    "pathways": ("critical_action", "argument"),
+    "claims": ("rationale",),
+    "evidence": ("summary",),
+    "lines_of_defence": MARKDOWN_FIELDS,
+}
 
 
 def version_file_name(version: ReportVersion, *, slug: str, level: str, fmt: str) -> str:
@@ -42,6 +49,7 @@ def version_export_document(*, version: ReportVersion, access: Access, level: st
         redacted=_redacted_spans(version.document, chosen, level),
         claims_above_level=len(own.get("claims", [])) - len(chosen.get("claims", [])),
         evidence_above_level=len(own.get("evidence", [])) - len(chosen.get("evidence", [])),
+        lines_above_level=len(own.get("lines_of_defence", [])) - len(chosen.get("lines_of_defence", [])),
         limited_to_granted_pathways=len(own.get("pathways", [])) < len(version.document.get("pathways", [])),
     )
     if fmt == "yaml":
@@ -104,6 +112,7 @@ class _DocumentView(SimpleNamespace):
             pathways.append(
                 SimpleNamespace(
                     id=entry["slug"],
+                    slug=entry["slug"],
                     title=entry["title"],
                     critical_action=entry.get("critical_action", ""),
                     argument=entry.get("argument", ""),
@@ -128,4 +137,6 @@ class _DocumentView(SimpleNamespace):
             claims=claims,
             claim_evidence=claim_evidence,
             evidence=evidence,
+            lines=document.get("lines_of_defence", []),
+            teams=list(teams.values()),
         )

@@ -9,7 +9,9 @@ Rules (the same as the scope functions', and tested against them):
   on one of their pathways.
 - Evidence at or below the level; for a pathway-limited reader, only that backing a claim
   they read. A claim's link to an evidence item is kept only where both are read.
-- A pathway's conclusion goes with its pathway; the overall one with the report.
+- A pathway's conclusion goes with its pathway; the overall one with the report, and a
+  line of defence with its pathway, at or below the level, listing the claims and evidence
+  kept.
 - In Markdown fields, spans above the level become `[redacted]` (the markers of the spans
   kept stay, as in a YAML export); teams are those owning what is kept.
 
@@ -19,7 +21,8 @@ same person would write, so that pages, diffs and exports of a version read one 
 
 from dataclasses import dataclass
 
-from evidence.report_file.exporting import without_empty
+from evidence.report_file.defence import MARKDOWN_FIELDS, cut_lines
+from evidence.report_file.writing import without_empty
 from pathways.access import Access
 from pathways.enums import Sensitivity
 from pathways.text import redact
@@ -29,6 +32,7 @@ _MARKDOWN = {
     "pathway": ("critical_action", "argument"),
     "claim": ("rationale",),
     "evidence": ("summary",),
+    "line": MARKDOWN_FIELDS,
 }
 
 
@@ -83,7 +87,14 @@ def cut(document: dict, ids: dict, reader: Reader) -> dict:
         backing = {link["evidence"] for entry in claims for link in entry.get("evidence", [])}
         evidence = [entry for entry in evidence if entry["slug"] in backing]
     claim_slugs, evidence_slugs = {entry["slug"] for entry in claims}, {entry["slug"] for entry in evidence}
-    owners = {entry["owner_team"] for entry in (*claims, *evidence)}
+    lines = cut_lines(
+        document.get("lines_of_defence", []),
+        pathways={entry["slug"] for entry in pathways},
+        claims=claim_slugs,
+        evidence=evidence_slugs,
+        readable=readable,
+    )
+    owners = {entry["owner_team"] for entry in (*claims, *evidence, *lines)}
     report = document["report"]
     return without_empty(
         {
@@ -115,5 +126,6 @@ def cut(document: dict, ids: dict, reader: Reader) -> dict:
                 for entry in claims
             ],
             "evidence": [_redacted(entry, "evidence", level) for entry in evidence],
+            "lines_of_defence": [_redacted(entry, "line", level) for entry in lines],
         }
     )

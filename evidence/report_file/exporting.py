@@ -28,20 +28,21 @@ Rules:
 from collections import defaultdict
 from dataclasses import dataclass
 
-import yaml
 from django.contrib.postgres.aggregates import JSONBAgg
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import JSONObject
 
-from evidence.models import ClaimEvidence, Evidence
+from evidence.models import ClaimEvidence, Evidence, LineOfDefence
+from evidence.report_file.defence import MARKDOWN_FIELDS, cut_lines, line_entry, with_link_slugs
 from evidence.report_file.markdown import as_markdown
 from evidence.report_file.reading import FORMAT
-from evidence.selectors import evidence_visible_to
+from evidence.report_file.writing import document_yaml, redacted_span_count, redaction_summary, without_empty
+from evidence.selectors import evidence_visible_to, lines_visible_to
 from pathways.access import access_of
 from pathways.enums import RiskLevel, Sensitivity
 from pathways.models import Claim, Conclusion, Pathway, PathwayClaim, Report, Team, User
 from pathways.selectors import claims_visible_to, conclusions_visible_to, pathways_visible_to
-from pathways.text import LEVELS, REDACTED, level_allows, redact
+from pathways.text import LEVELS, level_allows, redact
 
 FORMATS = ("yaml", "md", "pdf")
 
@@ -90,20 +91,6 @@ def report_export_document(
     return ExportDocument(markdown_pdf(markdown=markdown, level=level, title=report.title), summary)
 
 
-def redacted_span_count(text: str, level: str) -> int:
-    """How many spans of `text` a reader at `level` sees as `[redacted]`.
-
-    Counted on the redacted text, after taking out any `[redacted]` the author typed, so
-    it agrees with `redact` however the spans are written (malformed spans fail closed
-    there, and are counted as they are redacted).
-    """
-    return redact(text.replace(REDACTED, "\u00b7"), level).count(REDACTED)
-
-
-def _plural(count: int, singular: str, plural: str | None = None) -> str:
-    return f"{count} {singular if count == 1 else plural or singular + 's'}"
-
-
 @dataclass(frozen=True)
 class _ReportView:
     """What a reader at `level` (and, with a user, in that user's scope) may see of a report,
@@ -117,10 +104,12 @@ class _ReportView:
     claims: list[Claim]
     claim_evidence: dict[int, list[ClaimEvidence]]
     evidence: list[Evidence]
+    lines: list[dict]  # the lines of defence as the file writes them, text not yet redacted
     teams: list[Team]
     scoped: bool  # cut to a person's scope as well as to the level
     claims_above_level: int  # in scope and readable by the person, but above `level`
     evidence_above_level: int
+    lines_above_level: int
     limited_to_granted_pathways: bool  # the reader sees only some pathways; how many others is not said
 
     @classmethod
@@ -131,12 +120,14 @@ class _ReportView:
             claims_in_scope = Claim.objects.filter(report=report)
             evidence_in_scope = Evidence.objects.filter(report=report)
             conclusions = Conclusion.objects.filter(report=report)
+            lines_in_scope = LineOfDefence.objects.filter(report=report)
         else:
             access = access_of(user)  # once for the whole export
             pathways = pathways_visible_to(access).filter(report=report)
             claims_in_scope = claims_visible_to(access).filter(report=report)
             evidence_in_scope = evidence_visible_to(access).filter(report=report)
             conclusions = conclusions_visible_to(access).filter(report=report)
+            lines_in_scope = lines_visible_to(access).filter(report=report)
         included_claims = claims_in_scope.filter(sensitivity__in=readable)
         included_evidence = evidence_in_scope.filter(sensitivity__in=readable)
         # Each claim carries its links (to pathways, to evidence) as JSON, so that the whole
@@ -167,8 +158,12 @@ class _ReportView:
         pathway_claims: defaultdict[int, list[Claim]] = defaultdict(list)
         for pathway_id, _, _, resting_claim in sorted(resting, key=lambda row: row[:3]):
             pathway_claims[pathway_id].append(resting_claim)
+        lines, lines_in_reach, line_teams = _lines(
+            lines_in_scope, pathways=pathway_list, claims=claims, evidence=evidence, readable=readable
+        )
         owned: list[Claim | Evidence] = [*claims, *evidence]
         teams = {item.owner_team.slug: item.owner_team for item in owned}
+        teams.update((entry["owner_team"], line_teams[entry["owner_team"]]) for entry in lines)
         limited = bool(user) and Pathway.objects.filter(report=report).exclude(id__in=pathways.values("id")).exists()
         return cls(
             level=level,
@@ -179,11 +174,13 @@ class _ReportView:
             claims=claims,
             claim_evidence=claim_evidence,
             evidence=evidence,
+            lines=lines,
             teams=[teams[slug] for slug in sorted(teams)],
             scoped=user is not None,
             # Nothing is above the internal level: no need to count it.
             claims_above_level=_above(claims_in_scope, readable, level),
             evidence_above_level=_above(evidence_in_scope, readable, level),
+            lines_above_level=lines_in_reach - len(lines),
             limited_to_granted_pathways=limited,
         )
 
@@ -195,6 +192,7 @@ class _ReportView:
             fields += [pathway.critical_action, pathway.argument]
         fields += [claim.rationale for claim in self.claims]
         fields += [evidence.summary for evidence in self.evidence]
+        fields += [entry.get(name, "") for entry in self.lines for name in MARKDOWN_FIELDS]
         return fields
 
     def summary(self) -> dict:
@@ -204,67 +202,9 @@ class _ReportView:
             redacted=redacted,
             claims_above_level=self.claims_above_level,
             evidence_above_level=self.evidence_above_level,
+            lines_above_level=self.lines_above_level,
             limited_to_granted_pathways=self.limited_to_granted_pathways,
         )
-
-
-def redaction_summary(
-    *, level: str, redacted: int, claims_above_level: int, evidence_above_level: int, limited_to_granted_pathways: bool
-) -> dict:
-    """What an export left out, as counts and as the sentence its Markdown states at the top."""
-    parts = []
-    if redacted:
-        parts.append(f"{_plural(redacted, 'passage')} redacted")
-    above = [
-        _plural(count, noun, plural)
-        for count, noun, plural in (
-            (claims_above_level, "claim", None),
-            (evidence_above_level, "evidence item", None),
-        )
-        if count
-    ]
-    if above:
-        parts.append(f"{' and '.join(above)} above level {level} left out")
-    if limited_to_granted_pathways:
-        parts.append("only the pathways granted to the requester are included, with what rests on them")
-    text = "Redaction summary: " + ("; ".join(parts) if parts else "nothing redacted or left out") + "."
-    return {
-        "level": level,
-        "redacted_spans": redacted,
-        "claims_above_level": claims_above_level,
-        "evidence_above_level": evidence_above_level,
-        "limited_to_granted_pathways": limited_to_granted_pathways,
-        "text": text,
-    }
-
-
-class _Dumper(yaml.SafeDumper):
-    """Block style with indented lists, `|` for multi-line text, and never an alias."""
-
-    def ignore_aliases(self, data):
-        return True
-
-    def increase_indent(self, flow=False, indentless=False):
-        return super().increase_indent(flow, False)
-
-
-def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
-    # PyYAML falls back to a quoted style where a block cannot hold the text exactly, but it
-    # writes the Unicode line breaks NEL, LS and PS raw, and reads them back as "\n" or " ".
-    style: str | None
-    if any(line_break in text for line_break in "\x85\u2028\u2029"):  # noqa: SIM108 - three cases read better apart
-        style = '"'
-    else:
-        style = "|" if "\n" in text else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", str(text), style=style)
-
-
-_Dumper.add_representer(str, _represent_text)
-_Dumper.add_multi_representer(str, _represent_text)  # TextChoices members are str subclasses
-
-
-def without_empty(mapping: dict) -> dict:
-    return {key: value for key, value in mapping.items() if value not in ("", None, [], {})}
 
 
 def report_section(report: Report, *, summary: str, conclusion: dict | None) -> dict:
@@ -304,6 +244,39 @@ def _link_rows(claim) -> tuple[list[dict], list[dict]]:
     return claim.pathway_link_rows or [], claim.evidence_link_rows or []
 
 
+def _lines(lines_in_scope, *, pathways, claims, evidence, readable) -> tuple[list[dict], int, dict[str, Team]]:
+    """The lines of defence on the pathways written, as entries cut to the level (with the
+    claims and evidence written), how many the reader has on those pathways at any level
+    they read, and the lines' teams by slug (one query)."""
+    found: list = list(with_link_slugs(lines_in_scope.select_related("pathway", "owner_team")))  # annotated rows
+    entries = [
+        line_entry(
+            slug=line.slug,
+            pathway=line.pathway.slug,
+            title=line.title,
+            kind=line.kind,
+            stage=line.stage,
+            owner_team=line.owner_team.slug,
+            sensitivity=line.sensitivity,
+            strength=line.strength,
+            strength_reason=line.strength_reason,
+            claims=list(line.claim_slugs or []),
+            evidence=list(line.evidence_slugs or []),
+        )
+        for line in found
+    ]
+    on_pathways = {pathway.slug for pathway in pathways}
+    in_reach = [entry for entry in entries if entry["pathway"] in on_pathways]
+    kept = cut_lines(
+        in_reach,
+        pathways=on_pathways,
+        claims={claim.slug for claim in claims},
+        evidence={item.slug for item in evidence},
+        readable=set(readable),
+    )
+    return kept, len(in_reach), {line.owner_team.slug: line.owner_team for line in found}
+
+
 def _above(items, readable: list[str], level: str) -> int:
     return 0 if level == Sensitivity.INTERNAL else items.exclude(sensitivity__in=readable).count()
 
@@ -316,15 +289,6 @@ def report_document(*, report: Report, level: str = Sensitivity.INTERNAL, user: 
 
 def _as_yaml(view: _ReportView) -> str:
     return document_yaml(_as_document(view), level=view.level)
-
-
-def document_yaml(document: dict, *, level: str) -> str:
-    """A report file's data as the YAML an export writes, with the line that states its level."""
-    header = (
-        f"# {FORMAT} export of '{document['report']['slug']}' for readers at level {level}: "
-        f"items above it are left out, and {REDACTED} marks text above it.\n"
-    )
-    return header + yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=float("inf"))
 
 
 def _as_document(view: _ReportView) -> dict:
@@ -388,6 +352,10 @@ def _as_document(view: _ReportView) -> dict:
                 }
             )
             for evidence in view.evidence
+        ],
+        "lines_of_defence": [
+            {**entry, **{name: markdown(entry[name]) for name in MARKDOWN_FIELDS if name in entry}}
+            for entry in view.lines
         ],
     }
     return without_empty(document)

@@ -9,7 +9,8 @@ Rules:
   of claims in a pathway's list and of evidence in a claim's list.
 - A report gets an overall conclusion and every pathway a conclusion; an absent conclusion
   is `not_assessed` with no text.
-- An update brings the report to the file's state. Pathways, claims and evidence are matched
+- An update brings the report to the file's state. Pathways, claims, evidence and lines of
+  defence are matched
   by slug and changed in place, keeping their primary keys, so whatever is attached to them
   (comments, information requests, verdicts) stays attached; items gone from the file are
   deleted, new ones created. An item's `version` goes up when its content changes: its own
@@ -20,8 +21,8 @@ Rules:
 
 from django.db import models, transaction
 
-from evidence.enums import Relation
-from evidence.models import ClaimEvidence, Evidence
+from evidence.enums import Relation, Strength
+from evidence.models import ClaimEvidence, DefenceClaim, DefenceEvidence, Evidence, LineOfDefence
 from evidence.report_file.reading import ReportFileInvalid
 from evidence.report_file.validation import as_date, validate_report_document
 from evidence.search import EVIDENCE
@@ -43,9 +44,23 @@ def report_import(*, document: dict, update: bool = False) -> Report:
         report = _report_save(document["report"])
         evidence = _evidence_save(report=report, entries=document.get("evidence") or [], teams=teams)
         claims = _claims_save(report=report, entries=document.get("claims") or [], teams=teams, evidence=evidence)
-        _pathways_save(report=report, entries=document.get("pathways") or [], claims=claims)
+        pathways = _pathways_save(report=report, entries=document.get("pathways") or [], claims=claims)
+        _lines_save(
+            report=report,
+            entries=document.get("lines_of_defence") or [],
+            teams=teams,
+            pathways=pathways,
+            claims=claims,
+            evidence=evidence,
+        )
         # Last, so that the link lists compared above still showed links to items now gone.
-        for model, section in ((Pathway, "pathways"), (Claim, "claims"), (Evidence, "evidence")):
+        sections = (
+            (LineOfDefence, "lines_of_defence"),
+            (Pathway, "pathways"),
+            (Claim, "claims"),
+            (Evidence, "evidence"),
+        )
+        for model, section in sections:
             kept = [entry["slug"] for entry in document.get(section) or []]
             model.objects.filter(report=report).exclude(slug__in=kept).delete()
         # The search documents of what the file wrote (those of what it deleted went with it).
@@ -103,7 +118,7 @@ def _conclusion_save(*, report: Report, pathway: Pathway | None, entry: dict | N
         conclusion.save()
 
 
-def _item_update[Item: (Pathway, Claim, Evidence)](
+def _item_update[Item: (Pathway, Claim, Evidence, LineOfDefence)](
     item: Item, *, position: int, content: dict, links_changed: bool = False
 ) -> Item:
     """Update an existing item in place, raising its version if its content changed."""
@@ -115,7 +130,7 @@ def _item_update[Item: (Pathway, Claim, Evidence)](
     return item
 
 
-def _items_save[Item: (Pathway, Claim, Evidence)](
+def _items_save[Item: (Pathway, Claim, Evidence, LineOfDefence)](
     model: type[Item], *, existing: dict, report: Report, rows: list[tuple]
 ) -> dict[str, Item]:
     """`rows`: (slug, position, content, links_changed) in order. Existing items are updated
@@ -135,7 +150,7 @@ def _items_save[Item: (Pathway, Claim, Evidence)](
 class _Links:
     """Link rows brought to what the file wants, with the new ones created together."""
 
-    def __init__(self, model: type[ClaimEvidence] | type[PathwayClaim]):
+    def __init__(self, model: type[ClaimEvidence | PathwayClaim | DefenceClaim | DefenceEvidence]):
         self.model = model
         self.new: list = []
 
@@ -221,7 +236,7 @@ def _claims_of(pathway: Pathway) -> list[str]:
     return [link.claim.slug for link in pathway.claim_links.all()]
 
 
-def _pathways_save(*, report: Report, entries: list[dict], claims: dict[str, Claim]) -> None:
+def _pathways_save(*, report: Report, entries: list[dict], claims: dict[str, Claim]) -> dict[str, Pathway]:
     existing = {
         pathway.slug: pathway
         for pathway in Pathway.objects.filter(report=report).prefetch_related("claim_links__claim")
@@ -247,3 +262,61 @@ def _pathways_save(*, report: Report, entries: list[dict], claims: dict[str, Cla
         )
         _conclusion_save(report=report, pathway=pathways[slug], entry=entry.get("conclusion"))
     links.save()
+    return pathways
+
+
+def _slugs_of(links) -> list[str]:
+    return [link.slug for link in links]
+
+
+def _lines_save(
+    *,
+    report: Report,
+    entries: list[dict],
+    teams: dict[str, Team],
+    pathways: dict[str, Pathway],
+    claims: dict[str, Claim],
+    evidence: dict[str, Evidence],
+) -> None:
+    existing = {
+        line.slug: line
+        for line in LineOfDefence.objects.filter(report=report).prefetch_related(
+            "claim_links__claim", "evidence_links__evidence"
+        )
+    }
+    rows = []
+    for position, entry in enumerate(entries):
+        content = {
+            "pathway_id": pathways[entry["pathway"]].id,
+            "title": entry["title"],
+            "kind": entry["kind"],
+            "stage": entry["stage"],
+            "owner_team_id": teams[entry["owner_team"]].id,
+            "sensitivity": entry.get("sensitivity") or Sensitivity.PUBLIC,
+            "strength": entry.get("strength") or Strength.NOT_ASSESSED,
+            "strength_reason": entry.get("strength_reason") or "",
+        }
+        line = existing.get(entry["slug"])
+        links_changed = line is not None and (
+            _slugs_of(link.claim for link in line.claim_links.all()) != (entry.get("claims") or [])
+            or _slugs_of(link.evidence for link in line.evidence_links.all()) != (entry.get("evidence") or [])
+        )
+        rows.append((entry["slug"], position, content, links_changed))
+    lines = _items_save(LineOfDefence, existing=existing, report=report, rows=rows)
+    claim_links, evidence_links = _Links(DefenceClaim), _Links(DefenceEvidence)
+    for entry in entries:
+        slug = entry["slug"]
+        claim_links.bring(
+            owner={"line": lines[slug]},
+            current=list(existing[slug].claim_links.all()) if slug in existing else [],
+            target="claim_id",
+            wanted=[{"claim_id": claims[claim].id} for claim in entry.get("claims") or []],
+        )
+        evidence_links.bring(
+            owner={"line": lines[slug]},
+            current=list(existing[slug].evidence_links.all()) if slug in existing else [],
+            target="evidence_id",
+            wanted=[{"evidence_id": evidence[item].id} for item in entry.get("evidence") or []],
+        )
+    claim_links.save()
+    evidence_links.save()

@@ -2,7 +2,8 @@
 the same cut as the YAML export (see exporting.py), included spans shown plainly, a first
 line stating the level and what `[redacted]` means, and a second the redaction summary."""
 
-from evidence.enums import EvidenceKind, Relation
+from evidence.defence import Basis, independence
+from evidence.enums import DefenceKind, DefenceStage, EvidenceKind, Relation, Strength
 from pathways.enums import ClaimCategory, ReportStatus, RiskLevel, Sensitivity
 from pathways.text import LEVELS, REDACTED, render_plain
 
@@ -49,6 +50,7 @@ def as_markdown(view, summary: dict) -> str:
         add("## Summary", markdown(report.summary))
     conclusion("## Overall conclusion: {risk_level}", None)
 
+    team_names = {team.slug: team.name for team in view.teams}
     for number, pathway in enumerate(view.pathways, start=1):
         add(f"## Pathway {number}: {pathway.title}")
         if pathway.critical_action:
@@ -59,6 +61,11 @@ def as_markdown(view, summary: dict) -> str:
         rests_on = view.pathway_claims[pathway.id]
         if rests_on:
             add("**Claims it rests on**", "\n".join(f"- {claim.statement} (`{claim.slug}`)" for claim in rests_on))
+        defence = [entry for entry in view.lines if entry["pathway"] == pathway.slug]
+        if defence:
+            add(_independence_line(defence))
+        for entry in defence:
+            add(*_line_paragraphs(entry, team_names, markdown))
 
     if view.claims:
         add("## Claims")
@@ -92,3 +99,36 @@ def as_markdown(view, summary: dict) -> str:
         if evidence.summary:
             add(markdown(evidence.summary))
     return "\n\n".join(lines) + "\n"
+
+
+def _independence_line(entries: list[dict]) -> str:
+    found = independence(
+        [
+            Basis(
+                line_id=index,
+                team_id=entry["owner_team"],
+                claim_ids=frozenset(entry.get("claims", [])),
+                evidence_ids=frozenset(entry.get("evidence", [])),
+            )
+            for index, entry in enumerate(entries)
+        ]
+    )
+    line = f"**Lines of defence:** {found.independent} of {len(entries)} independent of one another"
+    return line + (" (fewer than two: flagged)" if found.flagged else "")
+
+
+def _line_paragraphs(entry: dict, team_names: dict, markdown) -> list[str]:
+    """One line of defence: what it is, whose, how strong and why, and what it rests on."""
+    facts = (
+        f"{DefenceKind(entry['kind']).label} · {DefenceStage(entry['stage']).label.lower()} · "
+        f"owned by {team_names.get(entry['owner_team'], entry['owner_team'])} · "
+        f"strength: {Strength(entry.get('strength', Strength.NOT_ASSESSED)).label.lower()} · "
+        f"{Sensitivity(entry.get('sensitivity', Sensitivity.PUBLIC)).label.lower()}"
+    )
+    rests_on = [f"claim `{slug}`" for slug in entry.get("claims", [])]
+    rests_on += [f"evidence `{slug}`" for slug in entry.get("evidence", [])]
+    return [
+        f"*Line of defence: {entry['title']}* (`{entry['slug']}`) — {facts}",
+        markdown(entry.get("strength_reason", "")),
+        f"Rests on: {', '.join(rests_on)}" if rests_on else "",
+    ]

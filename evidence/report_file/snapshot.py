@@ -10,12 +10,26 @@ document equal to `report_document`'s.
 from collections import defaultdict
 from typing import Any
 
-from evidence.models import ClaimEvidence, Evidence
-from evidence.report_file.exporting import link_order, links_of, report_section, without_empty
+from django.contrib.postgres.aggregates import JSONBAgg
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import BigIntegerField, Func, OuterRef, Subquery
+from django.db.models.functions import JSONObject
+
+from evidence.models import ClaimEvidence, Evidence, LineOfDefence
+from evidence.report_file.defence import line_entry, with_link_slugs
+from evidence.report_file.exporting import link_order, links_of, report_section
 from evidence.report_file.reading import FORMAT
+from evidence.report_file.writing import without_empty
 from pathways.enums import RiskLevel, Sensitivity
 from pathways.models import Claim, Conclusion, Pathway, PathwayClaim, Report
 from pathways.text import redact
+
+
+class ArrayValue(Func):
+    """ARRAY[a, b]: a line's place in the report's order, as JSON can hold it."""
+
+    template = "ARRAY[%(expressions)s]"
+    output_field = ArrayField(BigIntegerField())
 
 
 def _markdown(text: str) -> str:
@@ -28,13 +42,35 @@ def _conclusion(row) -> dict | None:
     return without_empty({"risk_level": row["risk_level"], "text": _markdown(row["text"])})
 
 
+def _defence_rows() -> Subquery:
+    """A pathway's lines of defence as JSON rows (with their team and the slugs they rest
+    on), read with the pathways rather than in a query of their own."""
+    columns = {name: name for name in ("slug", "title", "kind", "stage", "sensitivity", "strength", "strength_reason")}
+    row = JSONObject(
+        **columns,
+        pathway="pathway__slug",
+        order=ArrayValue("position", "id"),
+        claim_slugs="claim_slugs",
+        evidence_slugs="evidence_slugs",
+        owner_team__slug="owner_team__slug",
+        owner_team__name="owner_team__name",
+        owner_team__description="owner_team__description",
+    )
+    lines = with_link_slugs(LineOfDefence.objects.filter(pathway_id=OuterRef("pk"))).order_by()
+    return Subquery(lines.values("pathway_id").annotate(rows=JSONBAgg(row)).values("rows"))
+
+
 def report_snapshot(*, report: Report) -> tuple[dict, dict]:
     """(the document, {"pathways" | "claims" | "evidence": {slug: id}}), in four queries."""
     conclusions: dict[int | None, Any] = {
         row["pathway_id"]: row
         for row in Conclusion.objects.filter(report=report).values("pathway_id", "risk_level", "text")
     }
-    pathways = list(Pathway.objects.filter(report=report).values("id", "slug", "title", "critical_action", "argument"))
+    pathways = list(
+        Pathway.objects.filter(report=report)
+        .annotate(defence_rows=_defence_rows())
+        .values("id", "slug", "title", "critical_action", "argument", "defence_rows")
+    )
     team = ("owner_team__slug", "owner_team__name", "owner_team__description")
     claims = list(
         Claim.objects.filter(report=report)
@@ -59,13 +95,16 @@ def report_snapshot(*, report: Report) -> tuple[dict, dict]:
             "id", "slug", "title", "kind", "sensitivity", "summary", "source", *team
         )
     )
+    lines = sorted(
+        (line for pathway in pathways for line in pathway["defence_rows"] or []), key=lambda line: line["order"]
+    )
     evidence_slugs = {row["id"]: row["slug"] for row in evidence}
     claim_slugs = {row["id"]: row["slug"] for row in claims}
     resting: defaultdict[int, list[tuple]] = defaultdict(list)
     for claim in claims:
         for link in claim["pathway_link_rows"] or []:
             resting[link["pathway"]].append((link["position"], link["id"], claim["id"]))
-    teams = {row["owner_team__slug"]: row for row in (*claims, *evidence)}
+    teams = {row["owner_team__slug"]: row for row in (*claims, *evidence, *lines)}
     document = {
         "format": FORMAT,
         "report": report_section(
@@ -124,6 +163,22 @@ def report_snapshot(*, report: Report) -> tuple[dict, dict]:
                 }
             )
             for item in evidence
+        ],
+        "lines_of_defence": [
+            line_entry(
+                slug=line["slug"],
+                pathway=line["pathway"],
+                title=line["title"],
+                kind=line["kind"],
+                stage=line["stage"],
+                owner_team=line["owner_team__slug"],
+                sensitivity=line["sensitivity"],
+                strength=line["strength"],
+                strength_reason=_markdown(line["strength_reason"]),
+                claims=list(line["claim_slugs"] or []),
+                evidence=list(line["evidence_slugs"] or []),
+            )
+            for line in lines
         ],
     }
     ids = {

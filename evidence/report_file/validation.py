@@ -4,20 +4,23 @@
 Checking (`validate_report_document`) collects every error, each with the path of the value
 it is about (`claims[3].owner_team`, list indexes counted from 0). The shape of every value is
 checked first, then slugs and references, and errors come in that order. The rules:
-- `format` is exactly `riskreport/1`; `report` is required; `teams`, `pathways`, `claims`
-  and `evidence` are optional lists.
+- `format` is exactly `riskreport/1`; `report` is required; `teams`, `pathways`, `claims`,
+  `evidence` and `lines_of_defence` are optional lists.
 - Unknown keys are errors at every level. Required keys must be present and, for text,
   not blank. A key given as `null` (or left empty) counts as absent.
 - Text is a string (a YAML number or date must be quoted), without NUL characters and no
   longer than its database column; slugs match ^[a-z0-9][a-z0-9-]{0,63}$;
   `evidence_cutoff` is an ISO date (YYYY-MM-DD, a YAML date or a string); enumerated values
   are those of the TextChoices in pathways/enums.py and evidence/enums.py.
-- Markdown fields (summaries, conclusion texts, critical actions, arguments, rationales)
+- Markdown fields (summaries, conclusion texts, critical actions, arguments, rationales,
+  a line of defence's strength reason)
   must have well-formed redaction spans. Plain-text fields (titles, statements, names...)
   may hold no spans at all: they are never redacted, so a span there would leak.
 - Slugs are unique among the teams, pathways, claims and evidence of the file; a pathway
   lists a claim once and a claim links an evidence item once; `owner_team`, a pathway's
   claims and a claim's evidence name items of this file.
+- A line of defence names a pathway of the file, claims that pathway rests on (each once)
+  and evidence of the file (each once); line slugs are unique in the file.
 - The report's slug must not exist yet, unless the import is an update.
 """
 
@@ -29,8 +32,8 @@ from typing import Any
 
 from django.db import models
 
-from evidence.enums import EvidenceKind, Relation
-from evidence.models import Evidence
+from evidence.enums import DefenceKind, DefenceStage, EvidenceKind, Relation, Strength
+from evidence.models import Evidence, LineOfDefence
 from evidence.report_file.reading import (
     FILE,
     FORMAT,
@@ -252,6 +255,25 @@ _DOCUMENT = _mapping(
                 )
             )
         ),
+        "lines_of_defence": _Key(
+            _list(
+                _mapping(
+                    {
+                        "slug": _Key(_slug, required=True),
+                        "pathway": _Key(_text(), required=True),
+                        "title": _Key(_column(LineOfDefence, "title"), required=True),
+                        "kind": _Key(_choice(DefenceKind), required=True),
+                        "stage": _Key(_choice(DefenceStage), required=True),
+                        "owner_team": _Key(_text(), required=True),
+                        "sensitivity": _Key(_choice(Sensitivity)),
+                        "strength": _Key(_choice(Strength)),
+                        "strength_reason": _Key(_markdown),
+                        "claims": _Key(_list(_text())),
+                        "evidence": _Key(_list(_text())),
+                    }
+                )
+            )
+        ),
     }
 )
 
@@ -265,8 +287,9 @@ def validate_report_document(document: Any, *, update: bool = False) -> list[Rep
     teams = _unique_slugs(document, "teams", "team", errors)
     claims = _unique_slugs(document, "claims", "claim", errors)
     evidence = _unique_slugs(document, "evidence", "evidence", errors)
-    _unique_slugs(document, "pathways", "pathway", errors)
-    for section in ("claims", "evidence"):
+    pathways = _unique_slugs(document, "pathways", "pathway", errors)
+    _unique_slugs(document, "lines_of_defence", "line of defence", errors)
+    for section in ("claims", "evidence", "lines_of_defence"):
         for path, entry in _entries(document, section):
             _reference(entry.get("owner_team"), teams, f"{path}.owner_team", "team", errors)
     for path, entry in _entries(document, "pathways"):
@@ -277,6 +300,7 @@ def validate_report_document(document: Any, *, update: bool = False) -> list[Rep
         if isinstance(links, list):
             slugs = [link.get("evidence") if isinstance(link, dict) else None for link in links]
             _references(slugs, evidence, f"{path}.evidence", "evidence", errors, suffix=".evidence")
+    _check_lines(document, pathways, claims, evidence, errors)
     _check_report_is_new(document.get("report"), update, errors)
     if len(errors) > MAX_ERRORS:
         more = len(errors) - MAX_ERRORS
@@ -325,6 +349,27 @@ def _references(
             if slug in seen:
                 errors.append(ReportFileError(entry_path, f"{noun} {quoted(slug)} is listed twice"))
             seen.add(slug)
+
+
+def _check_lines(document: dict, pathways: set, claims: set, evidence: set, errors: list[ReportFileError]) -> None:
+    """A line names a pathway of the file, claims that pathway rests on, and evidence of the file."""
+    resting = {
+        entry.get("slug"): set(entry["claims"]) if isinstance(entry.get("claims"), list) else set()
+        for _, entry in _entries(document, "pathways")
+        if isinstance(entry.get("slug"), str)
+    }
+    for path, entry in _entries(document, "lines_of_defence"):
+        pathway = entry.get("pathway")
+        _reference(pathway, pathways, f"{path}.pathway", "pathway", errors)
+        if isinstance(entry.get("claims"), list):
+            _references(entry["claims"], claims, f"{path}.claims", "claim", errors)
+            if isinstance(pathway, str) and pathway in resting:
+                for index, slug in enumerate(entry["claims"]):
+                    if isinstance(slug, str) and slug in claims and slug not in resting[pathway]:
+                        message = f"claim {quoted(slug)} is not one its pathway {quoted(pathway)} rests on"
+                        errors.append(ReportFileError(f"{path}.claims[{index}]", message))
+        if isinstance(entry.get("evidence"), list):
+            _references(entry["evidence"], evidence, f"{path}.evidence", "evidence", errors)
 
 
 def _check_report_is_new(report: Any, update: bool, errors: list[ReportFileError]) -> None:

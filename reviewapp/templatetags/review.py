@@ -14,6 +14,12 @@ RELATION_SIGNS = {Relation.SUPPORTS: "+", Relation.UNDERMINES: "−", Relation.C
 
 
 @register.filter
+def defence_flagged(pathways) -> list:
+    """The pathways (of a column read with `defence=True`) with fewer than two independent lines of defence."""
+    return [pathway for pathway in pathways if pathway.defence.flagged]
+
+
+@register.filter
 def markdown(text: str, reader_level: str):
     """Safe HTML for a Markdown field as this reader may see it: redaction is applied to
     the text before rendering, so no redacted byte reaches the page."""

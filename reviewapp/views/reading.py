@@ -60,7 +60,7 @@ def home(request):
 @require_GET
 @reader_required
 def report_detail(request, slug):
-    context = report_page(request, slug, claim_counts=True)
+    context = report_page(request, slug, claim_counts=True, defence=True)
     report, scope = context["report"], context["scope"]
     context["status_form"] = ReportStatusForm(report=report)
     context.update(requests.report_context(request, report=report, scope=scope))
@@ -93,7 +93,7 @@ def report_status(request, slug):
 @require_GET
 @reader_required
 def pathway_detail(request, slug, pathway_slug):
-    context = report_page(request, slug)
+    context = report_page(request, slug, defence=True)
     pathway = pathway_in(context, pathway_slug)
     access = request.access
     claim_links = (
@@ -105,7 +105,7 @@ def pathway_detail(request, slug, pathway_slug):
             )
         )
     )
-    context.update(pathway=pathway, current_pathway=pathway, claim_links=claim_links)
+    context.update(pathway=pathway, current_pathway=pathway, claim_links=claim_links, defence=pathway.defence)
     context.update(subject_panels(request, report=context["report"], scope=context["scope"], subject=pathway))
     context.update(
         verdicts.conclusion_context(

@@ -149,7 +149,7 @@ def verdict_reconfirm_view(request, slug, verdict_id):
 
 
 def _dashboard_page(request, slug) -> dict:
-    context = report_page(request, slug)
+    context = report_page(request, slug, defence=True)
     require(context["scope"].may_open_dashboard, "The sign-off dashboard is for leadership and the report's authors.")
     return context
 

@@ -9,12 +9,24 @@ import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from evidence.models import ClaimEvidence, Evidence
+from evidence.models import ClaimEvidence, DefenceClaim, DefenceEvidence, Evidence, LineOfDefence
 from pathways.models import Claim, Conclusion, Pathway, PathwayClaim, Report, Team
 
 FILES = Path(__file__).parent / "files"
 SMALL = FILES / "small-report.yaml"
-TABLES = [Team, Report, Conclusion, Pathway, Claim, PathwayClaim, Evidence, ClaimEvidence]
+TABLES = [
+    Team,
+    Report,
+    Conclusion,
+    Pathway,
+    Claim,
+    PathwayClaim,
+    Evidence,
+    ClaimEvidence,
+    LineOfDefence,
+    DefenceClaim,
+    DefenceEvidence,
+]
 
 
 def table_counts() -> dict[str, int]:
@@ -48,3 +60,39 @@ def import_refused(path: Path, *options: str) -> list[str]:
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("import_report", str(path), *options, stdout=StringIO(), stderr=err)
     return err.getvalue().splitlines()
+
+
+def _parent(document: dict, path: str):
+    """The mapping or list holding the value at a dotted path such as claims.3.owner_team, and its key."""
+    *parents, last = path.split(".")
+    for key in parents:
+        document = document[int(key)] if isinstance(document, list) else document[key]
+    return document, int(last) if isinstance(document, list) else last
+
+
+def set_at(path: str, value):
+    def change(document):
+        parent, key = _parent(document, path)
+        parent[key] = value
+
+    return change
+
+
+def delete_at(path: str):
+    def change(document):
+        parent, key = _parent(document, path)
+        del parent[key]
+
+    return change
+
+
+def assert_refused_by_path(tmp_path: Path, change, expected: str) -> None:
+    """The small file changed by `change` is refused with an error starting `expected`, and nothing is written."""
+    document = small_document()
+    change(document)
+    before = table_counts()
+
+    errors = import_refused(write(tmp_path, document))
+
+    assert any(line.startswith(expected) for line in errors), errors
+    assert table_counts() == before

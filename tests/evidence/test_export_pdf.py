@@ -71,22 +71,24 @@ def test_the_pdf_says_at_the_top_what_level_it_is_and_what_was_left_out(world):
 
     legend = squeezed("This is the report as a reader at level public sees it")
     summary = squeezed(
-        "Redaction summary: 4 passages redacted; 2 claims and 1 evidence item above level public left out."
+        "Redaction summary: 5 passages redacted; 2 claims, 1 evidence item and 1 line of defence "
+        "above level public left out."
     )
     assert text.index(legend) < text.index(summary) < text.index(squeezed("Pilot report"), len(legend))
     assert squeezed("Summary with [redacted] and [redacted].") in text
 
 
 @pytest.mark.parametrize(
-    "level,redacted,claims,evidence",
-    [("public", 4, 2, 1), ("reviewer", 2, 1, 1), ("internal", 0, 0, 0)],
+    "level,redacted,claims,evidence,lines",
+    [("public", 5, 2, 1, 1), ("reviewer", 3, 1, 1, 1), ("internal", 0, 0, 0, 0)],
 )
-def test_the_redaction_summary_counts_spans_and_items_left_out(world, level, redacted, claims, evidence):
+def test_the_redaction_summary_counts_spans_and_items_left_out(world, level, redacted, claims, evidence, lines):
     document = report_export_document(report=world.report, level=level, fmt="md")
 
     assert document.summary["redacted_spans"] == redacted
     assert document.summary["claims_above_level"] == claims
     assert document.summary["evidence_above_level"] == evidence
+    assert document.summary["lines_above_level"] == lines
     assert document.summary["limited_to_granted_pathways"] is False
     assert document.content.splitlines()[2] == f"_{document.summary['text']}_"
 
@@ -110,11 +112,12 @@ def test_a_pathway_limited_reviewer_s_export_holds_only_their_pathways(world, ex
     assert norm("Government decisions") not in text
     assert document.summary == {
         "level": "reviewer",
-        "redacted_spans": 2,
+        "redacted_spans": 3,
         "claims_above_level": 0,
         "evidence_above_level": 0,
+        "lines_above_level": 0,
         "limited_to_granted_pathways": True,
-        "text": "Redaction summary: 2 passages redacted; only the pathways granted to the requester are "
+        "text": "Redaction summary: 3 passages redacted; only the pathways granted to the requester are "
         "included, with what rests on them.",
     }
     # How many pathways there are beyond theirs is not said anywhere: a count would tell them.

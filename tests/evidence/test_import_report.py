@@ -108,6 +108,7 @@ def test_an_update_deletes_items_gone_from_the_file_and_creates_new_ones(db, tmp
         {"slug": "drill-log", "title": "Drill log", "kind": "red_team", "owner_team": "security"}
     )
     document["claims"][0]["evidence"].append({"evidence": "drill-log", "relation": "context"})
+    document["lines_of_defence"][1]["claims"] = ["weights-access"]
 
     import_report(write(tmp_path, document), "--update")
 
@@ -173,10 +174,12 @@ def test_losing_an_evidence_item_is_a_change_to_the_claims_linked_to_it(db, tmp_
     document = small_document()
     document["evidence"] = [entry for entry in document["evidence"] if entry["slug"] != "classifier-notes"]
     del document["claims"][0]["evidence"][1]
+    document["lines_of_defence"][0]["evidence"] = ["egress-alerts-2025q3"]
 
     import_report(write(tmp_path, document), "--update")
 
     assert report.claims.get(slug="egress-monitoring").version == 2
+    assert report.lines_of_defence.get(slug="egress-alerting").version == 2
 
 
 def test_an_update_without_changes_changes_nothing(db):
@@ -200,6 +203,7 @@ def test_a_refused_update_leaves_the_report_as_it_was(db, tmp_path):
     before = table_rows()
     document = small_document()
     del document["pathways"][0]
+    document["lines_of_defence"] = [line for line in document["lines_of_defence"] if line["pathway"] != "exfiltration"]
     document["report"]["conclusion"]["text"] = "Changed."
     document["claims"][0]["category"] = "vibes"
 

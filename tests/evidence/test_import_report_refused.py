@@ -12,149 +12,122 @@ from evidence.report_file import ReportFileInvalid, load_report_file, validate_r
 from tests.evidence.importing import (
     FILES,
     SMALL,
+    assert_refused_by_path,
+    delete_at,
     import_refused,
     import_report,
-    small_document,
+    set_at,
     table_counts,
     table_rows,
-    write,
 )
 
-
-def _parent(document: dict, path: str):
-    """The mapping or list holding the value at a dotted path such as claims.3.owner_team, and its key."""
-    *parents, last = path.split(".")
-    for key in parents:
-        document = document[int(key)] if isinstance(document, list) else document[key]
-    return document, int(last) if isinstance(document, list) else last
-
-
-def _set(path: str, value):
-    def change(document):
-        parent, key = _parent(document, path)
-        parent[key] = value
-
-    return change
-
-
-def _delete(path: str):
-    def change(document):
-        parent, key = _parent(document, path)
-        del parent[key]
-
-    return change
-
-
 BAD_DOCUMENTS = [
-    pytest.param(_set("colour", "blue"), "colour: unknown key", id="unknown-key-at-top-level"),
-    pytest.param(_set("report.conclusion.risk", "low"), "report.conclusion.risk: unknown key", id="unknown-key-nested"),
+    pytest.param(set_at("colour", "blue"), "colour: unknown key", id="unknown-key-at-top-level"),
     pytest.param(
-        _set("claims.1.evidence.0.weight", 3), "claims[1].evidence[0].weight: unknown key", id="unknown-key-in-link"
+        set_at("report.conclusion.risk", "low"), "report.conclusion.risk: unknown key", id="unknown-key-nested"
     ),
     pytest.param(
-        _set("evidence.2.slug", "egress-alerts-2025q3"),
+        set_at("claims.1.evidence.0.weight", 3), "claims[1].evidence[0].weight: unknown key", id="unknown-key-in-link"
+    ),
+    pytest.param(
+        set_at("evidence.2.slug", "egress-alerts-2025q3"),
         "evidence[2].slug: duplicate evidence slug 'egress-alerts-2025q3' (first used at evidence[0])",
         id="duplicate-slug",
     ),
     pytest.param(
-        _set("teams.2.slug", "security"), "teams[2].slug: duplicate team slug 'security'", id="duplicate-team-slug"
+        set_at("teams.2.slug", "security"), "teams[2].slug: duplicate team slug 'security'", id="duplicate-team-slug"
     ),
     pytest.param(
-        _set("pathways.1.claims", ["code-review", "code-review"]),
+        set_at("pathways.1.claims", ["code-review", "code-review"]),
         "pathways[1].claims[1]: claim 'code-review' is listed twice",
         id="claim-listed-twice-in-a-pathway",
     ),
     pytest.param(
-        _set("claims.2.evidence.1.evidence", "alignment-audit"),
+        set_at("claims.2.evidence.1.evidence", "alignment-audit"),
         "claims[2].evidence[1].evidence: evidence 'alignment-audit' is listed twice",
         id="evidence-linked-twice",
     ),
-    pytest.param(_set("claims.3.owner_team", "sec"), "claims[3].owner_team: unknown team 'sec'", id="unknown-team"),
+    pytest.param(set_at("claims.3.owner_team", "sec"), "claims[3].owner_team: unknown team 'sec'", id="unknown-team"),
     pytest.param(
-        _set("pathways.0.claims.1", "weights"), "pathways[0].claims[1]: unknown claim 'weights'", id="unknown-claim"
+        set_at("pathways.0.claims.1", "weights"), "pathways[0].claims[1]: unknown claim 'weights'", id="unknown-claim"
     ),
     pytest.param(
-        _set("claims.0.evidence.0.evidence", "egress"),
+        set_at("claims.0.evidence.0.evidence", "egress"),
         "claims[0].evidence[0].evidence: unknown evidence 'egress'",
         id="unknown-evidence",
     ),
-    pytest.param(_set("claims.0.category", "vibes"), "claims[0].category: 'vibes' is not one of", id="bad-category"),
-    pytest.param(_set("evidence.0.kind", "rumour"), "evidence[0].kind: 'rumour' is not one of", id="bad-kind"),
+    pytest.param(set_at("claims.0.category", "vibes"), "claims[0].category: 'vibes' is not one of", id="bad-category"),
+    pytest.param(set_at("evidence.0.kind", "rumour"), "evidence[0].kind: 'rumour' is not one of", id="bad-kind"),
     pytest.param(
-        _set("evidence.1.sensitivity", "secret"),
+        set_at("evidence.1.sensitivity", "secret"),
         "evidence[1].sensitivity: 'secret' is not one of",
         id="bad-sensitivity",
     ),
     pytest.param(
-        _set("claims.2.evidence.1.relation", "refutes"),
+        set_at("claims.2.evidence.1.relation", "refutes"),
         "claims[2].evidence[1].relation: 'refutes' is not one of",
         id="bad-relation",
     ),
     pytest.param(
-        _set("pathways.0.conclusion.risk_level", "tiny"),
+        set_at("pathways.0.conclusion.risk_level", "tiny"),
         "pathways[0].conclusion.risk_level: 'tiny' is not one of",
         id="bad-risk-level",
     ),
     pytest.param(
-        _set("pathways.0.argument", "Fine.\n\nThen [[internal]]a span that never ends."),
+        set_at("pathways.0.argument", "Fine.\n\nThen [[internal]]a span that never ends."),
         "pathways[0].argument: unclosed [[internal]] span opened at line 3",
         id="unclosed-span",
     ),
     pytest.param(
-        _set("report.summary", "[[reviewer]]outer [[internal]]inner[[/internal]][[/reviewer]]"),
+        set_at("report.summary", "[[reviewer]]outer [[internal]]inner[[/internal]][[/reviewer]]"),
         "report.summary: nested span: [[internal]] inside [[reviewer]]",
         id="nested-span",
     ),
     pytest.param(
-        _set("evidence.0.summary", "A [[secret]]tag[[/secret]] of no level."),
+        set_at("evidence.0.summary", "A [[secret]]tag[[/secret]] of no level."),
         "evidence[0].summary: unknown tag [[secret]]",
         id="unknown-span-tag",
     ),
     pytest.param(
-        _set("report.conclusion.text", "Low [[reviewer]]really"),
+        set_at("report.conclusion.text", "Low [[reviewer]]really"),
         "report.conclusion.text: unclosed [[reviewer]] span",
         id="unclosed-span-in-a-conclusion",
     ),
     pytest.param(
-        _set("claims.0.statement", "Transfers are [[internal]]always[[/internal]] detected."),
+        set_at("claims.0.statement", "Transfers are [[internal]]always[[/internal]] detected."),
         "claims[0].statement: redaction spans are only allowed in Markdown fields",
         id="span-in-plain-text",
     ),
     pytest.param(
-        _set("pathways.1.slug", "Code_Backdoors"),
+        set_at("pathways.1.slug", "Code_Backdoors"),
         "pathways[1].slug: 'Code_Backdoors' is not a valid slug",
         id="bad-slug",
     ),
-    pytest.param(_set("report.slug", "-pilot"), "report.slug: '-pilot' is not a valid slug", id="bad-report-slug"),
-    pytest.param(_delete("claims.2.statement"), "claims[2].statement: missing: this key is required", id="missing-key"),
-    pytest.param(_delete("report"), "report: missing: this key is required", id="missing-report"),
-    pytest.param(_delete("format"), "format: missing: this key is required", id="missing-format"),
-    pytest.param(_set("format", "riskreport/2"), "format: must be exactly 'riskreport/1'", id="wrong-format"),
-    pytest.param(_set("report.title", "  "), "report.title: must not be blank", id="blank-title"),
-    pytest.param(_set("report.title", 2025), "report.title: must be a string, not a number", id="number-for-text"),
+    pytest.param(set_at("report.slug", "-pilot"), "report.slug: '-pilot' is not a valid slug", id="bad-report-slug"),
     pytest.param(
-        _set("teams", {"security": "Security"}), "teams: must be a list, not a mapping", id="mapping-for-list"
+        delete_at("claims.2.statement"), "claims[2].statement: missing: this key is required", id="missing-key"
     ),
-    pytest.param(_set("claims.1", "weights-access"), "claims[1]: must be a mapping", id="string-for-mapping"),
+    pytest.param(delete_at("report"), "report: missing: this key is required", id="missing-report"),
+    pytest.param(delete_at("format"), "format: missing: this key is required", id="missing-format"),
+    pytest.param(set_at("format", "riskreport/2"), "format: must be exactly 'riskreport/1'", id="wrong-format"),
+    pytest.param(set_at("report.title", "  "), "report.title: must not be blank", id="blank-title"),
+    pytest.param(set_at("report.title", 2025), "report.title: must be a string, not a number", id="number-for-text"),
     pytest.param(
-        _set("report.evidence_cutoff", "20 August 2025"),
+        set_at("teams", {"security": "Security"}), "teams: must be a list, not a mapping", id="mapping-for-list"
+    ),
+    pytest.param(set_at("claims.1", "weights-access"), "claims[1]: must be a mapping", id="string-for-mapping"),
+    pytest.param(
+        set_at("report.evidence_cutoff", "20 August 2025"),
         "report.evidence_cutoff: must be an ISO date such as 2025-08-20",
         id="bad-date",
     ),
-    pytest.param(_set("evidence.0.source", "x" * 501), "evidence[0].source: is 501 characters long", id="too-long"),
+    pytest.param(set_at("evidence.0.source", "x" * 501), "evidence[0].source: is 501 characters long", id="too-long"),
 ]
 
 
 @pytest.mark.parametrize("change, expected", BAD_DOCUMENTS)
 def test_a_bad_file_is_refused_with_the_path_of_the_error_and_nothing_is_written(world, tmp_path, change, expected):
-    document = small_document()
-    change(document)
-    before = table_counts()
-
-    errors = import_refused(write(tmp_path, document))
-
-    assert any(line.startswith(expected) for line in errors), errors
-    assert table_counts() == before
+    assert_refused_by_path(tmp_path, change, expected)
 
 
 def test_a_file_that_is_not_yaml_is_refused_with_its_line(world):

@@ -8,6 +8,7 @@ from tests.factories.evidence import (
     ClaimEvidenceFactory,
     EvidenceFactory,
     InformationRequestFactory,
+    LineOfDefenceFactory,
     RequestMessageFactory,
 )
 from tests.factories.pathways import (
@@ -44,6 +45,7 @@ __all__ = [
     "EvidenceFactory",
     "ExportJobFactory",
     "InformationRequestFactory",
+    "LineOfDefenceFactory",
     "NotificationFactory",
     "NotificationPreferenceFactory",
     "PathwayClaimFactory",

@@ -8,13 +8,21 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from evidence.enums import EvidenceKind, MessageKind, Priority, Relation
-from evidence.models import ClaimEvidence, Evidence, InformationRequest, RequestMessage
+from evidence.enums import DefenceKind, DefenceStage, EvidenceKind, MessageKind, Priority, Relation, Strength
+from evidence.models import (
+    ClaimEvidence,
+    DefenceClaim,
+    DefenceEvidence,
+    Evidence,
+    InformationRequest,
+    LineOfDefence,
+    RequestMessage,
+)
 from evidence.services.requests import information_request_close, teams_for_subject
 from pathways.enums import Sensitivity
 from reviewapp.services.requests import request_answer, request_decline, request_file, request_follow_up
 from tests.factories.base import ServiceFactory
-from tests.factories.pathways import ClaimFactory, ReportFactory, TeamFactory, member_of, reviewer_of
+from tests.factories.pathways import ClaimFactory, PathwayFactory, ReportFactory, TeamFactory, member_of, reviewer_of
 
 
 class EvidenceFactory(DjangoModelFactory):
@@ -42,6 +50,36 @@ class ClaimEvidenceFactory(DjangoModelFactory):
     claim = factory.SubFactory(ClaimFactory)
     evidence = factory.SubFactory(EvidenceFactory, report=factory.SelfAttribute("..claim.report"))
     relation = Relation.SUPPORTS
+
+
+class LineOfDefenceFactory(DjangoModelFactory):
+    """Content, as the import writes it: a line of a pathway, resting on `claims` and
+    `evidence` (of its report), in order."""
+
+    class Meta:
+        model = LineOfDefence
+        skip_postgeneration_save = True
+
+    pathway = factory.SubFactory(PathwayFactory)
+    report = factory.SelfAttribute("pathway.report")
+    slug = factory.Sequence(lambda n: f"line-{n}")
+    title = factory.Sequence(lambda n: f"Line of defence {n}")
+    kind = DefenceKind.AUTOMATED_MONITORING
+    stage = DefenceStage.AFTER_DEPLOYMENT
+    owner_team = factory.SubFactory(TeamFactory)
+    sensitivity = Sensitivity.PUBLIC
+    strength = Strength.MODERATE
+    strength_reason = "Tested in drills."
+
+    @factory.post_generation
+    def claims(line, create, extracted, **kwargs):
+        for position, claim in enumerate(extracted or []):
+            DefenceClaim.objects.create(line=line, claim=claim, position=position)
+
+    @factory.post_generation
+    def evidence(line, create, extracted, **kwargs):
+        for position, item in enumerate(extracted or []):
+            DefenceEvidence.objects.create(line=line, evidence=item, position=position)
 
 
 class InformationRequestFactory(ServiceFactory):

@@ -18,7 +18,7 @@ from reviewapp.services.requests import request_answer
 from reviewapp.services.warning_signs import warning_sign_confirm
 from tests.conftest import CANARY_OUT_OF_SCOPE
 from tests.factories import ReportVersionFactory, SignOffFactory, UserFactory
-from tests.helpers import assert_no_long_query, page_queries
+from tests.helpers import assert_no_long_query, body, page_queries
 from tests.monitoring.test_triage import SECRET, report_sign
 from tests.reviewapp.matrix.requests import file_request
 from tests.reviewapp.matrix.verdicts import conclusion_of, edit_conclusion
@@ -26,12 +26,6 @@ from tests.reviewapp.matrix.verdicts import conclusion_of, edit_conclusion
 
 def cycle_of(report, today):
     return cycle_time(report_facts([report.pk])[report.pk], team_figures([report.pk], today)[report.pk][0], today)
-
-
-def body(client, url) -> str:
-    response = client.get(url)
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 FORM = {

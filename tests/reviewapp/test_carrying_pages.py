@@ -14,7 +14,7 @@ from pathways.services import access_grant
 from reviewapp.enums import Position
 from tests.conftest import CANARY_INTERNAL_EVIDENCE, CANARY_OUT_OF_SCOPE, CANARY_OUT_OF_SCOPE_CLAIM
 from tests.factories import PathwayFactory, ReportVersionFactory, UserFactory
-from tests.helpers import assert_no_long_query, page_queries
+from tests.helpers import assert_no_long_query, body, page_queries
 from tests.reviewapp.matrix.verdicts import conclusion_of, given
 
 
@@ -23,12 +23,6 @@ def review_only(report, person, pathway: str) -> None:
     access_grant(
         report=report, user=person, role="external_reviewer", org_name="Holdout Evaluators", pathway_slugs=[pathway]
     )
-
-
-def body(client, url) -> str:
-    response = client.get(url)
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 @pytest.fixture

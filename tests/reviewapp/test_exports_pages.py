@@ -65,7 +65,10 @@ def test_the_status_fragment_polls_while_the_job_runs_and_stops_when_it_is_done(
     assert '<progress id="export-progress-' in running and 'value="50"' in running and "Writing the document" in running
     assert "hx-trigger" not in done and "hx-get" not in done
     assert reverse("export_download", args=["pilot", job.pk]) in done
-    assert "Redaction summary: 4 passages redacted; 2 claims and 1 evidence item above level public left out." in done
+    assert (
+        "Redaction summary: 5 passages redacted; 2 claims, 1 evidence item and 1 line of defence above level public "
+        "left out."
+    ) in done
 
 
 def test_a_failed_job_says_what_went_wrong_and_that_an_admin_can_retry(client, world, author):

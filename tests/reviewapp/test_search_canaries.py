@@ -19,6 +19,7 @@ from tests.conftest import (
     ALL_CANARIES,
     CANARY_INTERNAL_CLAIM,
     CANARY_INTERNAL_EVIDENCE,
+    CANARY_INTERNAL_LINE,
     CANARY_INTERNAL_SPAN,
     CANARY_OUT_OF_SCOPE,
     CANARY_OUT_OF_SCOPE_CLAIM,
@@ -93,7 +94,11 @@ READERS = {
 }
 
 
-@pytest.mark.parametrize("canary", SEARCH_CANARIES)
+# Lines of defence are not among the kinds search finds: their canary is found by nobody.
+SEARCHED_CANARIES = [canary for canary in SEARCH_CANARIES if canary != CANARY_INTERNAL_LINE]
+
+
+@pytest.mark.parametrize("canary", SEARCHED_CANARIES)
 def test_someone_who_may_read_a_canary_finds_it(everything, request, canary):
     reader = request.getfixturevalue(READERS[canary])
     assert sum(search(reader, canary).counts.values()) >= 1
