@@ -118,6 +118,11 @@ def lines_visible_to(person) -> QuerySet[LineOfDefence]:
     return scoped(LineOfDefence, defence_scope, person)
 
 
+def line_for_user(person, report: Report, slug: str) -> LineOfDefence:
+    """The line of defence with its pathway, in this report and this person's scope, or Http404."""
+    return get_object_or_404(lines_visible_to(person).filter(report=report).select_related("pathway"), slug=slug)
+
+
 class Median(Aggregate):
     """PostgreSQL's median of a duration (or number): percentile_cont(0.5)."""
 

@@ -218,12 +218,11 @@ class ReportAccess:
 
     @property
     def may_file_requests(self) -> bool:
+        """Files requests, records verdicts on the conclusions and raises findings on the
+        claims and lines of defence they can see, for their organisation."""
         return self.reviewing_organisation is not None
 
-    @property
-    def may_record_verdicts(self) -> bool:
-        """Records verdicts on the conclusions of this report that they can see."""
-        return self.reviewing_organisation is not None
+    may_record_verdicts = may_raise_findings = may_file_requests
 
     @property
     def may_edit(self) -> bool:

@@ -32,6 +32,8 @@ ACTIONS = (
     "reviewapp.comment.reopened",
     "reviewapp.verdict.recorded",
     "reviewapp.verdict.reconfirmed",
+    "reviewapp.finding.raised",
+    "reviewapp.finding.disposed",
     "reviewapp.signoff.recorded",
     "reviewapp.export.started",
     "reviewapp.export.downloaded",

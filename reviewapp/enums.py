@@ -100,3 +100,32 @@ class ExportState(models.TextChoices):
     RUNNING = "running", "Running"
     DONE = "done", "Ready"
     FAILED = "failed", "Failed"
+
+
+class FindingKind(models.TextChoices):
+    """What a reviewer's finding says is wrong with the argument."""
+
+    CLAIM_FALSE = "claim_false", "The claim may be false"
+    EVIDENCE_INSUFFICIENT = "evidence_insufficient", "The evidence does not support it"
+    INFERENCE = "inference", "The step from it to the conclusion does not hold"
+    NOT_CONSIDERED = "not_considered", "Something is not considered"
+
+
+class Severity(models.TextChoices):
+    MINOR = "minor", "Minor"
+    MAJOR = "major", "Major"
+    CRITICAL = "critical", "Critical"
+
+
+# A finding of these severities must have the authors' disposition before a sign-off
+# (unless the sign-off is overridden in writing).
+BLOCKING_SEVERITIES = (Severity.MAJOR, Severity.CRITICAL)
+
+
+class Disposition(models.TextChoices):
+    """The authors' answer to a finding."""
+
+    REFUTED = "refuted", "Refuted"
+    RESIDUAL_RISK = "residual_risk", "Accepted as residual risk"
+    CLAIM_REVISED = "claim_revised", "Claim revised"
+    MITIGATION_PLANNED = "mitigation_planned", "Mitigation planned"

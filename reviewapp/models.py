@@ -4,7 +4,7 @@ evidence, requests) lives in `pathways` and `evidence` and knows nothing of thes
 
 from django.db import models
 
-from evidence.models import Evidence, InformationRequest, RequestMessage
+from evidence.models import Evidence, InformationRequest, LineOfDefence, RequestMessage
 from monitoring.models import WarningSign
 from pathways.models import (
     Claim,
@@ -20,13 +20,16 @@ from pathways.text import LEVELS
 from reviewapp.enums import (
     CommentVisibility,
     Delivery,
+    Disposition,
     EmailState,
     ExportFormat,
     ExportKind,
     ExportState,
+    FindingKind,
     NotificationKind,
     NotificationState,
     Position,
+    Severity,
     SignOffDecision,
 )
 from versions.models import ReportVersion
@@ -134,6 +137,51 @@ class Verdict(models.Model):
     @property
     def is_stale(self) -> bool:
         return self.conclusion_revision != self.conclusion.revision
+
+
+class Finding(models.Model):
+    """A reviewer organisation's criticism of the argument: of a claim, of a claim's use in
+    one pathway (claim and pathway), or of a line of defence; with the authors' disposition
+    once they give it. Visibility as for comments: shared, or internal (never an external
+    reviewer's, and never shown to external readers)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="findings")
+    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.CASCADE, related_name="findings")
+    pathway = models.ForeignKey(Pathway, null=True, blank=True, on_delete=models.CASCADE, related_name="findings")
+    line = models.ForeignKey(LineOfDefence, null=True, blank=True, on_delete=models.CASCADE, related_name="findings")
+    organisation = models.ForeignKey(ReviewerOrganisation, on_delete=models.PROTECT, related_name="findings")
+    raised_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    visibility = models.CharField(max_length=16, choices=CommentVisibility.choices, default=CommentVisibility.SHARED)
+    kind = models.CharField(max_length=32, choices=FindingKind.choices)
+    severity = models.CharField(max_length=16, choices=Severity.choices)
+    text = models.TextField()
+    recommendation = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    disposition = models.CharField(max_length=32, choices=Disposition.choices, blank=True)
+    disposition_text = models.TextField(blank=True)
+    disposed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    disposed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(claim__isnull=False, line__isnull=True)
+                    | models.Q(claim__isnull=True, pathway__isnull=True, line__isnull=False)
+                ),
+                name="finding_has_one_subject",
+            )
+        ]
+        indexes = [models.Index(fields=["report", "-created_at", "-id"], name="finding_report_newest")]
+
+    def __str__(self):
+        return f"{self.get_severity_display()} finding {self.pk}"
+
+    @property
+    def disposed(self) -> bool:
+        return bool(self.disposition)
 
 
 class SignOff(models.Model):

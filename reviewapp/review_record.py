@@ -1,8 +1,9 @@
 """The review record: the companion document a review ends in, for one report and one reader.
 
 It holds the sign-off decisions, each reviewer organisation's current verdict on each
-conclusion (with dissents and reservations called out in a section of their own), and the
-information-request log with every request's thread.
+conclusion (with dissents and reservations called out in a section of their own), the
+information-request log with every request's thread, and the findings with their
+dispositions (reviewapp.record_findings).
 
 Scope rule: everything is read through the scope functions every page uses, for the reader
 (`conclusions_visible_to`, `current_verdicts_visible_to`, `information_requests_visible_to`,
@@ -38,6 +39,7 @@ from pathways.selectors import conclusions_visible_to, pathways_visible_to
 from pathways.text import LEVELS, REDACTED, level_allows, render_plain
 from reviewapp.enums import Position
 from reviewapp.models import SignOff, Verdict
+from reviewapp.record_findings import finding_texts, findings_for_record, findings_section
 from reviewapp.selectors.verdicts import current_verdicts_visible_to
 from versions.selectors import with_published_version
 
@@ -68,6 +70,8 @@ class ReviewRecord:
     requests: list
     requests_above_level: int
     today: datetime.date
+    findings: list = field(default_factory=list)
+    findings_above_level: int = 0
 
     @property
     def reservations(self) -> list:
@@ -78,7 +82,7 @@ class ReviewRecord:
         texts = [sign_off.note for sign_off in self.sign_offs] if self.reads_sign_off_notes else []
         texts += [verdict.rationale for entry in self.organisations for verdict in entry.verdicts]
         texts += [message.text for request in self.requests for message in request.messages.all()]
-        return texts
+        return texts + finding_texts(self.findings)
 
     def summary(self) -> dict:
         redacted = sum(redacted_span_count(text, self.level) for text in self.written_text() if text)
@@ -91,11 +95,15 @@ class ReviewRecord:
                 f"{count} information request{'s' if count != 1 else ''} about material above level "
                 f"{self.level} left out"
             )
+        if self.findings_above_level:
+            count = self.findings_above_level
+            parts.append(f"{count} finding{'s' if count != 1 else ''} about material above level {self.level} left out")
         text = "Redaction summary: " + ("; ".join(parts) if parts else "nothing redacted or left out") + "."
         return {
             "level": self.level,
             "redacted_spans": redacted,
             "requests_above_level": self.requests_above_level,
+            "findings_above_level": self.findings_above_level,
             "text": text,
         }
 
@@ -152,6 +160,7 @@ def review_record_load(*, report: Report, reader: User, level: str) -> ReviewRec
         if sees_sign_offs
         else []
     )
+    findings, findings_above_level = findings_for_record(access, report, readable)
     return ReviewRecord(
         report=report,
         reader=reader,
@@ -164,6 +173,8 @@ def review_record_load(*, report: Report, reader: User, level: str) -> ReviewRec
         requests=requests,
         requests_above_level=visible_requests.exclude(at_level).count(),
         today=timezone.localdate(),
+        findings=findings,
+        findings_above_level=findings_above_level,
     )
 
 
@@ -261,6 +272,7 @@ def review_record_markdown(record: ReviewRecord, summary: dict) -> str:
     _verdict_section(record, add, text)
     _reservation_section(record, add, text)
     _request_section(record, add, text)
+    findings_section(record.findings, add, text, _when)
     return "\n\n".join(lines) + "\n"
 
 

@@ -24,8 +24,9 @@ from evidence.selectors import evidence_scope, information_request_scope
 from pathways.access import DASHBOARD_ROLES, REQUEST_OVERSEERS, Access
 from pathways.models import AuditEntry, Claim, Conclusion, Pathway
 from pathways.selectors import NOTHING, any_of, claim_scope, conclusion_scope, ids, pathway_scope, scoped
-from reviewapp.models import Comment, Verdict
+from reviewapp.models import Comment, Finding, Verdict
 from reviewapp.selectors.comments import comment_scope
+from reviewapp.selectors.findings import finding_scope
 from reviewapp.selectors.verdicts import verdict_scope
 
 # Targets whose scope follows the report: whoever sees the report whole reads them all.
@@ -36,6 +37,7 @@ CONTENT_TARGETS = {
     "conclusion": (Conclusion, conclusion_scope),
     "comment": (Comment, comment_scope),
     "verdict": (Verdict, verdict_scope),
+    "finding": (Finding, finding_scope),
 }
 REPORT_TARGETS = ["", "report"]
 

@@ -33,8 +33,8 @@ from evidence.enums import Carried, MessageKind
 from evidence.models import Evidence, InformationRequest, RequestMessage
 from pathways.enums import ReportStatus
 from pathways.models import AuditEntry, Report
-from reviewapp.enums import APPROVING
-from reviewapp.models import Comment, SignOff
+from reviewapp.enums import APPROVING, BLOCKING_SEVERITIES
+from reviewapp.models import Comment, Finding, SignOff
 from versions.models import ReportVersion
 
 
@@ -148,6 +148,9 @@ def report_facts(report_ids: list[int]) -> dict[int, dict]:
             "opened_at",
             threads=_count(Comment.objects.filter(report=OuterRef("pk"), parent=None, resolved_at=None)),
             unconfirmed=_count(Evidence.objects.filter(report=OuterRef("pk"), carried=Carried.UNCONFIRMED)),
+            blocking_findings=_count(
+                Finding.objects.filter(report=OuterRef("pk"), disposition="", severity__in=BLOCKING_SEVERITIES)
+            ),
             latest=Subquery(latest, output_field=JSONField()),
             approved_at=Subquery(approved.values("created_at")[:1]),
         )

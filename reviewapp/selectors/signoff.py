@@ -192,6 +192,7 @@ class SignOffState:
     overdue: list = field(default_factory=list)  # the oldest OVERDUE_SHOWN requests past their due date
     signing: ReportVersion | None = None  # the latest published version, which a sign-off is of
     unconfirmed: int = 0  # evidence carried from the previous model's report, still to confirm or replace
+    blocking_findings: int = 0  # major or critical findings without the authors' disposition
     facts: dict = field(default_factory=dict)  # reviewapp.selectors.open_items.report_facts
     teams: list = field(default_factory=list)  # every team with a request, open or not
     cycles: list = field(default_factory=list)  # CycleTime of this report, then of its predecessor
@@ -240,8 +241,15 @@ class SignOffState:
     @property
     def blocking_reasons(self) -> list[str]:
         """What stands in the way of a sign-off without override: missing and stale verdicts,
-        and evidence carried from the previous model's report that is still unconfirmed."""
+        evidence carried from the previous model's report that is still unconfirmed, and major
+        or critical findings the authors have not answered."""
         reasons = []
+        if self.blocking_findings:
+            count = self.blocking_findings
+            reasons.append(
+                f"{count} major or critical finding{'s have' if count != 1 else ' has'} no disposition from the "
+                "authors yet."
+            )
         if self.unconfirmed:
             reasons.append(
                 f"{self.unconfirmed} carried-forward evidence item{'s are' if self.unconfirmed != 1 else ' is'} "
@@ -335,6 +343,7 @@ def signoff_state(
         overdue=overdue,
         signing=facts["signing"],
         unconfirmed=facts["unconfirmed"],
+        blocking_findings=facts["blocking_findings"],
         facts=facts,
         teams=teams,
         cycles=cycles,

@@ -132,8 +132,8 @@ def signoff_record(
     if reasons and not (override and override_reason):
         raise SignOffError(
             "Not everything a sign-off waits for is done: every organisation's current verdict on every "
-            "conclusion it reviews, and every carried-forward evidence item confirmed or replaced. "
-            "Wait for them, or override and say why.",
+            "conclusion it reviews, every carried-forward evidence item confirmed or replaced, and every major "
+            "or critical finding answered. Wait for them, or override and say why.",
             reasons,
         )
     signoff = SignOff.objects.create(

@@ -29,6 +29,7 @@ from tests.factories.pathways import (
 from tests.factories.reviewapp import (
     CommentFactory,
     ExportJobFactory,
+    FindingFactory,
     NotificationFactory,
     NotificationPreferenceFactory,
     SignOffFactory,
@@ -44,6 +45,7 @@ __all__ = [
     "ConclusionFactory",
     "EvidenceFactory",
     "ExportJobFactory",
+    "FindingFactory",
     "InformationRequestFactory",
     "LineOfDefenceFactory",
     "NotificationFactory",

@@ -3,16 +3,27 @@ it with, so that a test's rows carry the audit entries, notifications and checks
 
 import factory
 
-from reviewapp.enums import Delivery, ExportFormat, ExportKind, NotificationKind, Position, SignOffDecision
-from reviewapp.models import Comment, ExportJob, Notification, NotificationPreference, SignOff, Verdict
+from reviewapp.enums import (
+    Delivery,
+    ExportFormat,
+    ExportKind,
+    FindingKind,
+    NotificationKind,
+    Position,
+    Severity,
+    SignOffDecision,
+)
+from reviewapp.models import Comment, ExportJob, Finding, Notification, NotificationPreference, SignOff, Verdict
 from reviewapp.services.comments import comment_post, comment_reply, comment_resolve
 from reviewapp.services.exports import export_job_start
+from reviewapp.services.findings import finding_raise
 from reviewapp.services.notifications import notification_preferences_set, notify
 from reviewapp.services.signoff import signoff_record
 from reviewapp.services.verdicts import verdict_record
 from tests.factories.base import ServiceFactory
 from tests.factories.evidence import InformationRequestFactory
 from tests.factories.pathways import (
+    ClaimFactory,
     ConclusionFactory,
     PathwayFactory,
     ReportFactory,
@@ -77,6 +88,25 @@ class VerdictFactory(ServiceFactory):
     def _create(cls, model_class, *, conclusion, **fields):
         conclusion.refresh_from_db()
         return verdict_record(conclusion=conclusion, revision=conclusion.revision, **fields)
+
+
+class FindingFactory(ServiceFactory):
+    """Raised through `finding_raise` on `subject` (a claim or a line of defence; a new claim
+    unless given) by a reviewer of its report (a new stress-tester unless given)."""
+
+    class Meta:
+        model = Finding
+
+    subject = factory.SubFactory(ClaimFactory)
+    raiser = factory.LazyAttribute(lambda finding: reviewer_of(finding.subject.report))
+    kind = FindingKind.EVIDENCE_INSUFFICIENT
+    severity = Severity.MAJOR
+    text = "The evidence covers one drill only."
+    recommendation = "Run the drill again with a second team."
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return finding_raise(**fields)
 
 
 class SignOffFactory(ServiceFactory):

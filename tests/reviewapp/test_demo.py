@@ -3,11 +3,14 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from evidence.models import Evidence
+from evidence.models import Evidence, LineOfDefence
 from evidence.selectors import evidence_visible_to
 from pathways.models import Claim, Report, Team, User
 from pathways.selectors import claims_visible_to, pathways_visible_to, reader_scope, reports_visible_to
 from reviewapp.management.commands.load_demo import DEMO_PASSWORD, DEMO_SLUG
+from reviewapp.models import Finding
+from reviewapp.selectors.findings import findings_visible_to
+from reviewapp.selectors.signoff import signoff_state
 from versions.models import ReportVersion
 
 
@@ -113,3 +116,16 @@ def test_the_demo_gives_the_app_requests_to_chase(demo, django_capture_on_commit
     for person in (bob, alice):
         assert Notification.objects.filter(recipient=person, kind=NotificationKind.REQUEST_OVERDUE).exists()
     assert any("Overdue since" in message.subject and message.to == [tom.email] for message in mail.outbox)
+
+
+def test_the_demo_has_lines_of_defence_and_findings_a_newcomer_can_follow(demo):
+    assert LineOfDefence.objects.filter(report=demo).values("pathway").distinct().count() == 9
+    findings = Finding.objects.filter(report=demo)
+    assert findings.count() == 3
+    assert findings.filter(disposition="mitigation_planned", visibility="internal").count() == 1
+    erin = User.objects.get(username="erin")
+    assert findings_visible_to(erin).filter(report=demo).count() == 2  # not Bob's internal one
+    lena = User.objects.get(username="lena")
+    assert "1 major or critical finding has no disposition from the authors yet." in (
+        signoff_state(user=lena, report=demo).blocking_reasons
+    )

@@ -15,6 +15,7 @@ from tests.reviewapp.matrix import (
     carrying,
     comments,
     exports,
+    findings,
     monitoring,
     notifications,
     reading,
@@ -36,6 +37,7 @@ MATRIX = [
     *versions.ROWS,
     *carrying.ROWS,
     *monitoring.ROWS,
+    *findings.ROWS,
 ]
 
 

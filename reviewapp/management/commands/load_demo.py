@@ -11,10 +11,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from evidence.models import InformationRequest
+from evidence.models import InformationRequest, LineOfDefence
 from pathways.enums import Clearance, Sensitivity
 from pathways.models import Claim, Report, Team, User
 from pathways.services import access_grant, team_member_add
+from reviewapp.services.findings import finding_dispose, finding_raise
 from reviewapp.services.requests import request_file
 from versions.services import version_publish
 
@@ -148,3 +149,47 @@ class Command(BaseCommand):
             due_date=today + datetime.timedelta(days=1),
         )
         self.stdout.write("Two demo information requests to the Security team: one overdue, one due tomorrow.")
+        self._findings(report)
+
+    def _findings(self, report: Report) -> None:
+        """Three findings: Erin's major one on the leaks pathway's monitoring line (unanswered,
+        so it holds up the sign-off), Bob's internal one on the file-permissions claim's use
+        in code backdoors, answered by Alice with a planned mitigation, and Erin's minor one."""
+        alice, bob, erin = (User.objects.get(username=name) for name in ("alice", "bob", "erin"))
+        line = LineOfDefence.objects.filter(report=report, slug="leak-monitoring-line").first()
+        claim = Claim.objects.filter(report=report, slug="file-permissions").first()
+        if line is None or claim is None:
+            return
+        finding_raise(
+            raiser=erin,
+            subject=line,
+            kind="evidence_insufficient",
+            severity="major",
+            text="The coverage review predates the new outbound channels; nothing shows they are logged.",
+            recommendation="Extend the coverage review to every channel added since, or drop the line's strength.",
+        )
+        planned = finding_raise(
+            raiser=bob,
+            subject=claim,
+            pathway=claim.pathways.get(slug="code-backdoors"),
+            kind="inference",
+            severity="critical",
+            text="Permissions stop direct writes, not a backdoor merged through review; the step to the "
+            "conclusion leans on review alone.",
+            visibility="internal",
+        )
+        finding_dispose(
+            author=alice,
+            finding=planned,
+            disposition="mitigation_planned",
+            text="Two-person approval for merges into the training code, by the next model.",
+            version=planned.version,
+        )
+        finding_raise(
+            raiser=erin,
+            subject=claim,
+            kind="not_considered",
+            severity="minor",
+            text="The audit does not say how often permissions are re-checked.",
+        )
+        self.stdout.write("Three demo findings: one major awaiting the authors, one answered, one minor.")
