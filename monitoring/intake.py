@@ -27,6 +27,8 @@ def _text(payload: dict, name: str) -> str:
     value = payload.get(name, "")
     if not isinstance(value, str):
         raise SignInvalid(name, "Must be a string.")
+    if "\x00" in value:
+        raise SignInvalid(name, "Must not contain NUL characters.")
     return value
 
 
@@ -59,7 +61,7 @@ def parse(body: bytes) -> tuple[str, SignFields]:
         if name not in payload:
             raise SignInvalid(name, "Required.")
     claims = payload["claims"]
-    if not isinstance(claims, list) or not all(isinstance(slug, str) for slug in claims):
+    if not isinstance(claims, list) or not all(isinstance(slug, str) and "\x00" not in slug for slug in claims):
         raise SignInvalid("claims", "Must be a list of claim slugs.")
     fields = SignFields(
         title=_text(payload, "title"),

@@ -90,6 +90,9 @@ def test_a_retried_post_with_the_same_key_creates_nothing_new(client, world, tok
         ({**SIGN, "title": "x" * 301}, "title"),
         ({**SIGN, "title": "Drift [[internal]]codename[[/internal]]"}, "title"),
         ({**SIGN, "report": "no-such-report"}, "report"),
+        ({**SIGN, "description": "A NUL \u0000 byte"}, "description"),
+        ({**SIGN, "report": "pilot\u0000"}, "report"),
+        ({**SIGN, "claims": ["egress-monitoring\u0000"]}, "claims"),
     ],
 )
 def test_bad_input_answers_400_naming_the_field_and_writes_nothing(client, world, token, body, field):
