@@ -56,6 +56,7 @@ class Independence:
 
     dependencies: dict[int, dict[int, Shared]] = field(default_factory=dict)
     independent: int = 0
+    exact: bool = True  # False above EXACT_UP_TO lines: `independent` is then at least that many
 
     @property
     def flagged(self) -> bool:
@@ -72,7 +73,11 @@ def independence(lines: list[Basis]) -> Independence:
                 dependencies[one.line_id][other.line_id] = common
                 dependencies[other.line_id][one.line_id] = common
     ids = [line.line_id for line in lines]
-    return Independence(dependencies=dependencies, independent=_largest_independent_set(ids, dependencies))
+    return Independence(
+        dependencies=dependencies,
+        independent=_largest_independent_set(ids, dependencies),
+        exact=len(ids) <= EXACT_UP_TO,
+    )
 
 
 def _largest_independent_set(ids: list[int], dependencies: dict[int, dict[int, Shared]]) -> int:

@@ -146,9 +146,11 @@ class Finding(models.Model):
     reviewer's, and never shown to external readers)."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="findings")
-    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.CASCADE, related_name="findings")
-    pathway = models.ForeignKey(Pathway, null=True, blank=True, on_delete=models.CASCADE, related_name="findings")
-    line = models.ForeignKey(LineOfDefence, null=True, blank=True, on_delete=models.CASCADE, related_name="findings")
+    # A finding keeps what it is about: deleting that alone is refused (a report file's import
+    # says so), and it goes only with its report.
+    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.RESTRICT, related_name="findings")
+    pathway = models.ForeignKey(Pathway, null=True, blank=True, on_delete=models.RESTRICT, related_name="findings")
+    line = models.ForeignKey(LineOfDefence, null=True, blank=True, on_delete=models.RESTRICT, related_name="findings")
     organisation = models.ForeignKey(ReviewerOrganisation, on_delete=models.PROTECT, related_name="findings")
     raised_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     visibility = models.CharField(max_length=16, choices=CommentVisibility.choices, default=CommentVisibility.SHARED)

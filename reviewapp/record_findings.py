@@ -5,7 +5,7 @@ in the redaction summary (the reader sees them in the app, so the count tells th
 new), as are internal findings in a record below the internal level. Free text has spans
 above the level redacted, as everywhere in the record."""
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from pathways.access import Access
 from pathways.models import Report
@@ -13,18 +13,25 @@ from reviewapp.enums import CommentVisibility
 from reviewapp.selectors.findings import findings_visible_to
 
 
-def findings_for_record(access: Access, report: Report, readable: list[str]) -> tuple[list, int]:
-    """(the findings written, newest last, and how many were left out as above the level); two queries."""
+def findings_for_record(access: Access, report: Report, readable: list[str]) -> tuple[list, int, int]:
+    """(the findings written, oldest first; how many were left out as about material above
+    the level; how many internal ones were left out of a record below the internal level);
+    two queries."""
     visible = findings_visible_to(access).filter(report=report)
-    at_level = Q(line__isnull=True, claim__sensitivity__in=readable) | Q(line__sensitivity__in=readable)
+    subject_at_level = Q(line__isnull=True, claim__sensitivity__in=readable) | Q(line__sensitivity__in=readable)
+    written = subject_at_level
     if "internal" not in readable:  # an internal finding is for internal staff: not in a record below that level
-        at_level &= Q(visibility=CommentVisibility.SHARED)
+        written &= Q(visibility=CommentVisibility.SHARED)
     findings = list(
-        visible.filter(at_level)
+        visible.filter(written)
         .select_related("claim", "pathway", "line__pathway", "organisation", "disposed_by")
         .order_by("created_at", "id")
     )
-    return findings, visible.exclude(at_level).count()
+    left_out = visible.aggregate(
+        above=Count("id", filter=~subject_at_level),
+        internal=Count("id", filter=subject_at_level & ~written),
+    )
+    return findings, left_out["above"], left_out["internal"]
 
 
 def finding_texts(findings: list) -> list[str]:

@@ -72,6 +72,7 @@ class ReviewRecord:
     today: datetime.date
     findings: list = field(default_factory=list)
     findings_above_level: int = 0
+    internal_findings_left_out: int = 0
 
     @property
     def reservations(self) -> list:
@@ -98,12 +99,16 @@ class ReviewRecord:
         if self.findings_above_level:
             count = self.findings_above_level
             parts.append(f"{count} finding{'s' if count != 1 else ''} about material above level {self.level} left out")
+        if self.internal_findings_left_out:
+            count = self.internal_findings_left_out
+            parts.append(f"{count} internal finding{'s' if count != 1 else ''} left out")
         text = "Redaction summary: " + ("; ".join(parts) if parts else "nothing redacted or left out") + "."
         return {
             "level": self.level,
             "redacted_spans": redacted,
             "requests_above_level": self.requests_above_level,
             "findings_above_level": self.findings_above_level,
+            "internal_findings_left_out": self.internal_findings_left_out,
             "text": text,
         }
 
@@ -160,7 +165,7 @@ def review_record_load(*, report: Report, reader: User, level: str) -> ReviewRec
         if sees_sign_offs
         else []
     )
-    findings, findings_above_level = findings_for_record(access, report, readable)
+    findings, findings_above_level, internal_findings = findings_for_record(access, report, readable)
     return ReviewRecord(
         report=report,
         reader=reader,
@@ -175,6 +180,7 @@ def review_record_load(*, report: Report, reader: User, level: str) -> ReviewRec
         today=timezone.localdate(),
         findings=findings,
         findings_above_level=findings_above_level,
+        internal_findings_left_out=internal_findings,
     )
 
 

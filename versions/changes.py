@@ -17,8 +17,12 @@ FIELDS = {
     "pathway": ("title", "critical_action", "argument", "claims"),
     "claim": ("statement", "category", "owner_team", "sensitivity", "rationale", "evidence"),
     "evidence": ("title", "kind", "owner_team", "sensitivity", "summary", "source"),
-}
-TEXTS = {"summary", "text", "critical_action", "argument", "rationale"}
+    "line": (
+        "title", "pathway", "kind", "stage", "owner_team", "sensitivity", "strength", "strength_reason", "claims",
+        "evidence",
+    ),
+}  # fmt: skip
+TEXTS = {"summary", "text", "critical_action", "argument", "rationale", "strength_reason"}
 
 
 @dataclass(frozen=True)
@@ -31,15 +35,18 @@ class Change:
     label: str
     state: str  # added | removed | changed
     fields: dict = field(default_factory=dict)
-    pathway: str = ""  # a conclusion's pathway slug ("" for the overall one)
+    pathway: str = ""  # a conclusion's or a line's pathway slug ("" for the overall conclusion)
 
 
 def _value(entry: dict, name: str, level: str):
     value = entry.get(name)
     if name in TEXTS:
         return redact(value or "", level)
-    if name == "evidence":
-        return [f"{link['evidence']} ({link.get('relation', 'supports')})" for link in value or []]
+    if name == "evidence":  # a claim's links with their relation; a line's, slugs alone
+        return [
+            link if isinstance(link, str) else f"{link['evidence']} ({link.get('relation', 'supports')})"
+            for link in value or []
+        ]
     if name == "claims":
         return list(value or [])
     return "" if value is None else str(value)
@@ -73,8 +80,8 @@ def _in_order(before: dict, after: dict) -> list[str]:
 
 def changes(before: dict, after: dict, level: str) -> list[Change]:
     """What changed from `before` to `after` (both cut for one reader at `level`): the
-    report, the overall conclusion, then each pathway with its conclusion, each claim and
-    each evidence item, in the newer reading's order."""
+    report, the overall conclusion, then each pathway with its conclusion, each claim, each
+    evidence item and each line of defence, in the newer reading's order."""
     found: list[Change | None] = [
         _compare("report", "", "The report", before.get("report"), after.get("report"), level),
         _compare(
@@ -108,4 +115,12 @@ def changes(before: dict, after: dict, level: str) -> list[Change]:
     for slug in _in_order(old, new):
         entry = new.get(slug) or old[slug]
         found.append(_compare("evidence", slug, entry.get("title", slug), old.get(slug), new.get(slug), level))
+    old, new = _by_slug(before, "lines_of_defence"), _by_slug(after, "lines_of_defence")
+    for slug in _in_order(old, new):
+        entry = new.get(slug) or old[slug]
+        found.append(
+            _compare(
+                "line", slug, entry.get("title", slug), old.get(slug), new.get(slug), level, pathway=entry["pathway"]
+            )
+        )
     return [change for change in found if change is not None]

@@ -13,17 +13,19 @@ Rules:
   defence are matched
   by slug and changed in place, keeping their primary keys, so whatever is attached to them
   (comments, information requests, verdicts) stays attached; items gone from the file are
-  deleted, new ones created. An item's `version` goes up when its content changes: its own
+  deleted, new ones created, unless reviewers' findings are about one of them: then the
+  import is refused, naming it. An item's `version` goes up when its content changes: its own
   fields or its list of claims or evidence links, not a move to another position. A
   conclusion's `revision` goes up only when its risk level or text changes, which is what
   makes verdicts on it stale. Nothing unchanged is saved, so repeating an update is a no-op.
 """
 
 from django.db import models, transaction
+from django.db.models import RestrictedError
 
 from evidence.enums import Relation, Strength
 from evidence.models import ClaimEvidence, DefenceClaim, DefenceEvidence, Evidence, LineOfDefence
-from evidence.report_file.reading import ReportFileInvalid
+from evidence.report_file.reading import ReportFileError, ReportFileInvalid, quoted
 from evidence.report_file.validation import as_date, validate_report_document
 from evidence.search import EVIDENCE
 from pathways.enums import RiskLevel, Sensitivity
@@ -62,7 +64,7 @@ def report_import(*, document: dict, update: bool = False) -> Report:
         )
         for model, section in sections:
             kept = [entry["slug"] for entry in document.get(section) or []]
-            model.objects.filter(report=report).exclude(slug__in=kept).delete()
+            _delete_gone(model.objects.filter(report=report).exclude(slug__in=kept), section)
         # The search documents of what the file wrote (those of what it deleted went with it).
         search_index_argument(report_ids=[report.pk])
         documents_rebuild(EVIDENCE, report_ids=[report.pk])
@@ -320,3 +322,31 @@ def _lines_save(
         )
     claim_links.save()
     evidence_links.save()
+
+
+def _delete_gone(items, section: str) -> None:
+    """Delete the items gone from the file, unless reviewers' findings are about one of them
+    (a finding keeps its subject): then refuse the whole import, naming them."""
+    try:
+        items.delete()
+    except RestrictedError as refused:
+        gone = {item.pk: item.slug for item in items}
+        held = sorted(
+            {
+                gone[subject_id]
+                for finding in refused.restricted_objects
+                for subject_id in _subjects_of(finding)
+                if subject_id in gone
+            }
+        )
+        message = (
+            f"{', '.join(quoted(slug) for slug in held)} cannot be removed: reviewers' findings are about "
+            f"{'it' if len(held) == 1 else 'them'}; keep {'it' if len(held) == 1 else 'them'} in the file"
+        )
+        raise ReportFileInvalid([ReportFileError(section, message)]) from None
+
+
+def _subjects_of(finding) -> list:
+    """The ids a finding holds on: its claim, pathway and line, and the line's pathway."""
+    line = getattr(finding, "line", None)
+    return [finding.claim_id, finding.pathway_id, finding.line_id, line.pathway_id if line is not None else None]

@@ -126,7 +126,8 @@ def finding_dispose(*, author: User, finding: Finding, disposition: str, text: s
     text = _checked_text(text, field="reason", required=disposition == Disposition.REFUTED)
     if version != locked.version:
         raise FindingConflict(
-            "Someone answered this finding since you opened it; their answer is shown above, and yours is kept below."
+            "Someone answered this finding since you opened it; their answer is shown above, and yours is kept "
+            "below: save it again to replace theirs."
         )
     previous = locked.disposition
     locked.disposition, locked.disposition_text = disposition, text

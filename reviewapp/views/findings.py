@@ -134,9 +134,17 @@ def finding_answer(request, slug, pk):
                 text=data["text"],
                 version=data["version"],
             )
+        except FindingConflict as conflict:
+            # The newer answer shows above; saving again from here saves over it knowingly.
+            data = request.POST.copy()
+            data["version"] = str(finding_for_user(request.access, context["report"], pk).version)
+            form = DispositionForm(data)
+            form.is_valid()
+            form.add_error(None, str(conflict))
+            return _detail(request, context, pk, form=form, status=409)
         except FindingRefused as refused:
             form.add_error(None, str(refused))
-            return _detail(request, context, pk, form=form, status=409 if isinstance(refused, FindingConflict) else 400)
+            return _detail(request, context, pk, form=form, status=400)
         messages.success(request, "Your answer to the finding is recorded.")
         return redirect("finding_detail", slug=slug, pk=pk)
     return _detail(request, context, pk, form=form, status=400)

@@ -108,6 +108,7 @@ KIND_LABELS = {
     "pathway": "Pathway",
     "claim": "Claim",
     "evidence": "Evidence",
+    "line": "Line of defence",
 }
 
 

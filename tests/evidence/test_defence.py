@@ -59,7 +59,9 @@ def test_a_pathway_with_many_lines_is_counted_too():
     # Pairs that share a team: half of them can be independent.
     lines = [line(n, f"team-{n // 2}", [n]) for n in range(EXACT_UP_TO + 4)]
 
-    assert independence(lines).independent == (EXACT_UP_TO + 4) // 2
+    found = independence(lines)
+    assert (found.independent, found.exact) == ((EXACT_UP_TO + 4) // 2, False)
+    assert independence(lines[:EXACT_UP_TO]).exact
 
 
 def test_the_demo_report_flags_the_leaks_pathway_whose_two_lines_read_the_same_usage_data(db):

@@ -7,8 +7,9 @@ import pytest
 import yaml
 
 from evidence.models import LineOfDefence
-from evidence.report_file import report_export, report_export_document
+from evidence.report_file import report_document, report_export, report_export_document, validate_report_document
 from pathways.models import Report
+from pathways.services import claim_update
 from tests.conftest import CANARY_INTERNAL_LINE, CANARY_INTERNAL_SPAN, CANARY_OUT_OF_SCOPE
 from tests.evidence.importing import (
     SMALL,
@@ -207,3 +208,11 @@ def test_the_markdown_export_lists_each_pathway_s_lines_with_their_independence(
     assert "**Lines of defence:** 1 of 2 independent of one another (fewer than two: flagged)" in exfiltration
     assert "*Line of defence: Egress alerting* (`egress-alerting`) — Automated monitoring" in exfiltration
     assert "Rests on: claim `egress-monitoring`, claim `internal-only`" in exfiltration
+
+
+def test_a_claim_that_leaves_a_pathway_leaves_its_lines_and_the_report_file_stays_valid(world, author):
+    claim = world.public_claim
+    claim_update(claim=claim, editor=author, version=claim.version, pathways=[world.also_in_scope])
+
+    assert list(world.public_line.claim_links.values_list("claim__slug", flat=True)) == ["internal-only"]
+    assert validate_report_document(report_document(report=world.report), update=True) == []

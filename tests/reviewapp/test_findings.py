@@ -5,6 +5,7 @@ no disposition; read by each person only where they may see what it is about."""
 import pytest
 from django.urls import reverse
 
+from evidence.report_file import ReportFileInvalid, report_document, report_import
 from pathways.models import AuditEntry
 from reviewapp.enums import Disposition, Severity
 from reviewapp.models import Finding, SignOff
@@ -13,6 +14,7 @@ from reviewapp.selectors.findings import finding_counts
 from reviewapp.selectors.signoff import signoff_state
 from reviewapp.services.findings import FindingConflict, FindingRefused, finding_dispose, finding_raise
 from reviewapp.services.signoff import SignOffError, signoff_record
+from tests.evidence.importing import table_rows
 from tests.factories import FindingFactory, published
 from tests.helpers import body
 
@@ -184,9 +186,12 @@ def test_the_author_reads_every_finding_and_the_record_counts_those_above_its_le
 
     document = review_record_export(report=world.report, reader=author, level="reviewer", fmt="md")
 
-    # At reviewer level the internal finding and those on the internal claim and line are left out, and counted.
-    assert document.summary["findings_above_level"] == 3
-    assert "3 findings about material above level reviewer left out" in document.summary["text"]
+    # At reviewer level those on the internal claim and line are left out, and the internal one; each counted.
+    assert (document.summary["findings_above_level"], document.summary["internal_findings_left_out"]) == (2, 1)
+    assert (
+        "2 findings about material above level reviewer left out; 1 internal finding left out"
+        in (document.summary["text"])
+    )
     assert document.content.count("### Finding ") == 1
     assert (
         review_record_export(report=world.report, reader=author, level="internal", fmt="md").content.count(
@@ -194,3 +199,33 @@ def test_the_author_reads_every_finding_and_the_record_counts_those_above_its_le
         )
         == 4
     )
+
+
+def test_an_import_may_not_remove_what_a_finding_is_about_and_changes_nothing(world, author, stress_tester, tmp_path):
+    raise_on(world.public_line, stress_tester)
+    raise_on(world.reviewer_claim, stress_tester)
+    document = report_document(report=world.report)
+    document["lines_of_defence"] = [line for line in document["lines_of_defence"] if line["slug"] != "egress-alerting"]
+    before = table_rows(), Finding.objects.count()
+
+    with pytest.raises(ReportFileInvalid) as refused:
+        report_import(document=document, update=True)
+
+    assert [str(error) for error in refused.value.errors] == [
+        "lines_of_defence: 'egress-alerting' cannot be removed: reviewers' findings are about it; keep it in the file"
+    ]
+    assert (table_rows(), Finding.objects.count()) == before
+    document = report_document(report=world.report)
+    document["claims"] = [claim for claim in document["claims"] if claim["slug"] != "file-permissions"]
+    document["pathways"][0]["claims"].remove("file-permissions")
+    with pytest.raises(ReportFileInvalid, match="'file-permissions' cannot be removed"):
+        report_import(document=document, update=True)
+
+
+def test_a_report_goes_with_its_findings(world, stress_tester):
+    raise_on(world.public_line, stress_tester)
+    raise_on(world.public_claim, stress_tester, pathway=world.in_scope)
+
+    world.report.delete()
+
+    assert not Finding.objects.exists()

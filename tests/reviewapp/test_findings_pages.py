@@ -89,6 +89,12 @@ def test_the_authors_answer_and_a_stale_answer_is_refused_keeping_what_was_typed
     assert "My reason, kept." in stale.content.decode()
     finding.refresh_from_db()
     assert (finding.disposition, finding.disposition_text) == ("mitigation_planned", "A second drill.")
+    # The kept answer now carries the version shown: saving it again replaces the other knowingly.
+    assert 'name="version" value="2"' in stale.content.decode()
+    again = client.post(url, {"disposition": "refuted", "text": "My reason, kept.", "version": 2})
+    assert again.status_code == 302
+    finding.refresh_from_db()
+    assert (finding.disposition, finding.disposition_text) == ("refuted", "My reason, kept.")
 
 
 @pytest.mark.parametrize(

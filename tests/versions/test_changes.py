@@ -3,6 +3,7 @@ version, and never a word, nor a count, of what the reader cannot read."""
 
 import pytest
 
+from evidence.report_file import report_document, report_import
 from pathways.services import claim_update, pathway_update
 from tests.conftest import CANARY_INTERNAL_SPAN
 from tests.factories import ClaimFactory
@@ -133,3 +134,20 @@ def test_a_passage_added_above_the_level_shows_as_the_redaction_the_reader_sees_
 
     assert CANARY_CHANGE_SPAN not in page
     assert '<ins><span class="visually-hidden">[added: </span> [redacted]' in page  # as the claim's page shows it
+
+
+def test_a_change_to_a_line_of_defence_shows_to_those_who_read_the_line(client, world, author, external_reviewer):
+    version_publish(report=world.report, author=author, name="11 February")
+    file = report_document(report=world.report)
+    lines = {line["slug"]: line for line in file["lines_of_defence"]}
+    lines["egress-alerting"]["strength"] = "weak"
+    lines["internal-line"]["title"] = f"Renamed {CANARY_CHANGE_INTERNAL}"
+    report_import(document=file, update=True)
+
+    client.force_login(author)
+    page = client.get("/reports/pilot/versions/1/changes/").content.decode()
+    assert page.count("Line of defence changed") == 2 and CANARY_CHANGE_INTERNAL in page
+    client.force_login(external_reviewer)
+    page = client.get("/reports/pilot/versions/1/changes/").content.decode()
+    assert page.count("Line of defence changed") == 1 and "Egress alerting" in page
+    assert CANARY_CHANGE_INTERNAL not in page and "Internal line" not in page
