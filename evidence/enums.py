@@ -92,3 +92,22 @@ class Strength(models.TextChoices):
     MODERATE = "moderate", "Moderate"
     WEAK = "weak", "Weak"
     NOT_ASSESSED = "not_assessed", "Not assessed"
+
+
+class StepRole(models.TextChoices):
+    """The steps of a detection chain, in the order an incident travels them: the signal a
+    scenario leaves, what detects it, how the alert travels, who responds, what they do."""
+
+    SIGNAL = "signal", "Signal"
+    DETECTION = "detection", "Detection"
+    ALERT = "alert", "Alert"
+    RESPONSE = "response", "Response"
+    ACTION = "action", "Action"
+
+
+class Detector(models.TextChoices):
+    """What detects a signal."""
+
+    NONE = "", "Not stated"
+    MONITOR = "monitor", "An automated monitor"
+    PERSON = "person", "A person"

@@ -1,3 +1,6 @@
+import functools
+import operator
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -6,11 +9,13 @@ from evidence.enums import (
     Carried,
     DefenceKind,
     DefenceStage,
+    Detector,
     EvidenceKind,
     MessageKind,
     Priority,
     Relation,
     RequestState,
+    StepRole,
     Strength,
 )
 from pathways.enums import Sensitivity
@@ -25,6 +30,14 @@ from pathways.models import (
     search_document_rules,
     slug_field,
 )
+
+
+def one_subject(*fields: str) -> models.Q:
+    """Exactly one of `fields` (foreign keys) is set."""
+    return functools.reduce(
+        operator.or_,
+        (models.Q(**{f"{name}__isnull": name != field for name in fields}) for field in fields),
+    )
 
 
 class Evidence(models.Model):
@@ -168,6 +181,97 @@ class DefenceEvidence(models.Model):
         return f"{self.line.slug} rests on {self.evidence.slug}"
 
 
+class DetectionChain(models.Model):
+    """How one scenario of a pathway would be caught: the steps from the signal it leaves to
+    the action taken (`ChainStep`), and the time after which the harm cannot be undone
+    (`harm_after`, minutes; none when not stated). The app flags a chain with a missing step,
+    a step without evidence or a response slower than the harm (evidence.chains). Read with
+    its pathway, at or below the reader's level; the database keeps its report its pathway's."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="detection_chains")
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="detection_chains")
+    slug = slug_field()
+    scenario = models.CharField(max_length=300)
+    harm_after = models.PositiveIntegerField(null=True, blank=True)
+    sensitivity = models.CharField(max_length=16, choices=Sensitivity.choices, default=Sensitivity.PUBLIC)
+    position = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["report", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "slug"], name="chain_slug_unique_in_report"),
+            models.UniqueConstraint(fields=["id", "report"], name="chain_id_report"),
+            models.CheckConstraint(
+                condition=models.Q(sensitivity__in=Sensitivity.values), name="chain_sensitivity_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["pathway", "position"], name="chain_pathway_position")]
+
+    def __str__(self):
+        return self.scenario
+
+
+class ChainStep(models.Model):
+    """One step of a detection chain: its role, what happens (plain text), the owning team,
+    the evidence that it works, and its expected time in minutes (for a response, the time
+    to respond). A detection says what detects (a monitor or a person); a response whether
+    the responders are paged. A step is read at or below the reader's level, on a chain
+    they read. `number` is the authors' (from 1, in the chain's order); a reader numbers the
+    steps they see, and URLs name a step by its id."""
+
+    chain = models.ForeignKey(DetectionChain, on_delete=models.CASCADE, related_name="steps")
+    role = models.CharField(max_length=16, choices=StepRole.choices)
+    text = models.CharField(max_length=500)
+    owner_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="chain_steps")
+    sensitivity = models.CharField(max_length=16, choices=Sensitivity.choices, default=Sensitivity.PUBLIC)
+    detector = models.CharField(max_length=16, choices=Detector.choices, default=Detector.NONE, blank=True)
+    paged = models.BooleanField(null=True, blank=True)
+    minutes = models.PositiveIntegerField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    evidence = models.ManyToManyField(Evidence, through="ChainStepEvidence", related_name="chain_steps")
+
+    class Meta:
+        ordering = ["chain", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "position"], name="chain_step_position_unique"),
+            models.CheckConstraint(
+                condition=models.Q(sensitivity__in=Sensitivity.values), name="chain_step_sensitivity_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()}: {self.text}"
+
+    @property
+    def number(self) -> int:
+        return self.position + 1
+
+    @property
+    def report_id(self) -> int:
+        return self.chain.report_id
+
+    @property
+    def report(self) -> Report:
+        return self.chain.report
+
+
+class ChainStepEvidence(models.Model):
+    """A chain step works as stated because of this evidence item."""
+
+    step = models.ForeignKey(ChainStep, on_delete=models.CASCADE, related_name="evidence_links")
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="chain_step_links")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "chain step evidence"
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["step", "evidence"], name="chain_step_evidence_unique")]
+
+    def __str__(self):
+        return f"step {self.step_id} rests on {self.evidence.slug}"
+
+
 class InformationRequest(models.Model):
     """A reviewer's question to an owning team about one pathway, claim or evidence item."""
 
@@ -180,6 +284,9 @@ class InformationRequest(models.Model):
     )
     evidence = models.ForeignKey(
         Evidence, null=True, blank=True, on_delete=models.CASCADE, related_name="information_requests"
+    )
+    chain_step = models.ForeignKey(
+        ChainStep, null=True, blank=True, on_delete=models.CASCADE, related_name="information_requests"
     )
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="information_requests")
     requester = models.ForeignKey(User, on_delete=models.PROTECT, related_name="information_requests")
@@ -202,11 +309,7 @@ class InformationRequest(models.Model):
         ordering = ["due_date", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    models.Q(pathway__isnull=False, claim__isnull=True, evidence__isnull=True)
-                    | models.Q(pathway__isnull=True, claim__isnull=False, evidence__isnull=True)
-                    | models.Q(pathway__isnull=True, claim__isnull=True, evidence__isnull=False)
-                ),
+                condition=one_subject("pathway", "claim", "evidence", "chain_step"),
                 name="information_request_has_one_subject",
             )
         ]
@@ -223,7 +326,7 @@ class InformationRequest(models.Model):
 
     @property
     def subject(self):
-        return self.pathway or self.claim or self.evidence
+        return self.pathway or self.claim or self.evidence or self.chain_step
 
     @staticmethod
     def open_requests() -> models.Q:

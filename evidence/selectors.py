@@ -9,7 +9,7 @@ from django.db.models import Aggregate, Count, DurationField, Exists, F, OuterRe
 from django.shortcuts import get_object_or_404
 
 from evidence.enums import Carried
-from evidence.models import ClaimEvidence, Evidence, InformationRequest, LineOfDefence
+from evidence.models import ChainStep, ClaimEvidence, DetectionChain, Evidence, InformationRequest, LineOfDefence
 from pathways.access import REQUEST_OVERSEERS, Access, access_of
 from pathways.models import Report, Team
 from pathways.selectors import (
@@ -69,6 +69,13 @@ def subject_scope(access: Access, path: str, subjects: dict) -> Q:
         for name in ("claim", "evidence"):
             if name in subjects:
                 whole &= Q(**{f"{path}{name}__isnull": True}) | Q(**{f"{path}{name}__sensitivity__in": access.readable})
+        if "chain_step" in subjects:
+            whole &= Q(**{f"{path}chain_step__isnull": True}) | Q(
+                **{
+                    f"{path}chain_step__sensitivity__in": access.readable,
+                    f"{path}chain_step__chain__sensitivity__in": access.readable,
+                }
+            )
     limited = None
     if access.limited_report_ids:
         reached = any_of(*(scope(access, f"{path}{name}__") for name, scope in subjects.items()))
@@ -87,7 +94,11 @@ def information_request_scope(access: Access, path: str = "") -> Q:
     pathway or an item above their level hides the request, its thread and its counts.
     External people are never authors, leadership or team members.
     """
-    about = subject_scope(access, path, {"pathway": pathway_scope, "claim": claim_scope, "evidence": evidence_scope})
+    about = subject_scope(
+        access,
+        path,
+        {"pathway": pathway_scope, "claim": claim_scope, "evidence": evidence_scope, "chain_step": step_scope},
+    )
     overseen = access.report_ids_with(REQUEST_OVERSEERS) if not access.is_external else ()
     reader = any_of(
         Q(**{f"{path}team_id__in": ids(access.team_ids)}) if access.team_ids else None,
@@ -123,6 +134,36 @@ def line_for_user(person, report: Report, slug: str) -> LineOfDefence:
     return get_object_or_404(lines_visible_to(person).filter(report=report).select_related("pathway"), slug=slug)
 
 
+def chain_scope(access: Access, path: str = "") -> Q:
+    """Detection chains go with their pathway, at or below the reading level, as lines of
+    defence do (their report and pathway columns are kept consistent by the database)."""
+    return defence_scope(access, path)
+
+
+def step_scope(access: Access, path: str = "") -> Q:
+    """A chain's step: at or below the reading level, on a chain the person reads."""
+    chains = chain_scope(access, f"{path}chain__")
+    sensitivity = readable(access, path)
+    return chains if chains is NOTHING or sensitivity is None else sensitivity & chains
+
+
+def chains_visible_to(person) -> QuerySet[DetectionChain]:
+    return scoped(DetectionChain, chain_scope, person)
+
+
+def steps_visible_to(person) -> QuerySet[ChainStep]:
+    return scoped(ChainStep, step_scope, person)
+
+
+def step_for_user(person, report: Report, chain_slug: str, step_id: int) -> ChainStep:
+    """The step of the chain, with its chain, pathway and owning team, in this report and
+    this person's scope, or Http404. A step is named by its id, not its number: a reader
+    numbers only the steps they see, so a number would differ between readers (and a gap
+    in them would hint at a step above the reader's level)."""
+    steps = steps_visible_to(person).filter(chain__report=report, chain__slug=chain_slug, pk=step_id)
+    return get_object_or_404(steps.select_related("chain__pathway", "owner_team"))
+
+
 class Median(Aggregate):
     """PostgreSQL's median of a duration (or number): percentile_cont(0.5)."""
 
@@ -144,7 +185,9 @@ def information_request_for_user(person, report: Report, pk: int) -> Information
     requests = (
         information_requests_visible_to(person)
         .filter(report=report)
-        .select_related("team", "organisation", "requester", "pathway", "claim", "evidence")
+        .select_related(
+            "team", "organisation", "requester", "pathway", "claim", "evidence", "chain_step__chain__pathway"
+        )
     )
     return get_object_or_404(requests, pk=pk)
 

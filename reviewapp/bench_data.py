@@ -6,9 +6,12 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import CommandError
 
 from evidence.models import (
+    ChainStep,
+    ChainStepEvidence,
     ClaimEvidence,
     DefenceClaim,
     DefenceEvidence,
+    DetectionChain,
     Evidence,
     InformationRequest,
     LineOfDefence,
@@ -49,6 +52,9 @@ SEEDED_MODELS = [
     LineOfDefence,
     DefenceClaim,
     DefenceEvidence,
+    DetectionChain,
+    ChainStep,
+    ChainStepEvidence,
     ReportUserObjectPermission,
     PathwayUserObjectPermission,
     InformationRequest,
@@ -115,6 +121,7 @@ class Seeder(ActivitySteps):
             self._claim_evidence,
             self._lines_of_defence,
             self._defence_links,
+            self._detection_chains,
             self._grants,
             self._requests,
             self._messages,
@@ -310,6 +317,39 @@ class Seeder(ActivitySteps):
             JOIN {_table(ClaimEvidence)} ce ON ce.claim_id = dc.claim_id AND ce.position = 0
             ON CONFLICT DO NOTHING""",
             self._params(),
+        )
+
+    def _detection_chains(self):
+        # Three chains a pathway (the third internal), five steps each but the third chain's
+        # alert; every fourth step reviewer-level; one evidence item a step.
+        chains = self.run(
+            f"""INSERT INTO {_table(DetectionChain)} (id, report_id, pathway_id, slug, scenario, harm_after,
+                sensitivity, position, version)
+            SELECT (p.id - 1) * 3 + c, p.report_id, p.id, 'chain-' || p.position || '-' || c,
+                'Scenario ' || c || ' of pathway ' || p.position, 60 * c,
+                CASE c WHEN 3 THEN 'internal' ELSE 'public' END, c, 1
+            FROM {_table(Pathway)} p, generate_series(1, 3) c""",
+        )
+        steps = self.run(
+            f"""INSERT INTO {_table(ChainStep)} (id, chain_id, role, text, owner_team_id, sensitivity, detector,
+                paged, minutes, position)
+            SELECT (d.id - 1) * 5 + k, d.id, (ARRAY['signal', 'detection', 'alert', 'response', 'action'])[k],
+                'Step ' || k || ' of ' || d.scenario, 1 + (d.id + k) %% %(teams)s,
+                CASE WHEN k = 4 THEN 'reviewer' ELSE 'public' END, CASE k WHEN 2 THEN 'monitor' ELSE '' END,
+                CASE k WHEN 4 THEN true END, 15 * k, k - 1
+            FROM {_table(DetectionChain)} d, generate_series(1, 5) k
+            WHERE NOT (d.id %% 3 = 0 AND k = 3)""",
+            self._params(),
+        )
+        return (
+            chains
+            + steps
+            + self.run(
+                f"""INSERT INTO {_table(ChainStepEvidence)} (step_id, evidence_id, position)
+            SELECT s.id, (d.report_id - 1) * %(evidence)s + 1 + s.id %% %(evidence)s, 0
+            FROM {_table(ChainStep)} s JOIN {_table(DetectionChain)} d ON d.id = s.chain_id""",
+                self._params(),
+            )
         )
 
     def _grants(self):

@@ -4,7 +4,7 @@ evidence, requests) lives in `pathways` and `evidence` and knows nothing of thes
 
 from django.db import models
 
-from evidence.models import Evidence, InformationRequest, LineOfDefence, RequestMessage
+from evidence.models import ChainStep, Evidence, InformationRequest, LineOfDefence, RequestMessage
 from monitoring.models import WarningSign
 from pathways.models import (
     Claim,
@@ -141,7 +141,7 @@ class Verdict(models.Model):
 
 class Finding(models.Model):
     """A reviewer organisation's criticism of the argument: of a claim, of a claim's use in
-    one pathway (claim and pathway), or of a line of defence; with the authors' disposition
+    one pathway (claim and pathway), of a line of defence or of a detection chain's step; with the authors' disposition
     once they give it. Visibility as for comments: shared, or internal (never an external
     reviewer's, and never shown to external readers)."""
 
@@ -151,6 +151,7 @@ class Finding(models.Model):
     claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.RESTRICT, related_name="findings")
     pathway = models.ForeignKey(Pathway, null=True, blank=True, on_delete=models.RESTRICT, related_name="findings")
     line = models.ForeignKey(LineOfDefence, null=True, blank=True, on_delete=models.RESTRICT, related_name="findings")
+    step = models.ForeignKey(ChainStep, null=True, blank=True, on_delete=models.RESTRICT, related_name="findings")
     organisation = models.ForeignKey(ReviewerOrganisation, on_delete=models.PROTECT, related_name="findings")
     raised_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     visibility = models.CharField(max_length=16, choices=CommentVisibility.choices, default=CommentVisibility.SHARED)
@@ -170,8 +171,9 @@ class Finding(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(claim__isnull=False, line__isnull=True)
-                    | models.Q(claim__isnull=True, pathway__isnull=True, line__isnull=False)
+                    models.Q(claim__isnull=False, line__isnull=True, step__isnull=True)
+                    | models.Q(claim__isnull=True, pathway__isnull=True, line__isnull=False, step__isnull=True)
+                    | models.Q(claim__isnull=True, pathway__isnull=True, line__isnull=True, step__isnull=False)
                 ),
                 name="finding_has_one_subject",
             )

@@ -1,5 +1,6 @@
 """What every view shares: the login check that knows htmx, and the report page frame."""
 
+import functools
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
@@ -11,6 +12,7 @@ from django.http import Http404, HttpRequest
 from django.utils.dateparse import parse_datetime
 from django_htmx.http import HttpResponseClientRedirect
 
+from evidence.chains import chain_rows, pathway_chains
 from evidence.lines import defence_rows, pathway_defence
 from monitoring.models import Reopening
 from pathways.models import Claim, Conclusion, Pathway
@@ -38,22 +40,19 @@ def is_htmx(request) -> bool:
     return bool(getattr(request, "htmx", False)) and not request.htmx.history_restore_request
 
 
-def report_page(request, slug: str, *, claim_counts: bool = False, defence: bool = False) -> dict:
+def report_page(request, slug: str, *, claim_counts: bool = False, defence: bool = False, chains: bool = False) -> dict:
     """What every report page shares: the report (or 404), the reader on it (`scope`) and
     the pathway column, each pathway with its risk level and its verdicts; one query, as
     the column carries its report (a second only when the reader sees no pathway of it).
     With `claim_counts`, each pathway also counts the claims resting on it that the reader
     can see (`claim_count`); with `defence`, each pathway carries the independence of its
-    lines of defence as the reader sees them (`defence`: `evidence.lines.PathwayDefence`), in
-    the same query."""
+    lines of defence as the reader sees them (`defence`: `evidence.lines.PathwayDefence`);
+    with `chains`, its detection chains and their flags (`chains`: a list of
+    `evidence.chains.ChainView`), all in the same query."""
     access = request.access
-    shape = {
-        (False, False): _column,
-        (True, False): _column_with_claim_counts,
-        (False, True): _column_with_defence,
-        (True, True): _column_with_claim_counts_and_defence,
-    }[claim_counts, defence]
-    pathways = list(scoped(Pathway, pathway_scope, access, shape).filter(report__slug=slug))
+    pathways = list(
+        scoped(Pathway, pathway_scope, access, _column_shape(claim_counts, defence, chains)).filter(report__slug=slug)
+    )
     if pathways:
         report, overall = pathways[0].report, _conclusion_from(pathways[0].overall_conclusion, pathways[0].report)
     else:
@@ -63,8 +62,30 @@ def report_page(request, slug: str, *, claim_counts: bool = False, defence: bool
         pathway.report = report
         if defence:
             pathway.defence = pathway_defence(pathway.defence_rows)
+        if chains:
+            pathway.chains = pathway_chains(pathway.chain_rows)
+            pathway.flagged_chains = sum(1 for chain in pathway.chains if chain.flags)
     scope = access.on(report)
     return {"report": report, "scope": scope, "level": scope.level, "pathways": pathways, "overall": overall}
+
+
+@functools.cache
+def _column_shape(claim_counts: bool, defence: bool, chains: bool):
+    """The column's query shape for these extras: one function per combination, so that
+    `scoped` keeps each built query once."""
+
+    def shape(pathways: QuerySet[Pathway], access) -> QuerySet[Pathway]:
+        column = _column(pathways, access)
+        if claim_counts:
+            resting = Claim.objects.filter(claim_scope(access), pathway_links__pathway=OuterRef("pk"))
+            column = column.annotate(claim_count=count_of(resting))
+        if defence:
+            column = column.annotate(defence_rows=defence_rows(access))
+        if chains:
+            column = column.annotate(chain_rows=chain_rows(access))
+        return column
+
+    return shape
 
 
 def _column(pathways: QuerySet[Pathway], access) -> QuerySet[Pathway]:
@@ -82,19 +103,6 @@ def _column(pathways: QuerySet[Pathway], access) -> QuerySet[Pathway]:
         .annotate(overall_conclusion=Subquery(overall[:1]), reopened_at=Subquery(reopened.values("created_at")[:1]))
         .order_by("position", "id")
     )
-
-
-def _column_with_claim_counts(pathways: QuerySet[Pathway], access) -> QuerySet[Pathway]:
-    resting = Claim.objects.filter(claim_scope(access), pathway_links__pathway=OuterRef("pk"))
-    return _column(pathways, access).annotate(claim_count=count_of(resting))
-
-
-def _column_with_defence(pathways: QuerySet[Pathway], access) -> QuerySet[Pathway]:
-    return _column(pathways, access).annotate(defence_rows=defence_rows(access))
-
-
-def _column_with_claim_counts_and_defence(pathways: QuerySet[Pathway], access) -> QuerySet[Pathway]:
-    return _column_with_claim_counts(pathways, access).annotate(defence_rows=defence_rows(access))
 
 
 # The overall conclusion rides along with the column (the report's, which the reader sees with it).

@@ -18,13 +18,17 @@ def findings_for_record(access: Access, report: Report, readable: list[str]) -> 
     the level; how many internal ones were left out of a record below the internal level);
     two queries."""
     visible = findings_visible_to(access).filter(report=report)
-    subject_at_level = Q(line__isnull=True, claim__sensitivity__in=readable) | Q(line__sensitivity__in=readable)
+    subject_at_level = (
+        Q(claim__isnull=False, claim__sensitivity__in=readable)
+        | Q(line__sensitivity__in=readable)
+        | Q(step__sensitivity__in=readable, step__chain__sensitivity__in=readable)
+    )
     written = subject_at_level
     if "internal" not in readable:  # an internal finding is for internal staff: not in a record below that level
         written &= Q(visibility=CommentVisibility.SHARED)
     findings = list(
         visible.filter(written)
-        .select_related("claim", "pathway", "line__pathway", "organisation", "disposed_by")
+        .select_related("claim", "pathway", "line__pathway", "step__chain__pathway", "organisation", "disposed_by")
         .order_by("created_at", "id")
     )
     left_out = visible.aggregate(
@@ -39,6 +43,12 @@ def finding_texts(findings: list) -> list[str]:
 
 
 def _subject(finding) -> str:
+    if finding.step_id:
+        step, chain = finding.step, finding.step.chain
+        return (
+            f"the {step.get_role_display().lower()} step “{step.text}” of detection chain “{chain.scenario}” "
+            f"(`{chain.slug}`), pathway “{chain.pathway.title}”"
+        )
     if finding.line_id:
         return f"line of defence “{finding.line.title}” (`{finding.line.slug}`), pathway “{finding.line.pathway.title}”"
     claim = f"claim `{finding.claim.slug}`: {finding.claim.statement}"

@@ -153,7 +153,7 @@ def review_record_load(*, report: Report, reader: User, level: str) -> ReviewRec
     )
     requests = list(
         visible_requests.filter(at_level)
-        .select_related("team", "organisation", "pathway", "claim", "evidence")
+        .select_related("team", "organisation", "pathway", "claim", "evidence", "chain_step__chain")
         .prefetch_related(Prefetch("messages", queryset=thread))
         .order_by("created_at", "id")
     )
@@ -236,6 +236,9 @@ def _subject(information_request: InformationRequest) -> str:
         return f"pathway “{information_request.pathway.title}”"
     if information_request.claim is not None:
         return f"claim `{information_request.claim.slug}`: {information_request.claim.statement}"
+    step = information_request.chain_step
+    if step is not None:
+        return f"the {step.get_role_display().lower()} step “{step.text}” of detection chain “{step.chain.scenario}”"
     evidence = information_request.evidence
     assert evidence is not None  # a request is about exactly one subject
     return f"evidence “{evidence.title}” (`{evidence.slug}`)"

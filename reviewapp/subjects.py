@@ -1,20 +1,23 @@
-"""The subject of a comment or an information request: a pathway, a claim, an evidence item
-or a conclusion (a pathway's, or the report's overall one). One place says what kind of
+"""The subject of a comment or an information request: a pathway, a claim, an evidence item,
+a conclusion (a pathway's, or the report's overall one) or, for a request, a detection
+chain's step. One place says what kind of
 thing a subject is, how it is named at a reader's level, where its page is, how a URL
 names it and how that URL finds it again in the reader's scope.
 Names are of plain fields (titles, statements), which hold no redaction spans.
 
 A URL names a subject as its page does: `pathways/<slug>`, `claims/<slug>`,
 `evidence/<slug>`, `pathways/<slug>/conclusion` and `conclusion` (the overall one), so
-"file a request" and "post a comment" on a subject sit under the same path.
+"file a request" and "post a comment" on a subject sit under the same path. A chain step
+is named by its chain and id, `detection-chains/<slug>/steps/<id>`, under its own URL
+name (the action's name with `_step`).
 """
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, re_path, reverse
 
-from evidence.models import Evidence
-from evidence.selectors import evidence_visible_to
+from evidence.models import ChainStep, Evidence
+from evidence.selectors import evidence_visible_to, steps_visible_to
 from pathways.models import Claim, Conclusion, Pathway, Report
 from pathways.selectors import claims_visible_to, conclusions_visible_to, pathways_visible_to
 
@@ -24,9 +27,17 @@ KINDS = {
     "claim": (Claim, claims_visible_to),
     "evidence": (Evidence, evidence_visible_to),
     "conclusion": (Conclusion, conclusions_visible_to),
+    "chain_step": (ChainStep, steps_visible_to),
 }
 FIELDS = tuple(KINDS)
-NOUNS = {"pathway": "pathway", "claim": "claim", "evidence": "evidence item", "conclusion": "conclusion"}
+COMMENT_FIELDS = ("pathway", "claim", "evidence", "conclusion")  # a comment's subject fields
+NOUNS = {
+    "pathway": "pathway",
+    "claim": "claim",
+    "evidence": "evidence item",
+    "conclusion": "conclusion",
+    "chain_step": "detection chain step",
+}
 # The first segment of a subject's URL, per kind.
 SEGMENTS = {"pathway": "pathways", "claim": "claims", "evidence": "evidence", "conclusion": "conclusion"}
 _KIND_OF_SEGMENT = {segment: kind for kind, segment in SEGMENTS.items()}
@@ -68,6 +79,8 @@ def title(subject) -> str:
     kind = kind_of(subject)
     if kind == "conclusion":
         return f"Conclusion on {subject.pathway.title}" if subject.pathway_id else "The overall conclusion"
+    if kind == "chain_step":
+        return f"The {subject.get_role_display().lower()} step “{subject.text}” of “{subject.chain.scenario}”"
     return subject.statement if kind == "claim" else subject.title
 
 
@@ -76,6 +89,9 @@ def label(subject) -> str:
     kind = kind_of(subject)
     if kind == "conclusion":
         return f"the conclusion on {subject.pathway.title}" if subject.pathway_id else "the overall conclusion"
+    if kind == "chain_step":
+        role = subject.get_role_display().lower()
+        return f"the {role} step “{subject.text}” of the detection chain “{subject.chain.scenario}”"
     return f"the {NOUNS[kind]} “{title(subject)}”"
 
 
@@ -87,6 +103,9 @@ def page_url(report_slug: str, subject) -> str:
         if subject.pathway_id:
             return reverse("pathway_detail", args=[report_slug, subject.pathway.slug])
         return reverse("discussion", args=[report_slug])
+    if kind == "chain_step":
+        pathway = reverse("pathway_detail", args=[report_slug, subject.chain.pathway.slug])
+        return f"{pathway}#step-{subject.pk}"
     name = {"pathway": "pathway_detail", "claim": "claim_detail", "evidence": "evidence_detail"}[kind]
     return reverse(name, args=[report_slug, subject.slug])
 
@@ -101,14 +120,18 @@ def url_kwargs(subject) -> dict[str, str]:
 
 def url(name: str, report_slug: str, subject) -> str:
     """The URL of an action (named by `url_patterns`) on this subject."""
+    if kind_of(subject) == "chain_step":
+        return reverse(
+            f"{name}_step", kwargs={"slug": report_slug, "chain_slug": subject.chain.slug, "step_id": subject.pk}
+        )
     return reverse(name, kwargs={"slug": report_slug, **url_kwargs(subject)})
 
 
-def url_patterns(suffix: str, view, name: str, *, kinds: tuple[str, ...] = FIELDS) -> list[URLPattern]:
+def url_patterns(suffix: str, view, name: str, *, kinds: tuple[str, ...] = COMMENT_FIELDS) -> list[URLPattern]:
     """The patterns of an action on a subject, `reports/<slug>/<subject>/<suffix>`, for
     subjects of these kinds; all share one name, so `url()` reverses any of them."""
     report = rf"^reports/(?P<slug>{_SLUG})/"
-    segments = "|".join(SEGMENTS[kind] for kind in kinds if kind != "conclusion")
+    segments = "|".join(SEGMENTS[kind] for kind in kinds if kind in SEGMENTS and kind != "conclusion")
     patterns = []
     if segments:
         patterns.append(re_path(rf"{report}(?P<kind>{segments})/(?P<key>{_SLUG})/{suffix}$", view, name=name))
@@ -126,7 +149,7 @@ def subject_for(person, report: Report, kind: str, key: str | None = None, *, pa
     the URL's segment ("claims") or the kind itself ("claim"). `pathways`, the page's
     column of the pathways the person sees, finds a pathway with no query."""
     kind = _KIND_OF_SEGMENT.get(kind, kind)
-    if kind not in KINDS:
+    if kind not in SEGMENTS:  # a chain step has its own URLs (`step_for_user`)
         raise Http404("No such kind of subject.")
     if kind == "pathway" and pathways is not None:
         for pathway in pathways:

@@ -9,12 +9,14 @@ import os
 
 import pytest
 
-from evidence.enums import Relation
+from evidence.enums import Detector, Relation, StepRole
 from pathways.enums import Clearance, Sensitivity
 from pathways.services import access_grant, team_member_add
 from tests.factories import (
+    ChainStepFactory,
     ClaimEvidenceFactory,
     ClaimFactory,
+    DetectionChainFactory,
     EvidenceFactory,
     LineOfDefenceFactory,
     PathwayFactory,
@@ -29,6 +31,8 @@ CANARY_INTERNAL_SPAN = "CANARY-INTERNAL-SPAN-4d21"
 CANARY_OUT_OF_SCOPE = "CANARY-OUT-OF-SCOPE-PATHWAY-e0c9"
 CANARY_OUT_OF_SCOPE_CLAIM = "CANARY-OUT-OF-SCOPE-CLAIM-22aa"
 CANARY_INTERNAL_LINE = "CANARY-INTERNAL-LINE-6e17"
+CANARY_INTERNAL_STEP = "CANARY-INTERNAL-STEP-3c58"
+CANARY_INTERNAL_CHAIN = "CANARY-INTERNAL-CHAIN-a4d0"
 REVIEWER_VISIBLE = "REVIEWER-LEVEL-VISIBLE-5b5b"
 ALL_CANARIES = [
     CANARY_INTERNAL_CLAIM,
@@ -37,6 +41,8 @@ ALL_CANARIES = [
     CANARY_OUT_OF_SCOPE,
     CANARY_OUT_OF_SCOPE_CLAIM,
     CANARY_INTERNAL_LINE,
+    CANARY_INTERNAL_STEP,
+    CANARY_INTERNAL_CHAIN,
 ]
 
 
@@ -135,6 +141,65 @@ def world(db):
         title=f"Government review {CANARY_OUT_OF_SCOPE}",
         owner_team=w.other_team,
         claims=[w.out_of_scope_claim],
+        evidence=[w.out_of_scope_evidence],
+    )
+    # Detection chains: a public one with an internal step (to the external reviewer, the
+    # chain lacks its alert) and a step backed only by internal evidence; an internal chain;
+    # one on the pathway out of scope.
+    w.chain = DetectionChainFactory(
+        pathway=w.in_scope, slug="weights-bucket", scenario="The model copies its weights out", harm_after=120
+    )
+    ChainStepFactory(
+        chain=w.chain, role=StepRole.SIGNAL, text="Outbound transfer", owner_team=w.team, evidence=[w.public_evidence]
+    )
+    ChainStepFactory(
+        chain=w.chain,
+        role=StepRole.DETECTION,
+        text="Egress monitor",
+        owner_team=w.team,
+        detector=Detector.MONITOR,
+        evidence=[w.internal_evidence],
+    )
+    w.internal_step = ChainStepFactory(
+        chain=w.chain,
+        role=StepRole.ALERT,
+        text=f"Pager route {CANARY_INTERNAL_STEP}",
+        owner_team=w.team,
+        sensitivity=Sensitivity.INTERNAL,
+        evidence=[w.public_evidence],
+    )
+    w.response_step = ChainStepFactory(
+        chain=w.chain,
+        role=StepRole.RESPONSE,
+        text="Security on-call",
+        owner_team=w.team,
+        paged=True,
+        minutes=30,
+        evidence=[w.public_evidence],
+    )
+    ChainStepFactory(
+        chain=w.chain,
+        role=StepRole.ACTION,
+        text="Revoke credentials",
+        owner_team=w.team,
+        minutes=15,
+        evidence=[w.public_evidence],
+    )
+    w.internal_chain = DetectionChainFactory(
+        pathway=w.in_scope,
+        slug="internal-chain",
+        scenario=f"Internal scenario {CANARY_INTERNAL_CHAIN}",
+        sensitivity=Sensitivity.INTERNAL,
+    )
+    ChainStepFactory(chain=w.internal_chain, role=StepRole.SIGNAL, text="A signal", owner_team=w.other_team)
+    w.out_of_scope_chain = DetectionChainFactory(
+        pathway=w.out_of_scope, slug="gov-chain", scenario=f"Government misuse {CANARY_OUT_OF_SCOPE}"
+    )
+    w.out_of_scope_step = ChainStepFactory(
+        chain=w.out_of_scope_chain,
+        role=StepRole.SIGNAL,
+        text="Unusual usage",
+        owner_team=w.other_team,
         evidence=[w.out_of_scope_evidence],
     )
     return w

@@ -21,6 +21,7 @@ FIELDS = {
         "title", "pathway", "kind", "stage", "owner_team", "sensitivity", "strength", "strength_reason", "claims",
         "evidence",
     ),
+    "chain": ("scenario", "pathway", "harm_after", "sensitivity", "steps"),
 }  # fmt: skip
 TEXTS = {"summary", "text", "critical_action", "argument", "rationale", "strength_reason"}
 
@@ -35,7 +36,7 @@ class Change:
     label: str
     state: str  # added | removed | changed
     fields: dict = field(default_factory=dict)
-    pathway: str = ""  # a conclusion's or a line's pathway slug ("" for the overall conclusion)
+    pathway: str = ""  # a conclusion's, line's or chain's pathway slug ("" for the overall conclusion)
 
 
 def _value(entry: dict, name: str, level: str):
@@ -49,7 +50,16 @@ def _value(entry: dict, name: str, level: str):
         ]
     if name == "claims":
         return list(value or [])
+    if name == "steps":  # a chain's steps, one line each
+        return [_step_line(step) for step in value or []]
     return "" if value is None else str(value)
+
+
+def _step_line(step: dict) -> str:
+    facts = [step["owner_team"], step.get("sensitivity", "public"), step.get("detector", ""), step.get("time", "")]
+    facts += ["paged" if step.get("paged") else "not paged" if step.get("paged") is False else ""]
+    facts += [f"evidence {', '.join(step['evidence'])}" if step.get("evidence") else ""]
+    return f"{step['role']}: {step['text']} ({'; '.join(fact for fact in facts if fact)})"
 
 
 def _compare(kind: str, slug: str, label: str, before: dict | None, after: dict | None, level: str, **extra):
@@ -81,7 +91,7 @@ def _in_order(before: dict, after: dict) -> list[str]:
 def changes(before: dict, after: dict, level: str) -> list[Change]:
     """What changed from `before` to `after` (both cut for one reader at `level`): the
     report, the overall conclusion, then each pathway with its conclusion, each claim, each
-    evidence item and each line of defence, in the newer reading's order."""
+    evidence item, each line of defence and each detection chain, in the newer reading's order."""
     found: list[Change | None] = [
         _compare("report", "", "The report", before.get("report"), after.get("report"), level),
         _compare(
@@ -122,5 +132,11 @@ def changes(before: dict, after: dict, level: str) -> list[Change]:
             _compare(
                 "line", slug, entry.get("title", slug), old.get(slug), new.get(slug), level, pathway=entry["pathway"]
             )
+        )
+    old, new = _by_slug(before, "detection_chains"), _by_slug(after, "detection_chains")
+    for slug in _in_order(old, new):
+        entry = new.get(slug) or old[slug]
+        found.append(
+            _compare("chain", slug, entry["scenario"], old.get(slug), new.get(slug), level, pathway=entry["pathway"])
         )
     return [change for change in found if change is not None]

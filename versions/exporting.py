@@ -12,6 +12,7 @@ left out among what they could read, never beyond it.
 from collections import defaultdict
 from types import SimpleNamespace
 
+from evidence.report_file.chains import steps_left_out
 from evidence.report_file.defence import MARKDOWN_FIELDS
 from evidence.report_file.exporting import ExportDocument
 from evidence.report_file.markdown import as_markdown
@@ -50,6 +51,8 @@ def version_export_document(*, version: ReportVersion, access: Access, level: st
         claims_above_level=len(own.get("claims", [])) - len(chosen.get("claims", [])),
         evidence_above_level=len(own.get("evidence", [])) - len(chosen.get("evidence", [])),
         lines_above_level=len(own.get("lines_of_defence", [])) - len(chosen.get("lines_of_defence", [])),
+        chains_above_level=len(own.get("detection_chains", [])) - len(chosen.get("detection_chains", [])),
+        steps_above_level=steps_left_out(own.get("detection_chains", []), chosen.get("detection_chains", [])),
         limited_to_granted_pathways=len(own.get("pathways", [])) < len(version.document.get("pathways", [])),
     )
     if fmt == "yaml":
@@ -138,5 +141,6 @@ class _DocumentView(SimpleNamespace):
             claim_evidence=claim_evidence,
             evidence=evidence,
             lines=document.get("lines_of_defence", []),
+            chains=document.get("detection_chains", []),
             teams=list(teams.values()),
         )

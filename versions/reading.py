@@ -11,7 +11,8 @@ Rules (the same as the scope functions', and tested against them):
   they read. A claim's link to an evidence item is kept only where both are read.
 - A pathway's conclusion goes with its pathway; the overall one with the report, and a
   line of defence with its pathway, at or below the level, listing the claims and evidence
-  kept.
+  kept; a detection chain too, with its steps at or below the level, each listing the
+  evidence kept.
 - In Markdown fields, spans above the level become `[redacted]` (the markers of the spans
   kept stay, as in a YAML export); teams are those owning what is kept.
 
@@ -21,6 +22,7 @@ same person would write, so that pages, diffs and exports of a version read one 
 
 from dataclasses import dataclass
 
+from evidence.report_file.chains import chain_teams_of, cut_chains
 from evidence.report_file.defence import MARKDOWN_FIELDS, cut_lines
 from evidence.report_file.writing import without_empty
 from pathways.access import Access
@@ -94,7 +96,13 @@ def cut(document: dict, ids: dict, reader: Reader) -> dict:
         evidence=evidence_slugs,
         readable=readable,
     )
-    owners = {entry["owner_team"] for entry in (*claims, *evidence, *lines)}
+    chains = cut_chains(
+        document.get("detection_chains", []),
+        pathways={entry["slug"] for entry in pathways},
+        evidence=evidence_slugs,
+        readable=readable,
+    )
+    owners = {entry["owner_team"] for entry in (*claims, *evidence, *lines)} | chain_teams_of(chains)
     report = document["report"]
     return without_empty(
         {
@@ -127,5 +135,6 @@ def cut(document: dict, ids: dict, reader: Reader) -> dict:
             ],
             "evidence": [_redacted(entry, "evidence", level) for entry in evidence],
             "lines_of_defence": [_redacted(entry, "line", level) for entry in lines],
+            "detection_chains": chains,
         }
     )

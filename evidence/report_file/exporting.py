@@ -32,16 +32,18 @@ from django.contrib.postgres.aggregates import JSONBAgg
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import JSONObject
 
-from evidence.models import ClaimEvidence, Evidence, LineOfDefence
+from evidence.models import ClaimEvidence, DetectionChain, Evidence, LineOfDefence
+from evidence.report_file.chains import chain_entries, chain_teams_of, cut_chains, steps_left_out
 from evidence.report_file.defence import MARKDOWN_FIELDS, cut_lines, line_entry, with_link_slugs
 from evidence.report_file.markdown import as_markdown
 from evidence.report_file.reading import FORMAT
 from evidence.report_file.writing import document_yaml, redacted_span_count, redaction_summary, without_empty
-from evidence.selectors import evidence_visible_to, lines_visible_to
+from evidence.selectors import chains_visible_to, evidence_visible_to, lines_visible_to
 from pathways.access import access_of
 from pathways.enums import RiskLevel, Sensitivity
 from pathways.models import Claim, Conclusion, Pathway, PathwayClaim, Report, Team, User
 from pathways.selectors import claims_visible_to, conclusions_visible_to, pathways_visible_to
+from pathways.selectors import readable as readable_by
 from pathways.text import LEVELS, level_allows, redact
 
 FORMATS = ("yaml", "md", "pdf")
@@ -105,11 +107,14 @@ class _ReportView:
     claim_evidence: dict[int, list[ClaimEvidence]]
     evidence: list[Evidence]
     lines: list[dict]  # the lines of defence as the file writes them, text not yet redacted
+    chains: list[dict]  # the detection chains as the file writes them (plain text only)
     teams: list[Team]
     scoped: bool  # cut to a person's scope as well as to the level
     claims_above_level: int  # in scope and readable by the person, but above `level`
     evidence_above_level: int
     lines_above_level: int
+    chains_above_level: int
+    steps_above_level: int
     limited_to_granted_pathways: bool  # the reader sees only some pathways; how many others is not said
 
     @classmethod
@@ -121,6 +126,7 @@ class _ReportView:
             evidence_in_scope = Evidence.objects.filter(report=report)
             conclusions = Conclusion.objects.filter(report=report)
             lines_in_scope = LineOfDefence.objects.filter(report=report)
+            chains_in_scope, steps_in_scope = DetectionChain.objects.filter(report=report), None
         else:
             access = access_of(user)  # once for the whole export
             pathways = pathways_visible_to(access).filter(report=report)
@@ -128,6 +134,8 @@ class _ReportView:
             evidence_in_scope = evidence_visible_to(access).filter(report=report)
             conclusions = conclusions_visible_to(access).filter(report=report)
             lines_in_scope = lines_visible_to(access).filter(report=report)
+            chains_in_scope = chains_visible_to(access).filter(report=report)
+            steps_in_scope = readable_by(access)
         included_claims = claims_in_scope.filter(sensitivity__in=readable)
         included_evidence = evidence_in_scope.filter(sensitivity__in=readable)
         # Each claim carries its links (to pathways, to evidence) as JSON, so that the whole
@@ -161,9 +169,15 @@ class _ReportView:
         lines, lines_in_reach, line_teams = _lines(
             lines_in_scope, pathways=pathway_list, claims=claims, evidence=evidence, readable=readable
         )
+        chain_list, chain_teams = chain_entries(chains_in_scope, steps_in_scope)
+        shown = {pathway.slug for pathway in pathway_list}
+        chains_in_reach = [entry for entry in chain_list if entry["pathway"] in shown]
+        evidence_slugs = {item.slug for item in evidence}
+        chains = cut_chains(chains_in_reach, pathways=shown, evidence=evidence_slugs, readable=set(readable))
         owned: list[Claim | Evidence] = [*claims, *evidence]
         teams = {item.owner_team.slug: item.owner_team for item in owned}
         teams.update((entry["owner_team"], line_teams[entry["owner_team"]]) for entry in lines)
+        teams.update((slug, chain_teams[slug]) for slug in chain_teams_of(chains))
         limited = bool(user) and Pathway.objects.filter(report=report).exclude(id__in=pathways.values("id")).exists()
         return cls(
             level=level,
@@ -175,12 +189,15 @@ class _ReportView:
             claim_evidence=claim_evidence,
             evidence=evidence,
             lines=lines,
+            chains=chains,
             teams=[teams[slug] for slug in sorted(teams)],
             scoped=user is not None,
             # Nothing is above the internal level: no need to count it.
             claims_above_level=_above(claims_in_scope, readable, level),
             evidence_above_level=_above(evidence_in_scope, readable, level),
             lines_above_level=lines_in_reach - len(lines),
+            chains_above_level=len(chains_in_reach) - len(chains),
+            steps_above_level=steps_left_out(chains_in_reach, chains),
             limited_to_granted_pathways=limited,
         )
 
@@ -203,6 +220,8 @@ class _ReportView:
             claims_above_level=self.claims_above_level,
             evidence_above_level=self.evidence_above_level,
             lines_above_level=self.lines_above_level,
+            chains_above_level=self.chains_above_level,
+            steps_above_level=self.steps_above_level,
             limited_to_granted_pathways=self.limited_to_granted_pathways,
         )
 
@@ -357,5 +376,6 @@ def _as_document(view: _ReportView) -> dict:
             {**entry, **{name: markdown(entry[name]) for name in MARKDOWN_FIELDS if name in entry}}
             for entry in view.lines
         ],
+        "detection_chains": view.chains,
     }
     return without_empty(document)

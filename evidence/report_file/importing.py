@@ -9,8 +9,8 @@ Rules:
   of claims in a pathway's list and of evidence in a claim's list.
 - A report gets an overall conclusion and every pathway a conclusion; an absent conclusion
   is `not_assessed` with no text.
-- An update brings the report to the file's state. Pathways, claims, evidence and lines of
-  defence are matched
+- An update brings the report to the file's state. Pathways, claims, evidence, lines of
+  defence and detection chains are matched
   by slug and changed in place, keeping their primary keys, so whatever is attached to them
   (comments, information requests, verdicts) stays attached; items gone from the file are
   deleted, new ones created, unless reviewers' findings are about one of them: then the
@@ -20,13 +20,16 @@ Rules:
   makes verdicts on it stale. Nothing unchanged is saved, so repeating an update is a no-op.
 """
 
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import RestrictedError
 
 from evidence.enums import Relation, Strength
-from evidence.models import ClaimEvidence, DefenceClaim, DefenceEvidence, Evidence, LineOfDefence
+from evidence.models import ClaimEvidence, DefenceClaim, DefenceEvidence, DetectionChain, Evidence, LineOfDefence
+from evidence.report_file.chains import chains_save
+from evidence.report_file.checks import as_date
 from evidence.report_file.reading import ReportFileError, ReportFileInvalid, quoted
-from evidence.report_file.validation import as_date, validate_report_document
+from evidence.report_file.saving import Links, changed, items_save
+from evidence.report_file.validation import validate_report_document
 from evidence.search import EVIDENCE
 from pathways.enums import RiskLevel, Sensitivity
 from pathways.models import Claim, Conclusion, Pathway, PathwayClaim, Report, Team
@@ -55,8 +58,16 @@ def report_import(*, document: dict, update: bool = False) -> Report:
             claims=claims,
             evidence=evidence,
         )
+        chains_save(
+            report=report,
+            chain_list=document.get("detection_chains") or [],
+            teams=teams,
+            pathways=pathways,
+            evidence=evidence,
+        )
         # Last, so that the link lists compared above still showed links to items now gone.
         sections = (
+            (DetectionChain, "detection_chains"),
             (LineOfDefence, "lines_of_defence"),
             (Pathway, "pathways"),
             (Claim, "claims"),
@@ -71,22 +82,12 @@ def report_import(*, document: dict, update: bool = False) -> Report:
     return report
 
 
-def _changed(instance: models.Model, values: dict) -> bool:
-    """Set `values` on `instance` (unsaved); True when any of them differed."""
-    changed = False
-    for name, value in values.items():
-        if getattr(instance, name) != value:
-            setattr(instance, name, value)
-            changed = True
-    return changed
-
-
 def _teams_save(entries: list[dict]) -> dict[str, Team]:
     teams = {}
     for entry in entries:
         values = {"name": entry["name"], "description": entry.get("description") or ""}
         team, created = Team.objects.get_or_create(slug=entry["slug"], defaults=values)
-        if not created and _changed(team, values):
+        if not created and changed(team, values):
             team.save()
         teams[team.slug] = team
     return teams
@@ -103,7 +104,7 @@ def _report_save(section: dict) -> Report:
     report = Report.objects.select_for_update().filter(slug=section["slug"]).first()
     if report is None:
         report = Report.objects.create(slug=section["slug"], **values)
-    elif _changed(report, values):
+    elif changed(report, values):
         report.save()
     _conclusion_save(report=report, pathway=None, entry=section.get("conclusion"))
     return report
@@ -115,66 +116,9 @@ def _conclusion_save(*, report: Report, pathway: Pathway | None, entry: dict | N
         "text": (entry or {}).get("text") or "",
     }
     conclusion, created = Conclusion.objects.get_or_create(report=report, pathway=pathway, defaults=values)
-    if not created and _changed(conclusion, values):
+    if not created and changed(conclusion, values):
         conclusion.revision += 1
         conclusion.save()
-
-
-def _item_update[Item: (Pathway, Claim, Evidence, LineOfDefence)](
-    item: Item, *, position: int, content: dict, links_changed: bool = False
-) -> Item:
-    """Update an existing item in place, raising its version if its content changed."""
-    content_changed = _changed(item, content) or links_changed
-    if content_changed:
-        item.version += 1
-    if _changed(item, {"position": position}) or content_changed:
-        item.save()
-    return item
-
-
-def _items_save[Item: (Pathway, Claim, Evidence, LineOfDefence)](
-    model: type[Item], *, existing: dict, report: Report, rows: list[tuple]
-) -> dict[str, Item]:
-    """`rows`: (slug, position, content, links_changed) in order. Existing items are updated
-    one by one; new ones are created together, in one statement."""
-    items: dict[str, Item] = {}
-    new: list[Item] = []
-    for slug, position, content, links_changed in rows:
-        if slug in existing:
-            items[slug] = _item_update(existing[slug], position=position, content=content, links_changed=links_changed)
-        else:
-            items[slug] = model(report=report, slug=slug, position=position, **content)
-            new.append(items[slug])
-    model.objects.bulk_create(new)
-    return items
-
-
-class _Links:
-    """Link rows brought to what the file wants, with the new ones created together."""
-
-    def __init__(self, model: type[ClaimEvidence | PathwayClaim | DefenceClaim | DefenceEvidence]):
-        self.model = model
-        self.new: list = []
-
-    def bring(self, *, owner: dict, current: list, target: str, wanted: list[dict]) -> None:
-        """One pathway's claim links, or one claim's evidence links, to `wanted`, in place.
-        `current`: the owner's links now; `target` names the field each link is matched on
-        ("evidence_id"); positions follow the order of `wanted`."""
-        by_target = {getattr(link, target): link for link in current}
-        wanted_targets = {values[target] for values in wanted}
-        for target_id, link in by_target.items():
-            if target_id not in wanted_targets:
-                link.delete()
-        for position, values in enumerate(wanted):
-            values = {**values, "position": position}
-            link = by_target.get(values[target])
-            if link is None:
-                self.new.append(self.model(**owner, **values))
-            elif _changed(link, values):
-                link.save()
-
-    def save(self) -> None:
-        self.model.objects.bulk_create(self.new)
 
 
 def _evidence_save(*, report: Report, entries: list[dict], teams: dict[str, Team]) -> dict[str, Evidence]:
@@ -195,7 +139,7 @@ def _evidence_save(*, report: Report, entries: list[dict], teams: dict[str, Team
         )
         for position, entry in enumerate(entries)
     ]
-    return _items_save(Evidence, existing=existing, report=report, rows=rows)
+    return items_save(Evidence, existing=existing, report=report, rows=rows)
 
 
 def _claims_save(
@@ -217,8 +161,8 @@ def _claims_save(
         }
         links_changed = entry["slug"] in existing and _evidence_links_of(existing[entry["slug"]]) != links
         rows.append((entry["slug"], position, content, links_changed))
-    claims = _items_save(Claim, existing=existing, report=report, rows=rows)
-    evidence_links = _Links(ClaimEvidence)
+    claims = items_save(Claim, existing=existing, report=report, rows=rows)
+    evidence_links = Links(ClaimEvidence)
     for slug, claim in claims.items():
         evidence_links.bring(
             owner={"claim": claim},
@@ -252,8 +196,8 @@ def _pathways_save(*, report: Report, entries: list[dict], claims: dict[str, Cla
         }
         links_changed = entry["slug"] in existing and _claims_of(existing[entry["slug"]]) != (entry.get("claims") or [])
         rows.append((entry["slug"], position, content, links_changed))
-    pathways = _items_save(Pathway, existing=existing, report=report, rows=rows)
-    links = _Links(PathwayClaim)
+    pathways = items_save(Pathway, existing=existing, report=report, rows=rows)
+    links = Links(PathwayClaim)
     for entry in entries:
         slug = entry["slug"]
         links.bring(
@@ -304,8 +248,8 @@ def _lines_save(
             or _slugs_of(link.evidence for link in line.evidence_links.all()) != (entry.get("evidence") or [])
         )
         rows.append((entry["slug"], position, content, links_changed))
-    lines = _items_save(LineOfDefence, existing=existing, report=report, rows=rows)
-    claim_links, evidence_links = _Links(DefenceClaim), _Links(DefenceEvidence)
+    lines = items_save(LineOfDefence, existing=existing, report=report, rows=rows)
+    claim_links, evidence_links = Links(DefenceClaim), Links(DefenceEvidence)
     for entry in entries:
         slug = entry["slug"]
         claim_links.bring(
@@ -327,16 +271,16 @@ def _lines_save(
 def _delete_gone(items, section: str) -> None:
     """Delete the items gone from the file, unless reviewers' findings are about one of them
     (a finding keeps its subject): then refuse the whole import, naming them."""
+    gone = {item.pk: item.slug for item in items}
     try:
         items.delete()
     except RestrictedError as refused:
-        gone = {item.pk: item.slug for item in items}
         held = sorted(
             {
-                gone[subject_id]
+                gone[held_id]
                 for finding in refused.restricted_objects
-                for subject_id in _subjects_of(finding)
-                if subject_id in gone
+                for held_id in _held(finding, items.model)
+                if held_id in gone
             }
         )
         message = (
@@ -346,7 +290,17 @@ def _delete_gone(items, section: str) -> None:
         raise ReportFileInvalid([ReportFileError(section, message)]) from None
 
 
-def _subjects_of(finding) -> list:
-    """The ids a finding holds on: its claim, pathway and line, and the line's pathway."""
-    line = getattr(finding, "line", None)
-    return [finding.claim_id, finding.pathway_id, finding.line_id, line.pathway_id if line is not None else None]
+def _held(finding, model) -> list:
+    """The ids of `model` (claims, pathways, lines or chains) a finding holds on: what it is
+    about, and the pathway (and chain) that thing belongs to."""
+    if model is Claim:
+        return [finding.claim_id]
+    if model is LineOfDefence:
+        return [finding.line_id]
+    step = finding.step if finding.step_id else None
+    if model is DetectionChain:
+        return [step.chain_id] if step else []
+    if model is Pathway:
+        line = finding.line if finding.line_id else None
+        return [finding.pathway_id, line.pathway_id if line else None, step.chain.pathway_id if step else None]
+    return []

@@ -4,6 +4,7 @@ line stating the level and what `[redacted]` means, and a second the redaction s
 
 from evidence.defence import Basis, independence
 from evidence.enums import DefenceKind, DefenceStage, EvidenceKind, Relation, Strength
+from evidence.report_file.chains import chain_paragraphs
 from pathways.enums import ClaimCategory, ReportStatus, RiskLevel, Sensitivity
 from pathways.text import LEVELS, REDACTED, render_plain
 
@@ -66,6 +67,8 @@ def as_markdown(view, summary: dict) -> str:
             add(_independence_line(defence))
         for entry in defence:
             add(*_line_paragraphs(entry, team_names, markdown))
+        for entry in (entry for entry in view.chains if entry["pathway"] == pathway.slug):
+            add(*chain_paragraphs(entry, team_names))
 
     if view.claims:
         add("## Claims")

@@ -16,6 +16,7 @@ from django.db.models import BigIntegerField, Func, OuterRef, Subquery
 from django.db.models.functions import JSONObject
 
 from evidence.models import ClaimEvidence, Evidence, LineOfDefence
+from evidence.report_file.chains import entries_of, pathway_chain_rows
 from evidence.report_file.defence import line_entry, with_link_slugs
 from evidence.report_file.exporting import link_order, links_of, report_section
 from evidence.report_file.reading import FORMAT
@@ -68,8 +69,8 @@ def report_snapshot(*, report: Report) -> tuple[dict, dict]:
     }
     pathways = list(
         Pathway.objects.filter(report=report)
-        .annotate(defence_rows=_defence_rows())
-        .values("id", "slug", "title", "critical_action", "argument", "defence_rows")
+        .annotate(defence_rows=_defence_rows(), chain_rows=pathway_chain_rows())
+        .values("id", "slug", "title", "critical_action", "argument", "defence_rows", "chain_rows")
     )
     team = ("owner_team__slug", "owner_team__name", "owner_team__description")
     claims = list(
@@ -104,7 +105,12 @@ def report_snapshot(*, report: Report) -> tuple[dict, dict]:
     for claim in claims:
         for link in claim["pathway_link_rows"] or []:
             resting[link["pathway"]].append((link["position"], link["id"], claim["id"]))
+    chains, chain_teams = entries_of([row for pathway in pathways for row in pathway["chain_rows"] or []])
     teams = {row["owner_team__slug"]: row for row in (*claims, *evidence, *lines)}
+    teams.update(
+        (slug, {"owner_team__name": team.name, "owner_team__description": team.description})
+        for slug, team in chain_teams.items()
+    )
     document = {
         "format": FORMAT,
         "report": report_section(
@@ -180,6 +186,7 @@ def report_snapshot(*, report: Report) -> tuple[dict, dict]:
             )
             for line in lines
         ],
+        "detection_chains": chains,
     }
     ids = {
         "pathways": {row["slug"]: row["id"] for row in pathways},

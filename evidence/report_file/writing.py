@@ -29,6 +29,8 @@ def redaction_summary(
     evidence_above_level: int,
     limited_to_granted_pathways: bool,
     lines_above_level: int = 0,
+    chains_above_level: int = 0,
+    steps_above_level: int = 0,
 ) -> dict:
     """What an export left out, as counts and as the sentence its Markdown states at the top."""
     parts = []
@@ -40,6 +42,8 @@ def redaction_summary(
             (claims_above_level, "claim", None),
             (evidence_above_level, "evidence item", None),
             (lines_above_level, "line of defence", "lines of defence"),
+            (chains_above_level, "detection chain", None),
+            (steps_above_level, "chain step", None),
         )
         if count
     ]
@@ -55,6 +59,8 @@ def redaction_summary(
         "claims_above_level": claims_above_level,
         "evidence_above_level": evidence_above_level,
         "lines_above_level": lines_above_level,
+        "chains_above_level": chains_above_level,
+        "steps_above_level": steps_above_level,
         "limited_to_granted_pathways": limited_to_granted_pathways,
         "text": text,
     }

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from evidence.enums import ONGOING_STATES, MessageKind, Priority, Relation, RequestState
-from evidence.models import ClaimEvidence, Evidence, InformationRequest, RequestMessage
+from evidence.models import ChainStep, ChainStepEvidence, ClaimEvidence, Evidence, InformationRequest, RequestMessage
 from evidence.search import search_index_evidence, search_index_information_request
 from pathways.access import access_of
 from pathways.audit import log_action
@@ -36,6 +36,8 @@ FOLLOWABLE = {RequestState.ANSWERED}
 CLOSABLE = set(ONGOING_STATES)
 DECLINABLE = {RequestState.OPEN, RequestState.FOLLOW_UP}
 DEFAULT_WORKING_DAYS = 5
+
+_SUBJECTS = "A request is about a pathway, a claim, an evidence item or a detection chain step."
 
 
 class RequestError(ValueError):
@@ -65,8 +67,9 @@ def working_days_after(start: datetime.date, days: int = DEFAULT_WORKING_DAYS) -
 
 
 def teams_for_subject(subject) -> QuerySet[Team]:
-    """The teams a request about `subject` may go to: a claim's or evidence item's owner and
-    the owners of what it is linked to; for a pathway, the owners of the claims it rests on.
+    """The teams a request about `subject` may go to: a claim's, evidence item's or chain
+    step's owner and the owners of what it is linked to; for a pathway, the owners of the
+    claims it rests on.
     Callers narrow this to what the requester can see."""
     if isinstance(subject, Pathway):
         resting = PathwayClaim.objects.filter(pathway=subject).values("claim_id")
@@ -79,7 +82,10 @@ def teams_for_subject(subject) -> QuerySet[Team]:
         citing = ClaimEvidence.objects.filter(evidence=subject).values("claim_id")
         owners = Claim.objects.filter(id__in=citing).values("owner_team_id")
         return Team.objects.filter(Q(pk=subject.owner_team_id) | Q(id__in=owners))
-    raise RequestInvalid("A request is about a pathway, a claim or an evidence item.")
+    if isinstance(subject, ChainStep):
+        step_owners = Evidence.objects.filter(chain_step_links__step=subject).values("owner_team_id")
+        return Team.objects.filter(Q(pk=subject.owner_team_id) | Q(id__in=step_owners))
+    raise RequestInvalid(_SUBJECTS)
 
 
 def _may_answer(user: User, information_request: InformationRequest) -> bool:
@@ -97,7 +103,9 @@ def _subject_fields(subject) -> dict:
         return {"claim": subject}
     if isinstance(subject, Evidence):
         return {"evidence": subject}
-    raise RequestInvalid("A request is about a pathway, a claim or an evidence item.")
+    if isinstance(subject, ChainStep):
+        return {"chain_step": subject}
+    raise RequestInvalid(_SUBJECTS)
 
 
 @transaction.atomic
@@ -262,6 +270,11 @@ def _evidence_add(
         claims = []
     for claim in claims:
         ClaimEvidence.objects.create(claim=claim, evidence=evidence, relation=Relation.CONTEXT, position=position)
+    if information_request.chain_step_id:  # the step now rests on it
+        step_links = ChainStepEvidence.objects.filter(step_id=information_request.chain_step_id)
+        ChainStepEvidence.objects.create(
+            step_id=information_request.chain_step_id, evidence=evidence, position=step_links.count()
+        )
     log_action(
         report=report,
         actor=answerer,

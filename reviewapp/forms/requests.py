@@ -9,7 +9,7 @@ from django.db.models import Case, Q, Value, When
 from django.forms.utils import ErrorDict
 
 from evidence.enums import EvidenceKind, Priority, RequestState
-from evidence.models import InformationRequest
+from evidence.models import ChainStep, InformationRequest
 from evidence.selectors import evidence_visible_to
 from evidence.services.requests import teams_for_subject, working_days_after
 from pathways.enums import Sensitivity
@@ -29,7 +29,8 @@ class DateInput(forms.DateInput):
 def visible_teams_for_subject(subject, *, user):
     """The teams a request about `subject` may go to, narrowed to the owners of claims and
     evidence this person can see (an external reviewer is not offered a team whose only
-    link is an internal claim)."""
+    link is an internal claim); for a chain step, its owner and the owners of its evidence
+    they see."""
     report_id = subject.report_id
     visible_claims = claims_visible_to(user).filter(report_id=report_id)
     visible_evidence = evidence_visible_to(user).filter(report_id=report_id)
@@ -38,6 +39,8 @@ def visible_teams_for_subject(subject, *, user):
         return teams_for_subject(subject).filter(id__in=visible_claims.values("owner_team_id"))
     if isinstance(subject, Claim):
         owners = visible_evidence.filter(claim_links__claim=subject).values("owner_team_id")
+    elif isinstance(subject, ChainStep):
+        owners = visible_evidence.filter(chain_step_links__step=subject).values("owner_team_id")
     else:
         owners = visible_claims.filter(evidence_links__evidence=subject).values("owner_team_id")
     return teams_for_subject(subject).filter(Q(pk=subject.owner_team_id) | Q(id__in=owners))
@@ -145,12 +148,14 @@ class OfferedEvidence:
 
 
 def about_subject(information_request) -> Q:
-    """The evidence items of what a request is about: the claim's, the item itself, or the
-    evidence of the claims a pathway rests on."""
+    """The evidence items of what a request is about: the claim's, the item itself, a chain
+    step's, or the evidence of the claims a pathway rests on."""
     if information_request.claim_id:
         return Q(claim_links__claim_id=information_request.claim_id)
     if information_request.evidence_id:
         return Q(pk=information_request.evidence_id)
+    if information_request.chain_step_id:
+        return Q(chain_step_links__step_id=information_request.chain_step_id)
     return Q(claim_links__claim__pathway_links__pathway_id=information_request.pathway_id)
 
 

@@ -32,7 +32,7 @@ def visible_requests(request, report):
     return (
         information_requests_visible_to(request.access)
         .filter(report=report)
-        .select_related("team", "organisation", "pathway", "claim", "evidence")
+        .select_related("team", "organisation", "pathway", "claim", "evidence", "chain_step__chain__pathway")
     )
 
 

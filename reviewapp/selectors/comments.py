@@ -26,7 +26,7 @@ from pathways.selectors import (
 )
 from reviewapp.enums import CommentVisibility
 from reviewapp.models import Comment
-from reviewapp.subjects import FIELDS as SUBJECT_FIELDS
+from reviewapp.subjects import COMMENT_FIELDS as SUBJECT_FIELDS
 from reviewapp.subjects import KINDS, key_of, kind_of
 
 

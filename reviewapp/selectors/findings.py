@@ -1,7 +1,7 @@
 """Scoped reads of findings.
 
 Rule: a person sees a finding when they can see what it is about (the claim; for a claim's
-use in a pathway, the claim and the pathway; the line of defence), by the scope functions
+use in a pathway, the claim and the pathway; the line of defence; the chain step), by the scope functions
 of `pathways.selectors` and `evidence.selectors`; external readers never see an internal
 finding. Every count shown (open findings, those awaiting a disposition) is counted from
 this scope.
@@ -10,7 +10,7 @@ this scope.
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from evidence.selectors import defence_scope
+from evidence.selectors import defence_scope, step_scope
 from pathways.access import Access, access_of
 from pathways.models import Report
 from pathways.selectors import NOTHING, any_of, claim_scope, pathway_scope, scoped
@@ -28,9 +28,11 @@ def finding_scope(access: Access, path: str = "") -> Q:
     if claim is not NOTHING:
         no_pathway = Q(**{f"{path}pathway__isnull": True})  # on the claim itself
         in_pathway = no_pathway if pathway is NOTHING else no_pathway | pathway  # or on its use in a pathway seen
-        on_claim = Q(**{f"{path}line__isnull": True}) & claim & in_pathway
+        on_claim = Q(**{f"{path}claim__isnull": False}) & claim & in_pathway
     on_line = Q(**{f"{path}line__isnull": False}) & line if line is not NOTHING else None
-    about = any_of(on_claim, on_line)
+    step = step_scope(access, f"{path}step__")
+    on_step = Q(**{f"{path}step__isnull": False}) & step if step is not NOTHING else None
+    about = any_of(on_claim, on_line, on_step)
     if about is NOTHING or not access.is_external:
         return about
     return about & Q(**{f"{path}visibility": CommentVisibility.SHARED})
@@ -45,7 +47,9 @@ def findings_in_report(person, report: Report) -> QuerySet[Finding]:
     return (
         findings_visible_to(person)
         .filter(report=report)
-        .select_related("claim", "pathway", "line__pathway", "organisation", "raised_by", "disposed_by")
+        .select_related(
+            "claim", "pathway", "line__pathway", "step__chain__pathway", "organisation", "raised_by", "disposed_by"
+        )
     )
 
 

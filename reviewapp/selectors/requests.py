@@ -20,7 +20,7 @@ REQUESTS_PER_PAGE = 50
 # The Inbox lists this many of each group of an organisation's requests, and of the overdue
 # requests on the reports a person leads; each report's request list has them all.
 SHOWN_PER_GROUP = 10
-LISTED = ("team", "organisation", "report", "pathway", "claim", "evidence")
+LISTED = ("team", "organisation", "report", "pathway", "claim", "evidence", "chain_step__chain__pathway")
 
 
 def with_due_dates(information_requests, today: datetime.date) -> list:

@@ -2,8 +2,8 @@
 
 Rules:
 - A reviewer (a stress-tester or an external reviewer, for their organisation) raises a
-  finding on a claim, on a claim's use in one pathway it rests on, or on a line of
-  defence, that they can see. An external reviewer's finding is always shared; a
+  finding on a claim, on a claim's use in one pathway it rests on, on a line of
+  defence or on a detection chain's step, that they can see. An external reviewer's finding is always shared; a
   stress-tester chooses shared or internal.
 - The report's authors answer each with a disposition (refuted, with the reason; accepted
   as residual risk; claim revised; mitigation planned). An answer may be changed later;
@@ -16,8 +16,8 @@ Rules:
 from django.db import transaction
 from django.utils import timezone
 
-from evidence.models import LineOfDefence
-from evidence.selectors import lines_visible_to
+from evidence.models import ChainStep, LineOfDefence
+from evidence.selectors import lines_visible_to, steps_visible_to
 from pathways.access import access_of
 from pathways.audit import log_action
 from pathways.models import Claim, Pathway, PathwayClaim, User
@@ -37,11 +37,13 @@ class FindingConflict(FindingRefused):
     """The answer changed since the author opened the form."""
 
 
-def _subject_in_scope(raiser, subject: Claim | LineOfDefence, pathway: Pathway | None):
-    if isinstance(subject, LineOfDefence):
+def _subject_in_scope(raiser, subject: Claim | LineOfDefence | ChainStep, pathway: Pathway | None):
+    if isinstance(subject, (LineOfDefence, ChainStep)):
         if pathway is not None:
-            raise FindingRefused("A finding on a line of defence is about the line alone.")
-        return lines_visible_to(raiser).filter(pk=subject.pk).exists()
+            noun, short = ("line of defence", "line") if isinstance(subject, LineOfDefence) else ("chain step", "step")
+            raise FindingRefused(f"A finding on a {noun} is about the {short} alone.")
+        visible = lines_visible_to(raiser) if isinstance(subject, LineOfDefence) else steps_visible_to(raiser)
+        return visible.filter(pk=subject.pk).exists()
     if not claims_visible_to(raiser).filter(pk=subject.pk).exists():
         return False
     if pathway is None:
@@ -66,7 +68,7 @@ def _checked_text(text: str, *, field: str, required: bool) -> str:
 def finding_raise(
     *,
     raiser: User,
-    subject: Claim | LineOfDefence,
+    subject: Claim | LineOfDefence | ChainStep,
     kind: str,
     severity: str,
     text: str,
@@ -77,7 +79,8 @@ def finding_raise(
     access = access_of(raiser)
     if not _subject_in_scope(access, subject, pathway):
         raise FindingRefused("You cannot see what this finding would be about.")
-    scope = access.on(subject.report)
+    report = subject.report
+    scope = access.on(report)
     organisation = scope.reviewing_organisation
     if not scope.may_raise_findings or organisation is None:
         raise FindingRefused("Only reviewers raise findings, for the organisation they act for.")
@@ -90,10 +93,11 @@ def finding_raise(
     if access.is_external:
         visibility = CommentVisibility.SHARED  # an external reviewer's findings are for the authors to read
     finding = Finding.objects.create(
-        report=subject.report,
+        report=report,
         claim=subject if isinstance(subject, Claim) else None,
         pathway=pathway,
         line=subject if isinstance(subject, LineOfDefence) else None,
+        step=subject if isinstance(subject, ChainStep) else None,
         organisation=organisation,
         raised_by=raiser,
         visibility=visibility,
@@ -103,7 +107,7 @@ def finding_raise(
         recommendation=_checked_text(recommendation, field="recommendation", required=False),
     )
     log_action(
-        report=subject.report,
+        report=report,
         actor=raiser,
         action="reviewapp.finding.raised",
         target=finding,

@@ -1,5 +1,5 @@
-"""Findings: raised by reviewers on a claim, a claim's use in a pathway or a line of
-defence; answered by the report's authors with a disposition. Every read goes through
+"""Findings: raised by reviewers on a claim, a claim's use in a pathway, a line of
+defence or a detection chain's step; answered by the report's authors with a disposition. Every read goes through
 `reviewapp.selectors.findings` (404 for what one cannot see); who may raise and answer is
 the access object's (`may_raise_findings`, `may_edit`), checked again by the services."""
 
@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from evidence.models import LineOfDefence
-from evidence.selectors import line_for_user
+from evidence.models import ChainStep, LineOfDefence
+from evidence.selectors import line_for_user, step_for_user
 from pathways.selectors import claim_for_user, pathways_visible_to
 from reviewapp.enums import BLOCKING_SEVERITIES, Severity
 from reviewapp.forms.findings import ON_THE_CLAIM, DispositionForm, FindingForm
@@ -43,7 +43,7 @@ def finding_list(request, slug):
 
 
 def _subject(request, context, kind: str, subject_slug: str):
-    """(the claim or line, the pathways a claim's finding may be about, or None for a line)."""
+    """(the claim, line or step; the pathways a claim's finding may be about, or None)."""
     report = context["report"]
     if kind == "claims":
         claim = claim_for_user(request.access, report, subject_slug)
@@ -51,6 +51,9 @@ def _subject(request, context, kind: str, subject_slug: str):
             pathways_visible_to(request.access).filter(report=report, claim_links__claim=claim).order_by("position")
         )
         return claim, pathways
+    if kind == "steps":
+        chain_slug, step_id = subject_slug
+        return step_for_user(request.access, report, chain_slug, step_id), None
     return line_for_user(request.access, report, subject_slug), None
 
 
@@ -64,6 +67,12 @@ def finding_on_claim(request, slug, claim_slug):
 @reader_required
 def finding_on_line(request, slug, line_slug):
     return _new(request, slug, "lines", line_slug)
+
+
+@require_http_methods(["GET", "POST"])
+@reader_required
+def finding_on_step(request, slug, chain_slug, step_id):
+    return _new(request, slug, "steps", (chain_slug, step_id))
 
 
 def _new(request, slug, kind, subject_slug):
@@ -96,6 +105,7 @@ def _new(request, slug, kind, subject_slug):
         form=form,
         subject=subject,
         is_line=isinstance(subject, LineOfDefence),
+        is_step=isinstance(subject, ChainStep),
         organisation=scope.reviewing_organisation,
     )
     return render(request, "reviewapp/findings/new.html", context)
@@ -157,5 +167,10 @@ urlpatterns = [
     path("reports/<slug:slug>/claims/<slug:claim_slug>/findings/new/", finding_on_claim, name="finding_on_claim"),
     path(
         "reports/<slug:slug>/lines-of-defence/<slug:line_slug>/findings/new/", finding_on_line, name="finding_on_line"
+    ),
+    path(
+        "reports/<slug:slug>/detection-chains/<slug:chain_slug>/steps/<int:step_id>/findings/new/",
+        finding_on_step,
+        name="finding_on_step",
     ),
 ]

@@ -60,7 +60,7 @@ def home(request):
 @require_GET
 @reader_required
 def report_detail(request, slug):
-    context = report_page(request, slug, claim_counts=True, defence=True)
+    context = report_page(request, slug, claim_counts=True, defence=True, chains=True)
     report, scope = context["report"], context["scope"]
     context["status_form"] = ReportStatusForm(report=report)
     context.update(requests.report_context(request, report=report, scope=scope))
@@ -93,7 +93,7 @@ def report_status(request, slug):
 @require_GET
 @reader_required
 def pathway_detail(request, slug, pathway_slug):
-    context = report_page(request, slug, defence=True)
+    context = report_page(request, slug, defence=True, chains=True)
     pathway = pathway_in(context, pathway_slug)
     access = request.access
     claim_links = (

@@ -14,7 +14,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from evidence.models import RequestMessage
-from evidence.selectors import evidence_visible_to, information_request_for_user
+from evidence.selectors import evidence_visible_to, information_request_for_user, step_for_user
 from evidence.services.requests import (
     ANSWERABLE,
     CLOSABLE,
@@ -84,8 +84,20 @@ def request_file(request, slug, kind, key):
     """File a request about a pathway, claim or evidence item: the form sits in the page's
     right-hand panel (htmx re-renders the panel); without htmx this is its own page."""
     context = report_page(request, slug)
+    subject = subjects.subject_for(request.access, context["report"], kind, key, pathways=context["pathways"])
+    return _file(request, context, subject)
+
+
+@require_http_methods(["GET", "POST"])
+@reader_required
+def request_file_step(request, slug, chain_slug, step_id):
+    """File a request about a step of a detection chain (its own page)."""
+    context = report_page(request, slug)
+    return _file(request, context, step_for_user(request.access, context["report"], chain_slug, step_id))
+
+
+def _file(request, context, subject):
     report, scope = context["report"], context["scope"]
-    subject = subjects.subject_for(request.access, report, kind, key, pathways=context["pathways"])
     require(scope.may_file_requests, "Only reviewers acting for a reviewer organisation file information requests.")
     today = local_today()
     form = RequestFileForm(request.POST or None, subject=subject, user=request.access, today=today)
@@ -295,4 +307,9 @@ urlpatterns = [
     path(_REQUEST + "close/", request_close, name="request_close"),
     path(_REQUEST + "decline/", request_decline, name="request_decline"),
     *subjects.url_patterns("requests/new/", request_file, "request_file", kinds=("pathway", "claim", "evidence")),
+    path(
+        "reports/<slug:slug>/detection-chains/<slug:chain_slug>/steps/<int:step_id>/requests/new/",
+        request_file_step,
+        name="request_file_step",
+    ),
 ]

@@ -109,6 +109,7 @@ KIND_LABELS = {
     "claim": "Claim",
     "evidence": "Evidence",
     "line": "Line of defence",
+    "chain": "Detection chain",
 }
 
 

@@ -9,7 +9,16 @@ import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from evidence.models import ClaimEvidence, DefenceClaim, DefenceEvidence, Evidence, LineOfDefence
+from evidence.models import (
+    ChainStep,
+    ChainStepEvidence,
+    ClaimEvidence,
+    DefenceClaim,
+    DefenceEvidence,
+    DetectionChain,
+    Evidence,
+    LineOfDefence,
+)
 from pathways.models import Claim, Conclusion, Pathway, PathwayClaim, Report, Team
 
 FILES = Path(__file__).parent / "files"
@@ -26,6 +35,9 @@ TABLES = [
     LineOfDefence,
     DefenceClaim,
     DefenceEvidence,
+    DetectionChain,
+    ChainStep,
+    ChainStepEvidence,
 ]
 
 
@@ -96,3 +108,11 @@ def assert_refused_by_path(tmp_path: Path, change, expected: str) -> None:
 
     assert any(line.startswith(expected) for line in errors), errors
     assert table_counts() == before
+
+
+def exported_section(report, level: str, section: str, user=None) -> dict[str, dict]:
+    """One section of a report's export at a level, keyed by slug."""
+    from evidence.report_file import report_export_document
+
+    document = report_export_document(report=report, level=level, user=user)
+    return {entry["slug"]: entry for entry in yaml.safe_load(document.content).get(section, [])}

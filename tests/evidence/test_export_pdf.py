@@ -71,8 +71,8 @@ def test_the_pdf_says_at_the_top_what_level_it_is_and_what_was_left_out(world):
 
     legend = squeezed("This is the report as a reader at level public sees it")
     summary = squeezed(
-        "Redaction summary: 5 passages redacted; 2 claims, 1 evidence item and 1 line of defence "
-        "above level public left out."
+        "Redaction summary: 5 passages redacted; 2 claims, 1 evidence item, 1 line of defence, "
+        "1 detection chain and 1 chain step above level public left out."
     )
     assert text.index(legend) < text.index(summary) < text.index(squeezed("Pilot report"), len(legend))
     assert squeezed("Summary with [redacted] and [redacted].") in text
@@ -116,6 +116,8 @@ def test_a_pathway_limited_reviewer_s_export_holds_only_their_pathways(world, ex
         "claims_above_level": 0,
         "evidence_above_level": 0,
         "lines_above_level": 0,
+        "chains_above_level": 0,
+        "steps_above_level": 0,
         "limited_to_granted_pathways": True,
         "text": "Redaction summary: 3 passages redacted; only the pathways granted to the requester are "
         "included, with what rests on them.",

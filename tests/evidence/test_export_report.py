@@ -129,7 +129,9 @@ def test_the_yaml_follows_the_format_key_order_with_blocks_for_multi_line_text(d
 
     assert exported.startswith("# riskreport/1 export of 'small-pilot' for readers at level internal")
     top_level = [line.split(":")[0] for line in exported.splitlines() if line[:1].isalpha()]
-    assert top_level == ["format", "report", "teams", "pathways", "claims", "evidence", "lines_of_defence"]
+    assert top_level == [
+        "format", "report", "teams", "pathways", "claims", "evidence", "lines_of_defence", "detection_chains",
+    ]  # fmt: skip
     document = yaml.safe_load(exported)
     assert list(document["report"]) == [
         "slug", "title", "model", "version", "evidence_cutoff", "summary", "conclusion",
@@ -140,6 +142,17 @@ def test_the_yaml_follows_the_format_key_order_with_blocks_for_multi_line_text(d
     assert list(document["lines_of_defence"][0]) == [
         "slug", "pathway", "title", "kind", "stage", "owner_team", "sensitivity", "strength", "strength_reason",
         "claims", "evidence",
+    ]  # fmt: skip
+    assert list(document["detection_chains"][0]) == [
+        "slug",
+        "pathway",
+        "scenario",
+        "harm_after",
+        "sensitivity",
+        "steps",
+    ]
+    assert list(document["detection_chains"][0]["steps"][3]) == [
+        "role", "text", "owner_team", "sensitivity", "paged", "time", "evidence",
     ]  # fmt: skip
     assert "  summary: |\n    We argue that the risk" in exported
     assert "&" not in exported and "*id" not in exported
@@ -210,7 +223,11 @@ def test_teams_are_those_owning_an_included_item(db):
     teams = {level: [team["slug"] for team in yaml.safe_load(export("small-pilot", level))["teams"]]
              for level in ("public", "internal")}  # fmt: skip
 
-    assert teams == {"public": ["alignment", "monitoring"], "internal": ["alignment", "monitoring", "security"]}
+    # Security owns only internal claims and evidence, but steps of the public chains too.
+    assert teams == {
+        "public": ["alignment", "monitoring", "security"],
+        "internal": ["alignment", "monitoring", "security"],
+    }
 
 
 @pytest.mark.parametrize("level", ["public", "reviewer"])

@@ -175,11 +175,13 @@ def test_losing_an_evidence_item_is_a_change_to_the_claims_linked_to_it(db, tmp_
     document["evidence"] = [entry for entry in document["evidence"] if entry["slug"] != "classifier-notes"]
     del document["claims"][0]["evidence"][1]
     document["lines_of_defence"][0]["evidence"] = ["egress-alerts-2025q3"]
+    document["detection_chains"][0]["steps"][2]["evidence"] = []
 
     import_report(write(tmp_path, document), "--update")
 
     assert report.claims.get(slug="egress-monitoring").version == 2
     assert report.lines_of_defence.get(slug="egress-alerting").version == 2
+    assert report.detection_chains.get(slug="weights-to-bucket").version == 2
 
 
 def test_an_update_without_changes_changes_nothing(db):
@@ -204,6 +206,9 @@ def test_a_refused_update_leaves_the_report_as_it_was(db, tmp_path):
     document = small_document()
     del document["pathways"][0]
     document["lines_of_defence"] = [line for line in document["lines_of_defence"] if line["pathway"] != "exfiltration"]
+    document["detection_chains"] = [
+        chain for chain in document["detection_chains"] if chain["pathway"] != "exfiltration"
+    ]
     document["report"]["conclusion"]["text"] = "Changed."
     document["claims"][0]["category"] = "vibes"
 

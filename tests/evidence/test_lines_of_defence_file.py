@@ -15,6 +15,7 @@ from tests.evidence.importing import (
     SMALL,
     assert_refused_by_path,
     delete_at,
+    exported_section,
     import_refused,
     import_report,
     set_at,
@@ -176,19 +177,18 @@ def test_a_bad_line_in_an_update_leaves_the_report_as_it_was(db, tmp_path):
     assert table_rows() == before
 
 
-def _exported_lines(report, level, user=None) -> dict[str, dict]:
-    document = report_export_document(report=report, level=level, user=user)
-    return {entry["slug"]: entry for entry in yaml.safe_load(document.content).get("lines_of_defence", [])}
-
-
 def test_an_export_below_internal_leaves_out_lines_above_its_level_and_what_they_may_not_read(world):
-    lines = _exported_lines(world.report, "reviewer")
+    lines = exported_section(world.report, "reviewer", "lines_of_defence")
 
     assert set(lines) == {"egress-alerting", "gov-review"}
     assert lines["egress-alerting"]["claims"] == ["egress-monitoring"]  # not the internal claim
     assert lines["egress-alerting"]["evidence"] == ["egress-review"]  # not the internal evidence
     assert lines["egress-alerting"]["strength_reason"] == "Paged on-call. [redacted]"
-    assert set(_exported_lines(world.report, "internal")) == {"egress-alerting", "internal-line", "gov-review"}
+    assert set(exported_section(world.report, "internal", "lines_of_defence")) == {
+        "egress-alerting",
+        "internal-line",
+        "gov-review",
+    }
 
 
 def test_a_pathway_limited_reviewer_s_export_has_only_their_pathways_lines(world, external_reviewer):

@@ -5,7 +5,9 @@ person's action makes is made through the service that action calls (`ServiceFac
 its audit entry and notifications. Grants go through the access services (author_of, …)."""
 
 from tests.factories.evidence import (
+    ChainStepFactory,
     ClaimEvidenceFactory,
+    DetectionChainFactory,
     EvidenceFactory,
     InformationRequestFactory,
     LineOfDefenceFactory,
@@ -39,10 +41,12 @@ from tests.factories.versions import ReportVersionFactory, published
 
 __all__ = [
     "AuditEntryFactory",
+    "ChainStepFactory",
     "ClaimEvidenceFactory",
     "ClaimFactory",
     "CommentFactory",
     "ConclusionFactory",
+    "DetectionChainFactory",
     "EvidenceFactory",
     "ExportJobFactory",
     "FindingFactory",

@@ -8,11 +8,23 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from evidence.enums import DefenceKind, DefenceStage, EvidenceKind, MessageKind, Priority, Relation, Strength
+from evidence.enums import (
+    DefenceKind,
+    DefenceStage,
+    EvidenceKind,
+    MessageKind,
+    Priority,
+    Relation,
+    StepRole,
+    Strength,
+)
 from evidence.models import (
+    ChainStep,
+    ChainStepEvidence,
     ClaimEvidence,
     DefenceClaim,
     DefenceEvidence,
+    DetectionChain,
     Evidence,
     InformationRequest,
     LineOfDefence,
@@ -80,6 +92,41 @@ class LineOfDefenceFactory(DjangoModelFactory):
     def evidence(line, create, extracted, **kwargs):
         for position, item in enumerate(extracted or []):
             DefenceEvidence.objects.create(line=line, evidence=item, position=position)
+
+
+class DetectionChainFactory(DjangoModelFactory):
+    """Content, as the import writes it: a chain of a pathway; its steps are made with
+    `ChainStepFactory`."""
+
+    class Meta:
+        model = DetectionChain
+
+    pathway = factory.SubFactory(PathwayFactory)
+    report = factory.SelfAttribute("pathway.report")
+    slug = factory.Sequence(lambda n: f"chain-{n}")
+    scenario = factory.Sequence(lambda n: f"Scenario {n}")
+    harm_after = 240
+    sensitivity = Sensitivity.PUBLIC
+
+
+class ChainStepFactory(DjangoModelFactory):
+    """A step of `chain`, at the next position, resting on `evidence` in order."""
+
+    class Meta:
+        model = ChainStep
+        skip_postgeneration_save = True
+
+    chain = factory.SubFactory(DetectionChainFactory)
+    role = StepRole.SIGNAL
+    text = factory.Sequence(lambda n: f"Step {n}")
+    owner_team = factory.SubFactory(TeamFactory)
+    sensitivity = Sensitivity.PUBLIC
+    position = factory.LazyAttribute(lambda step: ChainStep.objects.filter(chain=step.chain).count())
+
+    @factory.post_generation
+    def evidence(step, create, extracted, **kwargs):
+        for position, item in enumerate(extracted or []):
+            ChainStepEvidence.objects.create(step=step, evidence=item, position=position)
 
 
 class InformationRequestFactory(ServiceFactory):

@@ -129,3 +129,33 @@ def test_the_demo_has_lines_of_defence_and_findings_a_newcomer_can_follow(demo):
     assert "1 major or critical finding has no disposition from the authors yet." in (
         signoff_state(user=lena, report=demo).blocking_reasons
     )
+
+
+def _demo_chains(demo, username):
+    from evidence.chains import chain_rows, pathway_chains
+    from pathways.access import access_of
+
+    access = access_of(User.objects.get(username=username))
+    pathways = pathways_visible_to(access).filter(report=demo).annotate(chain_rows=chain_rows(access))
+    return {pathway.slug: pathway_chains(pathway.chain_rows) for pathway in pathways.order_by("position")}
+
+
+def test_every_demo_pathway_has_two_detection_chains_one_of_them_with_a_gap(demo):
+    chains = _demo_chains(demo, "alice")  # an author: every step and item
+
+    assert len(chains) == 9
+    for slug, found in chains.items():
+        assert len(found) == 2, slug
+        assert sum(1 for chain in found if chain.flags) == 1, (slug, [(chain.slug, chain.flags) for chain in found])
+    flagged = {chain.slug: chain.flags for found in chains.values() for chain in found if chain.flags}
+    assert flagged["sandbagging-human-notice"].missing == ["Alert"]
+    assert flagged["rogue-monitor-tamper"].slower  # an unpaged channel read next day, against four hours
+    assert flagged["gov-sensitive-access"].unevidenced == [2, 3]  # the agency's log, and its office
+
+
+def test_an_external_reviewer_sees_a_demo_chain_lacking_what_is_above_their_level(demo):
+    poisoning = {chain.slug: chain for chain in _demo_chains(demo, "erin")["data-poisoning"]}
+
+    assert [step.role for step in poisoning["poisoning-provenance"].steps] == ["alert", "response", "action"]
+    assert poisoning["poisoning-provenance"].flags.missing == ["Signal", "Detection"]
+    assert not poisoning["poisoning-synthetic-data"].flags.missing

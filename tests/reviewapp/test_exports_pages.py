@@ -66,8 +66,8 @@ def test_the_status_fragment_polls_while_the_job_runs_and_stops_when_it_is_done(
     assert "hx-trigger" not in done and "hx-get" not in done
     assert reverse("export_download", args=["pilot", job.pk]) in done
     assert (
-        "Redaction summary: 5 passages redacted; 2 claims, 1 evidence item and 1 line of defence above level public "
-        "left out."
+        "Redaction summary: 5 passages redacted; 2 claims, 1 evidence item, 1 line of defence, 1 detection chain "
+        "and 1 chain step above level public left out."
     ) in done
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from evidence.models import Evidence, InformationRequest
+from evidence.models import ChainStep, ChainStepEvidence, DetectionChain, Evidence, InformationRequest
 from pathways.access import compute_access
 from pathways.models import Claim, Report, User
 from pathways.selectors import pathways_visible_to
@@ -38,6 +38,8 @@ def test_the_seed_fills_every_table_and_names_three_personas(seeded):
     assert Report.objects.count() == 2
     assert Claim.objects.count() == 2 * 9 * 6 and Evidence.objects.count() == 2 * 50
     assert Comment.objects.filter(parent__isnull=False).exists() and InformationRequest.objects.exists()
+    assert DetectionChain.objects.count() == 2 * 9 * 3
+    assert ChainStep.objects.count() == 2 * 9 * 3 * 5 - 2 * 9 == ChainStepEvidence.objects.count()
     author, external, team = seeded["author"], seeded["external"], seeded["team"]
     assert compute_access(author).on(1).may_edit
     external_access = compute_access(external)

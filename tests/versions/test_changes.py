@@ -151,3 +151,32 @@ def test_a_change_to_a_line_of_defence_shows_to_those_who_read_the_line(client, 
     page = client.get("/reports/pilot/versions/1/changes/").content.decode()
     assert page.count("Line of defence changed") == 1 and "Egress alerting" in page
     assert CANARY_CHANGE_INTERNAL not in page and "Internal line" not in page
+
+
+def test_a_change_to_a_chain_step_shows_to_those_who_read_the_step(client, world, author, external_reviewer):
+    version_publish(report=world.report, author=author, name="11 February")
+    file = report_document(report=world.report)
+    chain = {entry["slug"]: entry for entry in file["detection_chains"]}["weights-bucket"]
+    chain["steps"][3]["time"] = "3h"  # the public response
+    chain["steps"][2]["text"] = f"Pager route renamed {CANARY_CHANGE_INTERNAL}"  # the internal alert
+    report_import(document=file, update=True)
+
+    client.force_login(author)
+    page = client.get("/reports/pilot/versions/1/changes/").content.decode()
+    assert page.count("Detection chain changed") == 1 and "renamed" in page  # diffed word by word
+    client.force_login(external_reviewer)
+    page = client.get("/reports/pilot/versions/1/changes/").content.decode()
+    assert page.count("Detection chain changed") == 1 and "30m" in page and "3h" in page
+    assert "renamed" not in page and "Pager route" not in page and "CHANGE-INTERNAL" not in page
+
+
+def test_an_internal_step_changed_alone_is_no_change_to_an_external_reviewer(client, world, author, external_reviewer):
+    version_publish(report=world.report, author=author, name="11 February")
+    file = report_document(report=world.report)
+    chain = {entry["slug"]: entry for entry in file["detection_chains"]}["weights-bucket"]
+    chain["steps"][2]["text"] = f"Pager route renamed {CANARY_CHANGE_INTERNAL}"
+    report_import(document=file, update=True)
+
+    client.force_login(external_reviewer)
+    page = client.get("/reports/pilot/versions/1/changes/").content.decode()
+    assert "Detection chain" not in page and "renamed" not in page and "CHANGE-INTERNAL" not in page

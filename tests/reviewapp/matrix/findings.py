@@ -1,4 +1,4 @@
-"""Permission-matrix rows of findings and lines of defence.
+"""Permission-matrix rows of findings on claims, lines of defence and chain steps.
 
 Everyone who sees the report reads its findings list; a finding's page answers 404 to
 those who cannot see what it is about (an internal finding, to the external reviewer).
@@ -8,6 +8,7 @@ others who see the subject); only the authors answer them (403 for the others wh
 
 from reviewapp.services.findings import finding_raise
 from tests.reviewapp.matrix import HIDDEN_FROM_EXTERNAL, REPORT_PAGE, Row
+from tests.reviewapp.matrix.requests import step_kwargs
 
 REVIEWERS_ONLY = {**REPORT_PAGE, "author": 403, "leadership": 403, "team_member": 403}
 RAISED = {**REVIEWERS_ONLY, "stress_tester": 302, "external_reviewer": 302}
@@ -21,6 +22,7 @@ AUTHORS_ANSWER_HIDDEN = {**AUTHORS_ANSWER, "external_reviewer": 404}
 FORGED = {**REPORT_PAGE, **dict.fromkeys(["author", "stress_tester", "external_reviewer", "leadership"], 404)}
 FORGED["team_member"] = 404
 
+STEP = step_kwargs("weights-bucket", 0)
 FINDING = {"kind": "claim_false", "severity": "minor", "text": "It may not hold.", "where": ""}
 
 
@@ -78,6 +80,33 @@ ROWS = [
         {**REVIEWERS_ONLY, "external_reviewer": 404},
         kwargs={"slug": "pilot", "line_slug": "gov-review"},
         label="out-of-scope-line",
+    ),
+    Row("finding_on_step", REVIEWERS_ONLY, kwargs=STEP),
+    Row(
+        "finding_on_step",
+        RAISED,
+        kwargs=STEP,
+        method="post",
+        data={k: v for k, v in FINDING.items() if k != "where"},
+        label="raise",
+    ),
+    Row(
+        "finding_on_step",
+        {**REVIEWERS_ONLY, "external_reviewer": 404},
+        kwargs=step_kwargs("weights-bucket", 2),
+        label="internal",
+    ),
+    Row(
+        "finding_on_step",
+        {**REVIEWERS_ONLY, "external_reviewer": 404},
+        kwargs=step_kwargs("internal-chain", 0),
+        label="internal-chain",
+    ),
+    Row(
+        "finding_on_step",
+        {**REVIEWERS_ONLY, "external_reviewer": 404},
+        kwargs=step_kwargs("gov-chain", 0),
+        label="out-of-scope",
     ),
     Row(
         "finding_answer",

@@ -10,6 +10,7 @@ import datetime
 
 from django.utils import timezone
 
+from evidence.models import ChainStep
 from evidence.services.requests import information_request_close
 from reviewapp.services.requests import request_answer, request_decline, request_file, request_follow_up
 from tests.reviewapp.matrix import HTMX, IN_SCOPE, REPORT_PAGE, SIGNED_IN, Row
@@ -144,6 +145,19 @@ def _file_data(world, objects):
 
 CLAIM = {"slug": "pilot", "kind": "claims", "key": "egress-monitoring"}
 
+
+def step_kwargs(chain_slug: str, position: int):
+    """The kwargs naming a step of the world's chains (by id, as the URLs do)."""
+
+    def kwargs(world, objects):
+        step = ChainStep.objects.get(chain__slug=chain_slug, position=position)
+        return {"slug": "pilot", "chain_slug": chain_slug, "step_id": step.pk}
+
+    return kwargs
+
+
+STEP = step_kwargs("weights-bucket", 0)
+
 ROWS = [
     Row("team_inbox", {**SIGNED_IN, "anonymous": 302}),
     Row("team_inbox", {**SIGNED_IN, "anonymous": 302}, setup=erin_request, label="with-requests"),
@@ -187,6 +201,28 @@ ROWS = [
         "request_file",
         {**FILERS, "external_reviewer": 404},
         {"slug": "pilot", "kind": "evidence", "key": "classifier-notes"},
+    ),
+    # About a detection chain step: step 3 of the public chain is internal; the government
+    # pathway's chain is out of the external reviewer's scope; a step that does not exist.
+    Row("request_file_step", FILERS, STEP),
+    Row("request_file_step", {**FILERS, "stress_tester": 302, "external_reviewer": 302}, STEP, "post", data=_file_data),
+    Row(
+        "request_file_step",
+        {**FILERS, "external_reviewer": 404},
+        step_kwargs("weights-bucket", 2),
+        label="internal-step",
+    ),
+    Row(
+        "request_file_step",
+        {**FILERS, "external_reviewer": 404},
+        step_kwargs("gov-chain", 0),
+        label="out-of-scope",
+    ),
+    Row(
+        "request_file_step",
+        {**dict.fromkeys(FILERS, 404), "anonymous": 302},
+        {"slug": "pilot", "chain_slug": "weights-bucket", "step_id": 999999},
+        label="missing",
     ),
     # Transitions: the right person succeeds; others who see the request get 403, the rest 404.
     Row(
