@@ -155,6 +155,11 @@ def steps_visible_to(person) -> QuerySet[ChainStep]:
     return scoped(ChainStep, step_scope, person)
 
 
+def chain_for_user(person, report: Report, slug: str) -> DetectionChain:
+    """The detection chain with its pathway, in this report and this person's scope, or Http404."""
+    return get_object_or_404(chains_visible_to(person).filter(report=report).select_related("pathway"), slug=slug)
+
+
 def step_for_user(person, report: Report, chain_slug: str, step_id: int) -> ChainStep:
     """The step of the chain, with its chain, pathway and owning team, in this report and
     this person's scope, or Http404. A step is named by its id, not its number: a reader

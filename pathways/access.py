@@ -244,6 +244,15 @@ class ReportAccess:
         return self.visible and not self.access.is_external
 
     @property
+    def reads_roadmap(self) -> bool:
+        """The mitigation roadmap: the developer's own plan, for internal staff who see the whole report."""
+        return self.sees_whole_report and not self.access.is_external
+
+    def may_update_roadmap_item(self, item) -> bool:
+        """Moves a mitigation along (status, target date): the report's authors, and the team that owns it."""
+        return self.reads_roadmap and (self.is_author or item.owner_team_id in self.access.team_ids)
+
+    @property
     def handles_warning_signs(self) -> bool:
         """Reads the report's warning signs, reports them by the form and triages them."""
         return self.visible and not self.access.is_external and bool(self.roles & WARNING_SIGN_HANDLERS)

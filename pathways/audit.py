@@ -34,6 +34,8 @@ ACTIONS = (
     "reviewapp.verdict.reconfirmed",
     "reviewapp.finding.raised",
     "reviewapp.finding.disposed",
+    "reviewapp.roadmap.added",
+    "reviewapp.roadmap.changed",
     "reviewapp.signoff.recorded",
     "reviewapp.export.started",
     "reviewapp.export.downloaded",

@@ -1,10 +1,10 @@
 """The review activity of the bench data: requests and their messages, comments, verdicts,
-notifications, audit entries, and the personas' own notifications. A mixin of `Seeder`,
+the mitigation roadmap, notifications, audit entries, and the personas' own notifications. A mixin of `Seeder`,
 which holds the cursor, the sizes and `run`."""
 
 from django.db import connection
 
-from evidence.models import InformationRequest, RequestMessage
+from evidence.models import InformationRequest, LineOfDefence, RequestMessage
 from evidence.selectors import information_requests_visible_to
 from pathways.enums import Role
 from pathways.models import (
@@ -16,8 +16,9 @@ from pathways.models import (
     Team,
     User,
 )
-from reviewapp.models import Comment, Notification, Verdict
+from reviewapp.models import Comment, Notification, RoadmapItem, Verdict
 from reviewapp.selectors.comments import comments_visible_to
+from reviewapp.services.search import search_index_rebuild
 
 PASSWORD = "bench-password"
 PERSONAS = {"author": "bench-author", "external": "bench-external", "team": "bench-team"}
@@ -127,6 +128,39 @@ class ActivitySteps:
             FROM {_table(Conclusion)} c""",
             self._params(),
         )
+
+    def _roadmap(self):
+        # One mitigation per weak line of defence (two a pathway), owned by the line's team,
+        # put there by the report's first author; statuses cycle, proposed ones undated, and
+        # the dates spread from a fortnight ago to six weeks ahead, so some are overdue. Each
+        # would strengthen its line's pathway and the next one of the report.
+        items = self.run(
+            f"""INSERT INTO {_table(RoadmapItem)} (id, report_id, line_id, source_label, title, description,
+                owner_team_id, status, target_date, created_by_id, created_at, updated_at, version)
+            SELECT d.id, d.report_id, d.id, 'Weak line of defence “' || d.title || '”',
+                'Strengthen ' || lower(d.title), %(lorem)s, d.owner_team_id,
+                (ARRAY['proposed', 'planned', 'in_progress', 'done'])[1 + d.id %% 4],
+                CASE WHEN d.id %% 4 = 0 THEN NULL ELSE current_date + (d.id * 7 %% 56 - 14)::integer END,
+                (SELECT g.user_id FROM {_table(ReportUserObjectPermission)} g
+                    JOIN auth_permission p ON p.id = g.permission_id
+                    WHERE g.content_object_id = d.report_id AND p.codename = %(author)s ORDER BY g.user_id LIMIT 1),
+                now(), now(), 1
+            FROM {_table(LineOfDefence)} d WHERE d.strength = 'weak'""",
+            self._params(author=Role.AUTHOR.codename),
+        )
+        return items + self.run(
+            f"""INSERT INTO {_table(RoadmapItem.pathways.through)} (roadmapitem_id, pathway_id)
+            SELECT i.id, pw.id FROM {_table(RoadmapItem)} i JOIN {_table(LineOfDefence)} d ON d.id = i.line_id
+            JOIN {_table(Pathway)} own ON own.id = d.pathway_id
+            JOIN {_table(Pathway)} pw ON pw.report_id = own.report_id
+                AND pw.position IN (own.position, own.position %% %(pathways)s + 1)""",
+            self._params(),
+        )
+
+    def _search_documents(self):
+        """The search documents of everything seeded, written as the product writes them
+        for rows written around its services (`manage.py rebuild_search_index`)."""
+        return search_index_rebuild()
 
     def _notifications(self):
         # About requests and comments (of the request's report); a third unread.

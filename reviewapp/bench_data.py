@@ -32,8 +32,7 @@ from pathways.models import (
     User,
 )
 from reviewapp.bench_activity import LOREM, PASSWORD, PERSONAS, ActivitySteps, _table
-from reviewapp.models import Comment, Notification, Verdict
-from reviewapp.services.search import search_index_rebuild
+from reviewapp.models import Comment, Notification, RoadmapItem, Verdict
 
 __all__ = ["PASSWORD", "PERSONAS", "SEEDED_MODELS", "Scale", "Seeder"]
 
@@ -61,6 +60,8 @@ SEEDED_MODELS = [
     RequestMessage,
     Comment,
     Verdict,
+    RoadmapItem,
+    RoadmapItem.pathways.through,
     Notification,
     AuditEntry,
     Team.members.through,
@@ -127,6 +128,7 @@ class Seeder(ActivitySteps):
             self._messages,
             self._comments,
             self._verdicts,
+            self._roadmap,
             self._notifications,
             self._audit_entries,
             self._personas,
@@ -386,11 +388,6 @@ class Seeder(ActivitySteps):
             WHERE n %% 2 = 1""",
             params,
         )
-
-    def _search_documents(self):
-        """The search documents of everything seeded, written as the product writes them
-        for rows written around its services (`manage.py rebuild_search_index`)."""
-        return search_index_rebuild()
 
     def _permission_id(self, sql, codename) -> int:
         self.cursor.execute(sql, [codename])

@@ -40,16 +40,23 @@ class NotificationKind(models.TextChoices):
     VERDICT_STALE = "verdict_stale", "A verdict gone stale"
     SIGNOFF_RECORDED = "signoff_recorded", "A sign-off decision recorded"
     WARNING_SIGN_REOPENED = "warning_sign_reopened", "A warning sign re-opening what you review"
+    FINDING_RAISED = "finding_raised", "A finding raised on a report you author"
+    FINDING_ANSWERED = "finding_answered", "The authors' answer to your finding"
+    ROADMAP_DUE_SOON = "roadmap_due_soon", "Your team's mitigation due tomorrow"
+    ROADMAP_OVERDUE = "roadmap_overdue", "A mitigation past its target date"
 
 
-# Kinds that reach only members of an owning team or a report's authors: an external
-# reviewer is never either, so none of these can reach them.
+# Kinds that reach only members of an owning team or a report's authors, or tell of the
+# roadmap, which only internal staff read: none of these can reach an external reviewer.
 INTERNAL_ONLY_KINDS = frozenset(
     {
         NotificationKind.REQUEST_FILED,
         NotificationKind.REQUEST_FOLLOWED_UP,
         NotificationKind.REQUEST_DUE_SOON,
         NotificationKind.VERDICT_RECORDED,
+        NotificationKind.FINDING_RAISED,
+        NotificationKind.ROADMAP_DUE_SOON,
+        NotificationKind.ROADMAP_OVERDUE,
     }
 )
 
@@ -129,3 +136,16 @@ class Disposition(models.TextChoices):
     RESIDUAL_RISK = "residual_risk", "Accepted as residual risk"
     CLAIM_REVISED = "claim_revised", "Claim revised"
     MITIGATION_PLANNED = "mitigation_planned", "Mitigation planned"
+
+
+class RoadmapStatus(models.TextChoices):
+    """Where a mitigation on the roadmap stands."""
+
+    PROPOSED = "proposed", "Proposed"
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+
+
+# The statuses of a mitigation still to be delivered: past its target date, it is overdue.
+ROADMAP_OPEN = (RoadmapStatus.PROPOSED, RoadmapStatus.PLANNED, RoadmapStatus.IN_PROGRESS)

@@ -4,7 +4,7 @@ evidence, requests) lives in `pathways` and `evidence` and knows nothing of thes
 
 from django.db import models
 
-from evidence.models import ChainStep, Evidence, InformationRequest, LineOfDefence, RequestMessage
+from evidence.models import ChainStep, DetectionChain, Evidence, InformationRequest, LineOfDefence, RequestMessage
 from monitoring.models import WarningSign
 from pathways.models import (
     Claim,
@@ -13,6 +13,7 @@ from pathways.models import (
     Report,
     ReviewerOrganisation,
     SearchDocument,
+    Team,
     User,
     search_document_rules,
 )
@@ -29,6 +30,7 @@ from reviewapp.enums import (
     NotificationKind,
     NotificationState,
     Position,
+    RoadmapStatus,
     Severity,
     SignOffDecision,
 )
@@ -188,6 +190,72 @@ class Finding(models.Model):
         return bool(self.disposition)
 
 
+class RoadmapItem(models.Model):
+    """A mitigation the review led to: from a finding answered "mitigation planned", a weak
+    line of defence or a flagged detection chain; owned by a team, with a status, a target
+    date and the pathways it would strengthen. The developer's own plan: internal staff who
+    see the whole report read it (reviewapp.selectors.roadmap). It keeps its title and
+    description if what it came from is later removed."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="roadmap_items")
+    finding = models.OneToOneField(
+        Finding, null=True, blank=True, on_delete=models.SET_NULL, related_name="roadmap_item"
+    )
+    line = models.ForeignKey(
+        LineOfDefence, null=True, blank=True, on_delete=models.SET_NULL, related_name="roadmap_items"
+    )
+    chain = models.ForeignKey(
+        DetectionChain, null=True, blank=True, on_delete=models.SET_NULL, related_name="roadmap_items"
+    )
+    TITLE_LENGTH = 300
+
+    source_label = models.CharField(max_length=400, help_text="What it came from, as it was named then.")
+    title = models.CharField(max_length=TITLE_LENGTH)
+    description = models.TextField(blank=True)
+    owner_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="roadmap_items")
+    status = models.CharField(max_length=16, choices=RoadmapStatus.choices, default=RoadmapStatus.PROPOSED)
+    target_date = models.DateField(null=True, blank=True)
+    pathways = models.ManyToManyField(Pathway, related_name="roadmap_items")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["target_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~(
+                    models.Q(finding__isnull=False, line__isnull=False)
+                    | models.Q(finding__isnull=False, chain__isnull=False)
+                    | models.Q(line__isnull=False, chain__isnull=False)
+                ),
+                name="roadmap_item_from_one_source",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="proposed") | models.Q(target_date__isnull=False),
+                name="roadmap_item_dated_once_planned",
+            ),
+        ]
+        indexes = [models.Index(fields=["report", "target_date"], name="roadmap_report_due")]
+
+    # Set by the pages that list items: days past the target date on the day they are drawn.
+    overdue_days: int = 0
+
+    def __str__(self):
+        return self.title
+
+    @staticmethod
+    def overdue_q(today) -> models.Q:
+        """Past its target date and not done: the one meaning of overdue for the roadmap."""
+        return models.Q(target_date__lt=today) & ~models.Q(status=RoadmapStatus.DONE)
+
+    def days_overdue(self, today) -> int:
+        if self.status == RoadmapStatus.DONE or self.target_date is None or self.target_date >= today:
+            return 0
+        return (today - self.target_date).days
+
+
 class SignOff(models.Model):
     """Leadership's decision on a report version, with a frozen copy of the state it was taken in."""
 
@@ -244,6 +312,8 @@ class Notification(models.Model):
     verdict = models.ForeignKey(Verdict, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     sign_off = models.ForeignKey(SignOff, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     warning_sign = models.ForeignKey(WarningSign, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    finding = models.ForeignKey(Finding, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    roadmap_item = models.ForeignKey(RoadmapItem, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     dedupe_key = models.CharField(max_length=200)
     state = models.CharField(
         max_length=16, choices=NotificationState.choices, default=NotificationState.PENDING, db_index=True

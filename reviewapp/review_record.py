@@ -2,8 +2,9 @@
 
 It holds the sign-off decisions, each reviewer organisation's current verdict on each
 conclusion (with dissents and reservations called out in a section of their own), the
-information-request log with every request's thread, and the findings with their
-dispositions (reviewapp.record_findings).
+information-request log with every request's thread, the findings with their
+dispositions (reviewapp.record_findings) and, in an internal record, the mitigation roadmap
+(reviewapp.record_roadmap).
 
 Scope rule: everything is read through the scope functions every page uses, for the reader
 (`conclusions_visible_to`, `current_verdicts_visible_to`, `information_requests_visible_to`,
@@ -40,6 +41,7 @@ from pathways.text import LEVELS, REDACTED, level_allows, render_plain
 from reviewapp.enums import Position
 from reviewapp.models import SignOff, Verdict
 from reviewapp.record_findings import finding_texts, findings_for_record, findings_section
+from reviewapp.record_roadmap import roadmap_for_record, roadmap_section
 from reviewapp.selectors.verdicts import current_verdicts_visible_to
 from versions.selectors import with_published_version
 
@@ -73,6 +75,7 @@ class ReviewRecord:
     findings: list = field(default_factory=list)
     findings_above_level: int = 0
     internal_findings_left_out: int = 0
+    roadmap: list | None = None  # None: no roadmap section (reviewapp.record_roadmap)
 
     @property
     def reservations(self) -> list:
@@ -83,6 +86,7 @@ class ReviewRecord:
         texts = [sign_off.note for sign_off in self.sign_offs] if self.reads_sign_off_notes else []
         texts += [verdict.rationale for entry in self.organisations for verdict in entry.verdicts]
         texts += [message.text for request in self.requests for message in request.messages.all()]
+        texts += [item.description for item in self.roadmap or []]
         return texts + finding_texts(self.findings)
 
     def summary(self) -> dict:
@@ -166,6 +170,7 @@ def review_record_load(*, report: Report, reader: User, level: str) -> ReviewRec
         else []
     )
     findings, findings_above_level, internal_findings = findings_for_record(access, report, readable)
+    today = timezone.localdate()
     return ReviewRecord(
         report=report,
         reader=reader,
@@ -177,10 +182,11 @@ def review_record_load(*, report: Report, reader: User, level: str) -> ReviewRec
         organisations=list(by_organisation.values()),
         requests=requests,
         requests_above_level=visible_requests.exclude(at_level).count(),
-        today=timezone.localdate(),
+        today=today,
         findings=findings,
         findings_above_level=findings_above_level,
         internal_findings_left_out=internal_findings,
+        roadmap=roadmap_for_record(access, report, level, today),
     )
 
 
@@ -282,6 +288,7 @@ def review_record_markdown(record: ReviewRecord, summary: dict) -> str:
     _reservation_section(record, add, text)
     _request_section(record, add, text)
     findings_section(record.findings, add, text, _when)
+    roadmap_section(record.roadmap, add, text)
     return "\n\n".join(lines) + "\n"
 
 

@@ -13,6 +13,7 @@ from reviewapp.views import (
     inbox,
     notifications,
     requests,
+    roadmap,
     search,
     verdicts,
     versions,
@@ -49,4 +50,5 @@ urlpatterns = [
     *exports.urlpatterns,
     *search.urlpatterns,
     *versions.urlpatterns,
+    *roadmap.urlpatterns,
 ]

@@ -34,7 +34,7 @@ def page_shapes(personas: dict) -> list[Page]:
     from pathways.access import access_of
     from pathways.models import AuditEntry, Report
     from pathways.selectors import claims_visible_to, pathways_visible_to
-    from reviewapp.models import ExportJob, SignOff
+    from reviewapp.models import ExportJob, RoadmapItem, SignOff
 
     report = Report.objects.get(pk=1)
     slug = report.slug
@@ -105,7 +105,12 @@ def page_shapes(personas: dict) -> list[Page]:
                 ("audit log filtered (htmx)", f"{base}/audit/?action=reviewapp", True),
                 ("audit entry", f"{base}/audit/{entry.pk}/", False),
                 ("claim history", f"{base}/claims/{claim.slug}/history/", False),
+                ("mitigation roadmap", f"{base}/roadmap/", False),
+                ("mitigation roadmap by team", f"{base}/roadmap/?by=team", False),
             ]
+            item = RoadmapItem.objects.filter(report=report).order_by("id").first()
+            if item:
+                shapes.append(("mitigation", f"{base}/roadmap/{item.pk}/", False))
         if persona == "author":
             signoff = SignOff.objects.create(report=report, decided_by=user, decision="approve")
             job = ExportJob.objects.create(requester=user, report=report, kind="report", fmt="md", level="internal")

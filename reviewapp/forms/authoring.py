@@ -229,13 +229,15 @@ ACTION_LABELS = {
     "evidence.evidence.confirmed": "Carried-forward evidence confirmed",
     "evidence.evidence.replaced": "Carried-forward evidence replaced",
     "evidence.report.started_from": "Report started from the previous model's",
+    "reviewapp.roadmap.added": "Mitigation put on the roadmap",
+    "reviewapp.roadmap.changed": "Mitigation on the roadmap changed",
 }
 
 
 APP_LABELS = {
     "pathways": "The report and its content: status, pathways, claims, conclusions",
     "evidence": "Evidence and information requests",
-    "reviewapp": "Review: comments, verdicts, sign-off",
+    "reviewapp": "Review: comments, verdicts, findings, the mitigation roadmap, sign-off",
     "versions": "Published versions",
     "monitoring": "Warning signs from post-deployment monitoring",
 }

@@ -30,6 +30,8 @@ KIND_GROUPS = [
         "Verdicts and sign-off",
         [NotificationKind.VERDICT_RECORDED, NotificationKind.VERDICT_STALE, NotificationKind.SIGNOFF_RECORDED],
     ),
+    ("Findings", [NotificationKind.FINDING_RAISED, NotificationKind.FINDING_ANSWERED]),
+    ("Mitigation roadmap", [NotificationKind.ROADMAP_DUE_SOON, NotificationKind.ROADMAP_OVERDUE]),
     ("Post-deployment monitoring", [NotificationKind.WARNING_SIGN_REOPENED]),
 ]
 

@@ -11,6 +11,8 @@ report they can open only when they may see what it is about, its target:
   (`information_request_scope`: their organisation's, their team's, or every one on a
   report they author or lead);
 - a sign-off: on a report whose sign-off pages they may open (authors, leadership);
+- a mitigation on the roadmap: in a report they see whole (the roadmap's own rule,
+  `reviewapp.selectors.roadmap`; externals see no entry at all);
 - an export: their own, or on a report they author or lead;
 - anything else: nobody, until a rule for it is written here.
 """
@@ -24,7 +26,7 @@ from evidence.selectors import evidence_scope, information_request_scope
 from pathways.access import DASHBOARD_ROLES, REQUEST_OVERSEERS, Access
 from pathways.models import AuditEntry, Claim, Conclusion, Pathway
 from pathways.selectors import NOTHING, any_of, claim_scope, conclusion_scope, ids, pathway_scope, scoped
-from reviewapp.models import Comment, Finding, Verdict
+from reviewapp.models import Comment, Finding, RoadmapItem, Verdict
 from reviewapp.selectors.comments import comment_scope
 from reviewapp.selectors.findings import finding_scope
 from reviewapp.selectors.verdicts import verdict_scope
@@ -40,6 +42,8 @@ CONTENT_TARGETS = {
     "finding": (Finding, finding_scope),
 }
 REPORT_TARGETS = ["", "report"]
+# Targets read only by those who see the report whole (internal: externals see no entry).
+WHOLE_REPORT_TARGETS = ["roadmapitem"]
 
 
 def _target_in(access: Access, model, scope) -> Q:
@@ -58,7 +62,9 @@ def audit_entry_scope(access: Access) -> Q:
     overseen = ids(access.report_ids_with(REQUEST_OVERSEERS) & access.visible_report_ids)
     dashboards = ids(access.report_ids_with(DASHBOARD_ROLES) & access.visible_report_ids)
     content = any_of(
-        Q(report_id__in=whole, target_type__in=[*CONTENT_TARGETS, *REPORT_TARGETS]) if whole else None,
+        Q(report_id__in=whole, target_type__in=[*CONTENT_TARGETS, *REPORT_TARGETS, *WHOLE_REPORT_TARGETS])
+        if whole
+        else None,
         Q(report_id__in=limited, target_type__in=REPORT_TARGETS) if limited else None,
         *(
             Q(report_id__in=limited, target_type=name) & target
@@ -93,6 +99,7 @@ TARGET_KEYS = {
     "informationrequest": InformationRequest.objects.filter(pk=OuterRef("target_id")).values(
         key=Cast("id", CharField())
     ),
+    "roadmapitem": RoadmapItem.objects.filter(pk=OuterRef("target_id")).values(key=Cast("id", CharField())),
 }
 
 

@@ -5,8 +5,9 @@ whatever the report's size.
 - `team_figures`: per owning team, its open and overdue requests, its overdue ones (the
   oldest first), and the median days its requests waited for a first answer.
 - `report_facts`: unresolved comment threads, carried-forward evidence still unconfirmed,
-  the latest published version, when the report was first opened for review and when it
-  was first approved after that.
+  the mitigations on the roadmap not yet done and those overdue, the latest published
+  version, when the report was first opened for review and when it was first approved
+  after that.
 - `cycle_time`: those figures as days, for this report and the one it was started from.
 For readers who see the report whole (leadership, authors); the views check the role.
 """
@@ -33,8 +34,8 @@ from evidence.enums import Carried, MessageKind
 from evidence.models import Evidence, InformationRequest, RequestMessage
 from pathways.enums import ReportStatus
 from pathways.models import AuditEntry, Report
-from reviewapp.enums import APPROVING, BLOCKING_SEVERITIES
-from reviewapp.models import Comment, Finding, SignOff
+from reviewapp.enums import APPROVING, BLOCKING_SEVERITIES, RoadmapStatus
+from reviewapp.models import Comment, Finding, RoadmapItem, SignOff
 from versions.models import ReportVersion
 
 
@@ -122,8 +123,9 @@ def _count(queryset) -> Coalesce:
     return Coalesce(Subquery(queryset.order_by().values("report").annotate(count=Count("pk")).values("count")), 0)
 
 
-def report_facts(report_ids: list[int]) -> dict[int, dict]:
+def report_facts(report_ids: list[int], today: date) -> dict[int, dict]:
     """Per report (see the module's docstring), with its slug, title and model; one query."""
+    roadmap = RoadmapItem.objects.filter(report=OuterRef("pk")).exclude(status=RoadmapStatus.DONE)
     latest = (
         ReportVersion.objects.filter(report=OuterRef("pk"))
         .order_by("-number")
@@ -151,6 +153,8 @@ def report_facts(report_ids: list[int]) -> dict[int, dict]:
             blocking_findings=_count(
                 Finding.objects.filter(report=OuterRef("pk"), disposition="", severity__in=BLOCKING_SEVERITIES)
             ),
+            roadmap_open=_count(roadmap),
+            roadmap_overdue=_count(roadmap.filter(RoadmapItem.overdue_q(today))),
             latest=Subquery(latest, output_field=JSONField()),
             approved_at=Subquery(approved.values("created_at")[:1]),
         )

@@ -329,7 +329,7 @@ def signoff_state(
     figures = team_figures(ids, today)
     teams, late_requests = figures[report.pk]
     requests_by_team = [team for team in teams if team.open]
-    all_facts = report_facts(ids)
+    all_facts = report_facts(ids, today)
     facts = all_facts[report.pk]
     cycles = [cycle_time(all_facts[pk], figures[pk][0], today) for pk in ids if pk in all_facts]
     overdue = sorted(late_requests, key=lambda item: (item.due_date, item.pk))[:OVERDUE_SHOWN]

@@ -9,7 +9,8 @@ Rules:
   as residual risk; claim revised; mitigation planned). An answer may be changed later;
   each save carries the version it started from, and a save over a newer answer is
   refused, nothing lost (the form keeps what was typed).
-- Every raise and answer writes an audit entry. A major or critical finding without a
+- Every raise and answer writes an audit entry, and notifies: a raise, the authors; an
+  answer, the reviewer who raised it. A major or critical finding without a
   disposition holds up a sign-off (reviewapp.selectors.signoff).
 """
 
@@ -25,6 +26,7 @@ from pathways.selectors import claims_visible_to, pathways_visible_to
 from reviewapp.enums import CommentVisibility, Disposition, FindingKind, Severity
 from reviewapp.models import Finding
 from reviewapp.selectors.findings import findings_visible_to
+from reviewapp.services.notifications import notify_finding_answered, notify_finding_raised
 
 MAX_TEXT = 10_000
 
@@ -113,6 +115,7 @@ def finding_raise(
         target=finding,
         data={"organisation": organisation.name, "severity": severity, "kind": kind, "visibility": visibility},
     )
+    notify_finding_raised(finding)
     return finding
 
 
@@ -145,4 +148,5 @@ def finding_dispose(*, author: User, finding: Finding, disposition: str, text: s
         target=locked,
         data={"disposition": disposition, "previous": previous, "severity": locked.severity},
     )
+    notify_finding_answered(locked)
     return locked

@@ -25,7 +25,7 @@ from pathways.enums import Role
 from pathways.models import Conclusion, Report, User
 from pathways.selectors import people_with_roles
 from reviewapp.enums import Delivery, NotificationKind, NotificationState
-from reviewapp.models import Comment, Notification, NotificationPreference, SignOff, Verdict
+from reviewapp.models import Comment, Finding, Notification, NotificationPreference, RoadmapItem, SignOff, Verdict
 from reviewapp.tasks.queue import enqueue_deliveries
 
 # Until a person chooses, every kind comes immediately, except the ones that are news
@@ -50,6 +50,8 @@ def notify(
     verdict: Verdict | None = None,
     sign_off: SignOff | None = None,
     warning_sign: WarningSign | None = None,
+    finding: Finding | None = None,
+    roadmap_item: RoadmapItem | None = None,
 ) -> int:
     """Write one pending notification per recipient (but the actor, and anyone already told
     of `dedupe_key`) and hand them to the worker once the transaction commits. Returns how
@@ -70,6 +72,8 @@ def notify(
             verdict=verdict,
             sign_off=sign_off,
             warning_sign=warning_sign,
+            finding=finding,
+            roadmap_item=roadmap_item,
         )
         for recipient_id in sorted(recipient_ids)
     ]
@@ -251,6 +255,56 @@ def notify_warning_sign_reopened(sign: WarningSign, *, actor: User, claims: list
 
 
 # ------------------------------------------------------------------ the person's side
+
+
+def notify_finding_raised(finding: Finding) -> int:
+    """The report's authors, who answer it."""
+    return notify(
+        kind=NotificationKind.FINDING_RAISED,
+        recipients=_authors(finding.report),
+        report=finding.report,
+        actor=finding.raised_by,
+        dedupe_key=f"finding_raised:{finding.pk}",
+        finding=finding,
+    )
+
+
+def notify_finding_answered(finding: Finding) -> int:
+    """The reviewer who raised it, of each answer (a changed answer tells them again)."""
+    return notify(
+        kind=NotificationKind.FINDING_ANSWERED,
+        recipients=[finding.raised_by],
+        report=finding.report,
+        actor=finding.disposed_by,
+        dedupe_key=f"finding_answered:{finding.pk}:{finding.version}",
+        finding=finding,
+    )
+
+
+def notify_roadmap_due_soon(item: RoadmapItem) -> int:
+    """The owning team, the day before an open mitigation's target date (once per date)."""
+    assert item.target_date is not None  # the reminder selects dated items
+    return notify(
+        kind=NotificationKind.ROADMAP_DUE_SOON,
+        recipients=item.owner_team.members.all(),
+        report=item.report,
+        actor=None,
+        dedupe_key=f"roadmap_due_soon:{item.pk}:{item.target_date.isoformat()}",
+        roadmap_item=item,
+    )
+
+
+def notify_roadmap_overdue(item: RoadmapItem) -> int:
+    """Escalation, once per target date: the owning team and the report's authors."""
+    assert item.target_date is not None  # the reminder selects dated items
+    return notify(
+        kind=NotificationKind.ROADMAP_OVERDUE,
+        recipients=[*item.owner_team.members.all(), *_authors(item.report)],
+        report=item.report,
+        actor=None,
+        dedupe_key=f"roadmap_overdue:{item.pk}:{item.target_date.isoformat()}",
+        roadmap_item=item,
+    )
 
 
 def delivery_for(user: User, kind: str) -> str:

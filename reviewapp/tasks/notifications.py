@@ -50,9 +50,10 @@ def digests_send():
 
 @shared_task(acks_late=True)
 def request_reminders():
+    """The daily chase: information requests, then the roadmap's mitigations."""
     from reviewapp.services import delivery  # noqa: PLC0415 (a leaf: services reach tasks via tasks.queue)
 
-    return delivery.request_reminders()
+    return delivery.request_reminders() | delivery.roadmap_reminders()
 
 
 @shared_task(acks_late=True)

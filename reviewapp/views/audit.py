@@ -131,6 +131,8 @@ def target_url(report, entry) -> str | None:
         return None
     if kind == "informationrequest":
         return reverse("request_detail", args=[report.slug, int(key)])
+    if kind == "roadmapitem":
+        return reverse("roadmap_item", args=[report.slug, int(key)])
     if kind == "conclusion":
         return (
             reverse("pathway_detail", args=[report.slug, key]) if key else reverse("report_detail", args=[report.slug])

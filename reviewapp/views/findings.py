@@ -11,10 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from evidence.models import ChainStep, LineOfDefence
 from evidence.selectors import line_for_user, step_for_user
 from pathways.selectors import claim_for_user, pathways_visible_to
-from reviewapp.enums import BLOCKING_SEVERITIES, Severity
+from reviewapp.enums import BLOCKING_SEVERITIES, Disposition, Severity
 from reviewapp.forms.findings import ON_THE_CLAIM, DispositionForm, FindingForm
 from reviewapp.pages import paginate, reader_required, report_page, require
 from reviewapp.selectors.findings import finding_counts, finding_for_user, findings_in_report
+from reviewapp.selectors.roadmap import roadmap_item_from
 from reviewapp.services.findings import FindingConflict, FindingRefused, finding_dispose, finding_raise
 
 PER_PAGE = 50
@@ -117,7 +118,10 @@ def _detail(request, context, pk, *, form=None, status=200):
         form = DispositionForm(
             initial={"disposition": finding.disposition, "text": finding.disposition_text, "version": finding.version}
         )
-    context.update(finding=finding, form=form, blocking=finding.severity in BLOCKING_SEVERITIES)
+    on_roadmap = None
+    if finding.disposition == Disposition.MITIGATION_PLANNED:
+        on_roadmap = roadmap_item_from(request.access, finding)
+    context.update(finding=finding, form=form, blocking=finding.severity in BLOCKING_SEVERITIES, on_roadmap=on_roadmap)
     return render(request, "reviewapp/findings/detail.html", context, status=status)
 
 

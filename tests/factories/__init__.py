@@ -34,6 +34,7 @@ from tests.factories.reviewapp import (
     FindingFactory,
     NotificationFactory,
     NotificationPreferenceFactory,
+    RoadmapItemFactory,
     SignOffFactory,
     VerdictFactory,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "ReportVersionFactory",
     "RequestMessageFactory",
     "ReviewerOrganisationFactory",
+    "RoadmapItemFactory",
     "SignOffFactory",
     "TeamFactory",
     "UserFactory",

@@ -1,8 +1,12 @@
 """Factories of the review activity's models, each made through the service the app makes
 it with, so that a test's rows carry the audit entries, notifications and checks of use."""
 
-import factory
+import datetime
 
+import factory
+from django.utils import timezone
+
+from evidence.enums import Strength
 from reviewapp.enums import (
     Delivery,
     ExportFormat,
@@ -10,18 +14,29 @@ from reviewapp.enums import (
     FindingKind,
     NotificationKind,
     Position,
+    RoadmapStatus,
     Severity,
     SignOffDecision,
 )
-from reviewapp.models import Comment, ExportJob, Finding, Notification, NotificationPreference, SignOff, Verdict
+from reviewapp.models import (
+    Comment,
+    ExportJob,
+    Finding,
+    Notification,
+    NotificationPreference,
+    RoadmapItem,
+    SignOff,
+    Verdict,
+)
 from reviewapp.services.comments import comment_post, comment_reply, comment_resolve
 from reviewapp.services.exports import export_job_start
 from reviewapp.services.findings import finding_raise
 from reviewapp.services.notifications import notification_preferences_set, notify
+from reviewapp.services.roadmap import roadmap_item_create
 from reviewapp.services.signoff import signoff_record
 from reviewapp.services.verdicts import verdict_record
 from tests.factories.base import ServiceFactory
-from tests.factories.evidence import InformationRequestFactory
+from tests.factories.evidence import InformationRequestFactory, LineOfDefenceFactory
 from tests.factories.pathways import (
     ClaimFactory,
     ConclusionFactory,
@@ -107,6 +122,29 @@ class FindingFactory(ServiceFactory):
     @classmethod
     def _create(cls, model_class, **fields):
         return finding_raise(**fields)
+
+
+class RoadmapItemFactory(ServiceFactory):
+    """Put on the roadmap through `roadmap_item_create` by an author of the report, from
+    `source` (a new weak line of defence unless given), for its pathway, owned by the line's
+    team, planned for a fortnight from today."""
+
+    class Meta:
+        model = RoadmapItem
+
+    source = factory.SubFactory(LineOfDefenceFactory, strength=Strength.WEAK)
+    report = factory.SelfAttribute("source.report")
+    author = factory.LazyAttribute(lambda item: author_of(item.report))
+    pathways = factory.LazyAttribute(lambda item: [item.source.pathway])
+    title = factory.Sequence(lambda n: f"Mitigation {n}")
+    description = "Close the gap the review found."
+    owner_team = factory.LazyAttribute(lambda item: item.source.owner_team)
+    status = RoadmapStatus.PLANNED
+    target_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
+
+    @classmethod
+    def _create(cls, model_class, **fields):
+        return roadmap_item_create(**fields)
 
 
 class SignOffFactory(ServiceFactory):

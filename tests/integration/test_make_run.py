@@ -197,7 +197,8 @@ def test_make_run_starts_web_worker_and_scheduler_and_an_overdue_request_is_emai
     # A reminder is sent once per request and due date, however often the reminders run:
     # three more runs that find nothing new, and it is still one email.
     def quiet_reminder_runs() -> int:
-        pattern = r"request_reminders\[[0-9a-f-]+\] succeeded in [0-9.]+s: \{'due_soon': 0, 'overdue': 0\}"
+        pattern = r"request_reminders\[[0-9a-f-]+\] succeeded in [0-9.]+s: "
+        pattern += r"\{'due_soon': 0, 'overdue': 0, 'roadmap_due_soon': 0, 'roadmap_overdue': 0\}"
         return len(re.findall(pattern, _lines_of(make_run.output(), "worker")))
 
     before = quiet_reminder_runs()

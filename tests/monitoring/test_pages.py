@@ -25,7 +25,8 @@ from tests.reviewapp.matrix.verdicts import conclusion_of, edit_conclusion
 
 
 def cycle_of(report, today):
-    return cycle_time(report_facts([report.pk])[report.pk], team_figures([report.pk], today)[report.pk][0], today)
+    facts = report_facts([report.pk], today)[report.pk]
+    return cycle_time(facts, team_figures([report.pk], today)[report.pk][0], today)
 
 
 FORM = {

@@ -159,3 +159,32 @@ def test_an_external_reviewer_sees_a_demo_chain_lacking_what_is_above_their_leve
     assert [step.role for step in poisoning["poisoning-provenance"].steps] == ["alert", "response", "action"]
     assert poisoning["poisoning-provenance"].flags.missing == ["Signal", "Detection"]
     assert not poisoning["poisoning-synthetic-data"].flags.missing
+
+
+def test_the_demo_roadmap_has_a_mitigation_to_chase_and_stays_internal(
+    client, demo, django_capture_on_commit_callbacks
+):
+    from reviewapp.enums import NotificationKind
+    from reviewapp.models import Notification, RoadmapItem
+    from reviewapp.services.delivery import roadmap_reminders
+
+    items = RoadmapItem.objects.filter(report=demo)
+    assert sorted(items.values_list("status", flat=True)) == ["in_progress", "planned", "proposed"]
+    late = items.get(status="in_progress")
+    assert late.source_label.startswith("Weak line of defence")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert roadmap_reminders() == {"roadmap_due_soon": 0, "roadmap_overdue": 1}
+    told = set(
+        Notification.objects.filter(kind=NotificationKind.ROADMAP_OVERDUE).values_list("recipient__username", flat=True)
+    )
+    assert "alice" in told and not told & {"erin", "frank"}
+
+    client.force_login(User.objects.get(username="alice"))
+    page = client.get(f"/reports/{DEMO_SLUG}/roadmap/").content.decode()
+    assert late.title in page and "overdue" in page
+    for item in items:
+        assert client.get(f"/reports/{DEMO_SLUG}/roadmap/{item.pk}/").status_code == 200
+    client.force_login(User.objects.get(username="erin"))
+    assert client.get(f"/reports/{DEMO_SLUG}/roadmap/").status_code == 404
+    assert client.get(f"/reports/{DEMO_SLUG}/roadmap/{late.pk}/").status_code == 404
+    assert "roadmap" not in client.get(f"/reports/{DEMO_SLUG}/").content.decode().lower()

@@ -20,6 +20,7 @@ from tests.reviewapp.matrix import (
     notifications,
     reading,
     requests,
+    roadmap,
     search,
     verdicts,
     versions,
@@ -38,6 +39,7 @@ MATRIX = [
     *carrying.ROWS,
     *monitoring.ROWS,
     *findings.ROWS,
+    *roadmap.ROWS,
 ]
 
 

@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from evidence.models import ChainStep, ChainStepEvidence, DetectionChain, Evidence, InformationRequest
 from pathways.access import compute_access
 from pathways.models import Claim, Report, User
 from pathways.selectors import pathways_visible_to
 from reviewapp.bench_data import PERSONAS
-from reviewapp.models import Comment, Notification
+from reviewapp.models import Comment, Notification, RoadmapItem
 from reviewapp.selectors.notifications import notifications_visible_to
 from reviewapp.selectors.search import search_count
 from tests.helpers import assert_no_long_query, counted
@@ -40,6 +41,9 @@ def test_the_seed_fills_every_table_and_names_three_personas(seeded):
     assert Comment.objects.filter(parent__isnull=False).exists() and InformationRequest.objects.exists()
     assert DetectionChain.objects.count() == 2 * 9 * 3
     assert ChainStep.objects.count() == 2 * 9 * 3 * 5 - 2 * 9 == ChainStepEvidence.objects.count()
+    # A mitigation for each weak line (two a pathway), each for two pathways; some overdue.
+    assert RoadmapItem.objects.count() == 2 * 9 * 2 and RoadmapItem.pathways.through.objects.count() == 2 * 9 * 2 * 2
+    assert RoadmapItem.objects.filter(RoadmapItem.overdue_q(timezone.localdate())).exists()
     author, external, team = seeded["author"], seeded["external"], seeded["team"]
     assert compute_access(author).on(1).may_edit
     external_access = compute_access(external)

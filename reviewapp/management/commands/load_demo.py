@@ -11,12 +11,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from evidence.models import InformationRequest, LineOfDefence
+from evidence.models import DetectionChain, InformationRequest, LineOfDefence
 from pathways.enums import Clearance, Sensitivity
 from pathways.models import Claim, Report, Team, User
 from pathways.services import access_grant, team_member_add
+from reviewapp.enums import RoadmapStatus
+from reviewapp.models import RoadmapItem
 from reviewapp.services.findings import finding_dispose, finding_raise
 from reviewapp.services.requests import request_file
+from reviewapp.services.roadmap import roadmap_item_create
 from versions.services import version_publish
 
 DEMO_FILE = Path(__file__).resolve().parents[3] / "pathways" / "demo" / "demo-report.yaml"
@@ -193,3 +196,48 @@ class Command(BaseCommand):
             text="The audit does not say how often permissions are re-checked.",
         )
         self.stdout.write("Three demo findings: one major awaiting the authors, one answered, one minor.")
+        self._roadmap(report, planned, line)
+
+    def _roadmap(self, report: Report, finding, line: LineOfDefence) -> None:
+        """Three mitigations: the planned finding's (planned, due in a month), the weak
+        monitoring line's (in progress and three days overdue, so the chase has something to
+        chase) and a flagged chain's (only proposed, without a date)."""
+        alice, today = User.objects.get(username="alice"), timezone.localdate()
+        finding.refresh_from_db()
+        chain = DetectionChain.objects.filter(report=report, slug="weights-slow-trickle").select_related("pathway")
+        roadmap_item_create(
+            author=alice,
+            report=report,
+            source=finding,
+            pathways=[finding.pathway],
+            title="Two-person approval for merges into the training code",
+            description="Every merge into the training code needs a second approver outside the author's team.",
+            owner_team=finding.claim.owner_team,
+            status=RoadmapStatus.PLANNED,
+            target_date=today + datetime.timedelta(days=30),
+        )
+        late = roadmap_item_create(
+            author=alice,
+            report=report,
+            source=line,
+            pathways=[line.pathway],
+            title="Log the outbound channels added since the coverage review",
+            description="",
+            owner_team=line.owner_team,
+            status=RoadmapStatus.IN_PROGRESS,
+            target_date=today,
+        )
+        RoadmapItem.objects.filter(pk=late.pk).update(target_date=today - datetime.timedelta(days=3))
+        if chain := chain.first():
+            roadmap_item_create(
+                author=alice,
+                report=report,
+                source=chain,
+                pathways=[chain.pathway],
+                title="Page the responders on slow egress, not only on bursts",
+                description="",
+                owner_team=line.owner_team,
+                status=RoadmapStatus.PROPOSED,
+                target_date=None,
+            )
+        self.stdout.write("Three demo mitigations on the roadmap: one planned, one overdue, one proposed.")

@@ -23,7 +23,7 @@ The tasks (`reviewapp.tasks.notifications`) and the admin call the names exporte
 
 from reviewapp.services.delivery.digests import digest_recipients, digest_send
 from reviewapp.services.delivery.failures import delivery_failed, notifications_retry, outbox_sweep
-from reviewapp.services.delivery.reminders import request_reminders
+from reviewapp.services.delivery.reminders import request_reminders, roadmap_reminders
 from reviewapp.services.delivery.sending import notification_deliver, notification_email_send
 from reviewapp.services.delivery.texts import Rendered, render_for_recipient
 
@@ -38,4 +38,5 @@ __all__ = [
     "outbox_sweep",
     "render_for_recipient",
     "request_reminders",
+    "roadmap_reminders",
 ]

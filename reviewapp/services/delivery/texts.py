@@ -27,6 +27,8 @@ from pathways.text import level_allows, redact
 from reviewapp import subjects
 from reviewapp.models import Notification
 from reviewapp.selectors.comments import comments_visible_to
+from reviewapp.selectors.findings import findings_visible_to
+from reviewapp.selectors.roadmap import roadmap_visible_to
 from reviewapp.selectors.verdicts import verdicts_visible_to
 
 TEMPLATES = "reviewapp/notifications"
@@ -238,6 +240,54 @@ def _render_warning_sign(notification: Notification, recipient) -> Rendered | No
     return Rendered(subject, body, path)
 
 
+def _finding_about(finding) -> str:
+    if finding.step_id:
+        return f"a step of “{finding.step.chain.scenario}”"
+    if finding.line_id:
+        return f"“{finding.line.title}”"
+    return f"“{finding.claim.statement}”"
+
+
+def _render_finding(notification: Notification, recipient) -> Rendered | None:
+    assert notification.finding_id is not None  # render_for_recipient checked it
+    finding = _now_visible(
+        findings_visible_to(recipient),
+        notification.finding_id,
+        ("report", "organisation", "claim", "line", "step__chain"),
+    )
+    if finding is None:
+        return None
+    level = recipient.reading_level
+    subject, body = kind_text(
+        notification.kind,
+        actor=_actor(notification),
+        organisation=finding.organisation.name,
+        severity=finding.get_severity_display().lower(),
+        finding_kind=finding.get_kind_display().lower(),
+        about=redact(_finding_about(finding), level),
+        text=_excerpt(finding.text, level),
+        recommendation=_excerpt(finding.recommendation, level),
+        disposition=finding.get_disposition_display() if finding.disposition else "",
+    )
+    return Rendered(subject, body, reverse("finding_detail", args=[finding.report.slug, finding.pk]))
+
+
+def _render_roadmap(notification: Notification, recipient) -> Rendered | None:
+    assert notification.roadmap_item_id is not None  # render_for_recipient checked it
+    item = _now_visible(roadmap_visible_to(recipient), notification.roadmap_item_id, ("report", "owner_team"))
+    if item is None or item.target_date is None:
+        return None
+    subject, body = kind_text(
+        notification.kind,
+        title=item.title,
+        team=item.owner_team.name,
+        status=item.get_status_display().lower(),
+        due=f"{item.target_date:%-d %B %Y}",
+        pathways="; ".join(item.pathways.order_by("position").values_list("title", flat=True)),
+    )
+    return Rendered(subject, body, reverse("roadmap_item", args=[item.report.slug, item.pk]))
+
+
 def render_for_recipient(notification: Notification) -> Rendered | None:
     """The notification as its recipient may read it now, or None when they cannot see
     what it is about."""
@@ -255,6 +305,10 @@ def render_for_recipient(notification: Notification) -> Rendered | None:
         rendered = _render_sign_off(notification, recipient)
     elif notification.warning_sign_id:
         rendered = _render_warning_sign(notification, recipient)
+    elif notification.finding_id:
+        rendered = _render_finding(notification, recipient)
+    elif notification.roadmap_item_id:
+        rendered = _render_roadmap(notification, recipient)
     else:
         rendered = None
     if rendered is None:
