@@ -4,6 +4,7 @@ from django.urls import path
 
 from reviewapp.views import (
     api,
+    argument,
     audit,
     authoring,
     carrying,
@@ -51,4 +52,5 @@ urlpatterns = [
     *search.urlpatterns,
     *versions.urlpatterns,
     *roadmap.urlpatterns,
+    *argument.urlpatterns,
 ]

@@ -81,6 +81,8 @@ def page_shapes(personas: dict) -> list[Page]:
             ("changes since a version", f"{base}/versions/{version.number}/changes/", False),
             ("timeline", f"{base}/timeline/", False),
             ("across models", f"{base}/across-models/", False),
+            ("argument map", f"{base}/argument/", False),
+            ("pathway argument map", f"{base}/pathways/{pathway.slug}/argument/", False),
         ]
         if information_request:
             shapes += [

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 from evidence.report_file.chains import steps_left_out
 from evidence.report_file.defence import MARKDOWN_FIELDS
 from evidence.report_file.exporting import ExportDocument
+from evidence.report_file.figures import document_figures
 from evidence.report_file.markdown import as_markdown
 from evidence.report_file.writing import document_yaml, redacted_span_count, redaction_summary
 from pathways.access import Access
@@ -63,7 +64,8 @@ def version_export_document(*, version: ReportVersion, access: Access, level: st
     from evidence.report_file.pdf import markdown_pdf  # noqa: PLC0415 (WeasyPrint only when a PDF is made)
 
     title = chosen["report"]["title"]
-    return ExportDocument(markdown_pdf(markdown=markdown, level=level, title=title), summary)
+    pdf = markdown_pdf(markdown=markdown, level=level, title=title, figures=document_figures(chosen))
+    return ExportDocument(pdf, summary)
 
 
 def _redacted_spans(document: dict, chosen: dict, level: str) -> int:

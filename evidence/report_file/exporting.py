@@ -12,7 +12,9 @@ Rules:
   where YAML allows one; no anchors or aliases; lines are not wrapped.
 - Markdown is a document for people: included spans show as plain text in ⟦ ⟧, a first
   line states the level and what `[redacted]` means, and a second the redaction summary.
-- PDF is that Markdown printed (evidence/report_file/pdf.py): the same words, nothing more.
+- PDF is that Markdown printed (evidence/report_file/pdf.py), followed by each pathway's
+  argument map drawn from the same exported file (`evidence.argument_map.document_figures`):
+  the same words and items, nothing more.
 - With a `user`, the export is also cut to that person's scope, through the scope functions
   every page uses (`pathways_visible_to`, `claims_visible_to`, `evidence_visible_to`,
   `conclusions_visible_to`), and the level may not be above their own: a pathway-limited
@@ -35,6 +37,7 @@ from django.db.models.functions import JSONObject
 from evidence.models import ClaimEvidence, DetectionChain, Evidence, LineOfDefence
 from evidence.report_file.chains import chain_entries, chain_teams_of, cut_chains, steps_left_out
 from evidence.report_file.defence import MARKDOWN_FIELDS, cut_lines, line_entry, with_link_slugs
+from evidence.report_file.figures import document_figures
 from evidence.report_file.markdown import as_markdown
 from evidence.report_file.reading import FORMAT
 from evidence.report_file.writing import document_yaml, redacted_span_count, redaction_summary, without_empty
@@ -90,7 +93,8 @@ def report_export_document(
     # WeasyPrint (and the Pango it loads) is imported only when a PDF is made.
     from evidence.report_file.pdf import markdown_pdf  # noqa: PLC0415 (see the comment above)
 
-    return ExportDocument(markdown_pdf(markdown=markdown, level=level, title=report.title), summary)
+    figures = document_figures(_as_document(view))
+    return ExportDocument(markdown_pdf(markdown=markdown, level=level, title=report.title, figures=figures), summary)
 
 
 @dataclass(frozen=True)

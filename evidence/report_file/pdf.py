@@ -46,6 +46,9 @@ a { color: #123f7a; text-decoration: none; }
 /* The first two paragraphs are the legend and the redaction summary: set apart, above the title. */
 body > p:nth-child(-n+2) { font-size: 9pt; color: #333; background: #f1f1f1; margin: 0; padding: 3pt 6pt; }
 body > p:nth-child(2) { margin-bottom: 14pt; }
+figure.argument { margin: 10pt 0 16pt; break-inside: avoid; }
+figure.argument figcaption { font-family: "DejaVu Sans", sans-serif; font-weight: bold; font-size: 10pt; }
+figure.argument svg { width: 100%; height: auto; }
 """
 
 
@@ -56,9 +59,10 @@ class NoFetching(URLFetcher):
         raise ValueError(f"exports fetch nothing; refused {url[:80]!r}")
 
 
-def markdown_pdf(*, markdown: str, level: str, title: str) -> bytes:
-    """The Markdown document as PDF bytes, rendered safely at `level` with our print stylesheet."""
-    body = render_markdown(markdown, level)
+def markdown_pdf(*, markdown: str, level: str, title: str, figures: str = "") -> bytes:
+    """The Markdown document as PDF bytes, rendered safely at `level` with our print stylesheet;
+    `figures`, the project's own escaped SVG (`evidence.argument_map.document_figures`), after it."""
+    body = render_markdown(markdown, level) + figures
     html = (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title></head><body>{body}</body></html>"

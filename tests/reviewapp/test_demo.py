@@ -77,11 +77,10 @@ def test_every_demo_page_renders_for_every_demo_person(client, demo):
             f"/reports/{DEMO_SLUG}/claims/",
             f"/reports/{DEMO_SLUG}/load-bearing/",
             f"/reports/{DEMO_SLUG}/evidence/",
+            f"/reports/{DEMO_SLUG}/argument/",
         ]
-        urls += [
-            f"/reports/{DEMO_SLUG}/pathways/{slug}/"
-            for slug in pathways_visible_to(person).values_list("slug", flat=True)
-        ]
+        for slug in pathways_visible_to(person).values_list("slug", flat=True):
+            urls += [f"/reports/{DEMO_SLUG}/pathways/{slug}/", f"/reports/{DEMO_SLUG}/pathways/{slug}/argument/"]
         urls += [
             f"/reports/{DEMO_SLUG}/claims/{slug}/" for slug in claims_visible_to(person).values_list("slug", flat=True)
         ]
