@@ -305,7 +305,7 @@ def _legend(graph: Graph) -> str:
                 ("concur", VERDICT_COLOURS["concur"]),
                 ("reservations", VERDICT_COLOURS["reservations"]),
                 ("dissent", VERDICT_COLOURS["dissent"]),
-                ("no verdict", VERDICT_COLOURS["none"]),
+                ("no current verdict", VERDICT_COLOURS["none"]),
             )
         ] + items
         items.append((f'<circle cx="7" cy="5" r="6" fill="{FINDINGS}"/>', "open findings"))

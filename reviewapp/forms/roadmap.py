@@ -28,7 +28,8 @@ class RoadmapMoveForm(forms.Form):
         label="Target date",
         required=False,
         widget=DateInput,
-        help_text="Required once it is planned. Past it, and not done, the team and the authors are reminded daily.",
+        help_text="Required once it is planned. The team is reminded the day before; "
+        "once it is past and not done, the team and the authors are told.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 

@@ -9,7 +9,7 @@ Three queries beside the page's column, whatever the size of the report.
 from collections import Counter
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from evidence.argument_map import Graph, Node, condense, verdict_of
@@ -36,7 +36,7 @@ def argument_graph(
     )
     seen_ids = [pathway.pk for pathway in pathways]
     drawn_ids = [pathway.pk for pathway in drawn]
-    open_findings = _open_findings(access, report)
+    open_findings = _open_findings(access, report, drawn_ids)
     for pathway in drawn:
         verdicts = pathway.verdict_summary or []
         graph.add(
@@ -111,8 +111,8 @@ _SLUG = "slug-of-the-item"
 
 def _url(name: str, report: Report):
     """The page URL of an item of the report by its slug, reversed once (slugs need no quoting)."""
-    pattern = reverse(name, args=[report.slug, _SLUG])
-    return lambda slug: pattern.replace(_SLUG, slug)
+    before, _, after = reverse(name, args=[report.slug, _SLUG]).rpartition(_SLUG)
+    return lambda slug: f"{before}{slug}{after}"
 
 
 def _evidence_node(graph: Graph, url, slug: str, title: str) -> None:
@@ -142,10 +142,12 @@ def _claims(access: Access, drawn_ids: list[int], seen_ids: list[int]) -> list[d
     ]
 
 
-def _open_findings(access: Access, report: Report) -> Counter:
-    """Findings the reader sees that the authors have not answered, counted per claim and per line."""
+def _open_findings(access: Access, report: Report, drawn_ids: list[int]) -> Counter:
+    """Findings the reader sees that the authors have not answered, counted per claim (on the
+    claim itself, or on its use in a drawn pathway) and per line."""
     counts: Counter = Counter()
-    rows = findings_visible_to(access).filter(report=report, disposition="").values_list("claim_id", "line_id")
+    drawn = Q(pathway__isnull=True) | Q(pathway_id__in=drawn_ids)
+    rows = findings_visible_to(access).filter(drawn, report=report, disposition="").values_list("claim_id", "line_id")
     for claim_id, line_id in rows:
         if claim_id:
             counts[("claim", claim_id)] += 1

@@ -86,6 +86,7 @@ class Group:
     key: str
     title: str
     items: list = field(default_factory=list)
+    linked: bool = True  # the heading leads to the pathway's page (not for items naming none)
 
     @property
     def overdue(self) -> int:
@@ -104,8 +105,12 @@ def grouped(items: list[RoadmapItem], by: str, today: datetime.date) -> list[Gro
             keys = [(0, team.name, team.slug, team.name)]
         else:
             keys = [(pathway.position, "", pathway.slug, pathway.title) for pathway in item.pathways.all()]
+        # An item whose pathways were all taken out of the report since: listed last, not lost.
+        linked = bool(keys) or by == "team"
+        keys = keys or [(2**31, "", "no-pathway", "No pathway any more")]
         for position, name, key, title in keys:
-            groups.setdefault((position, name, key), Group(key=key, title=title)).items.append(item)
+            group = groups.setdefault((position, name, key), Group(key=key, title=title, linked=linked))
+            group.items.append(item)
     ordered = [groups[key] for key in sorted(groups)]
     return sorted(ordered, key=lambda group: group.overdue == 0)
 
@@ -113,9 +118,10 @@ def grouped(items: list[RoadmapItem], by: str, today: datetime.date) -> list[Gro
 # ----------------------------------------------------------- what can go on the roadmap
 
 
-def report_teams(report: Report) -> QuerySet[Team]:
-    """The teams that own something in this report: the ones a mitigation can be given to."""
-    owned = [
+def report_teams(report: Report, *, keeping: int | None = None) -> QuerySet[Team]:
+    """The teams that own something in this report: the ones a mitigation can be given to;
+    with `keeping`, that team too (an item's own team, which may own nothing here any more)."""
+    owned: list[Q | Exists] = [
         Exists(model.objects.filter(owner_team=OuterRef("pk"), **{where: report}))
         for model, where in (
             (Claim, "report"),
@@ -124,6 +130,8 @@ def report_teams(report: Report) -> QuerySet[Team]:
             (ChainStep, "chain__report"),
         )
     ]
+    if keeping is not None:
+        owned.append(Q(pk=keeping))
     return Team.objects.filter(reduce(or_, owned)).order_by("name")
 
 

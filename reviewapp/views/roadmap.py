@@ -55,6 +55,8 @@ def roadmap(request, slug):
     report, scope, today = context["report"], context["scope"], timezone.localdate()
     by = request.GET.get("by") if request.GET.get("by") in GROUPINGS else "pathway"
     items = list(roadmap_in_report(request.access, report, today))
+    for item in items:
+        item.overdue_days = item.days_overdue(today)
     context.update(
         by=by,
         groupings=GROUPINGS,
@@ -128,10 +130,10 @@ def _initial(source) -> dict:
     }
 
 
-def _item_form(report, data=None, **kwargs) -> RoadmapItemForm:
+def _item_form(report, data=None, *, team_id: int | None = None, **kwargs) -> RoadmapItemForm:
     return RoadmapItemForm(
         data,
-        teams=report_teams(report),
+        teams=report_teams(report, keeping=team_id),
         pathways=Pathway.objects.filter(report=report).order_by("position", "id"),
         **kwargs,
     )
@@ -188,7 +190,7 @@ def _edit_form(request, report, item, data=None):
             "pathways": [pathway.pk for pathway in item.pathways.all()],
             "version": item.version,
         }
-        return _item_form(report, data, initial=initial)
+        return _item_form(report, data, team_id=item.owner_team_id, initial=initial)
     if scope.may_update_roadmap_item(item):
         initial = {"status": item.status, "target_date": item.target_date, "version": item.version}
         return RoadmapMoveForm(data, initial=initial)

@@ -127,6 +127,16 @@ def test_a_pathway_map_draws_that_pathway_only(client, world, author):
     assert "Egress alerting" not in svg  # a line of another pathway
 
 
+def test_a_pathway_map_counts_the_findings_on_a_claim_and_on_its_use_there_only(client, world, author, stress_tester):
+    FindingFactory(subject=world.public_claim, raiser=stress_tester, pathway=world.also_in_scope)
+    client.force_login(author)
+    claim = "Large outbound transfers are detected."
+
+    assert "open finding" not in node(svg_of(body(client, map_url(world, "exfiltration"))), "claim", claim)
+    assert "1 open finding" in node(svg_of(body(client, map_url(world, "backdoors"))), "claim", claim)
+    assert "1 open finding" in node(svg_of(body(client, map_url(world))), "claim", claim)
+
+
 def test_the_report_and_pathway_pages_lead_to_the_map(client, world, author, external_reviewer):
     client.force_login(external_reviewer)
     assert reverse("argument_map", args=[world.report.slug]) in body(client, reverse("report_detail", args=["pilot"]))

@@ -120,3 +120,18 @@ def test_a_finding_tells_the_authors_and_its_answer_tells_the_raiser(
     assert answered.count() == 2  # each answer, once
     # Read as it stands now: the latest answer.
     assert render_for_recipient(answered.last()).subject.startswith("Accepted as residual risk: your finding on “")
+
+
+def test_the_answer_s_notification_says_the_answer_not_the_finding_again(
+    world, author, stress_tester, django_capture_on_commit_callbacks
+):
+    finding = FindingFactory(subject=world.public_claim, raiser=stress_tester)
+    with django_capture_on_commit_callbacks(execute=True):
+        finding_dispose(
+            author=author, finding=finding, disposition="refuted", text="The second drill is in the audit.", version=1
+        )
+    (answered,) = Notification.objects.filter(kind=NotificationKind.FINDING_ANSWERED, recipient=stress_tester)
+    body = render_for_recipient(answered).body
+    assert "answered your major finding (the evidence does not support it): refuted." in body
+    assert "The second drill is in the audit." in body
+    assert "The evidence covers one drill only." not in body  # the raiser's own text is not sent back

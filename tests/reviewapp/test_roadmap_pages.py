@@ -22,6 +22,7 @@ from tests.factories import (
     LineOfDefenceFactory,
     PathwayFactory,
     RoadmapItemFactory,
+    TeamFactory,
 )
 from tests.helpers import body, page_queries
 
@@ -172,6 +173,33 @@ def test_a_stale_save_is_answered_409_keeping_what_was_typed(client, world, auth
     assert 'value="My new title"' in page and 'name="version" value="2"' in page
     item.refresh_from_db()
     assert item.status == "in_progress" and item.title != "My new title"
+
+
+def test_an_item_whose_team_owns_nothing_here_any_more_keeps_it_when_edited(client, world, author, weak_line):
+    item = item_on(world, author, weak_line)
+    gone = TeamFactory(slug="disbanded", name="Disbanded team")  # owns nothing in the report
+    RoadmapItem.objects.filter(pk=item.pk).update(owner_team=gone)
+    client.force_login(author)
+    page = body(client, reverse("roadmap_item", args=[world.report.slug, item.pk]))
+    assert f'<option value="{gone.pk}" selected>Disbanded team</option>' in page
+
+    response = client.post(
+        reverse("roadmap_item_edit", args=[world.report.slug, item.pk]),
+        form(world, title="A fixed typo", owner_team=gone.pk, version=1),
+    )
+
+    item.refresh_from_db()
+    assert response.status_code == 302 and (item.title, item.owner_team_id) == ("A fixed typo", gone.pk)
+
+
+def test_an_item_whose_pathways_were_all_taken_out_is_still_listed(client, world, author, weak_line):
+    item = item_on(world, author, weak_line, title="Orphaned mitigation")
+    item.pathways.clear()
+    client.force_login(author)
+    page = body(client, roadmap_url(world))
+    heading = page[page.index("No pathway any more") - 200 : page.index("No pathway any more")]
+    assert "Orphaned mitigation" in page and "<a href" not in heading.split("<h2")[-1]
+    assert "1 item, 1 not done" in page
 
 
 def test_the_pathway_and_dashboard_lead_to_the_roadmap(client, world, author, leadership, weak_line):

@@ -268,6 +268,7 @@ def _render_finding(notification: Notification, recipient) -> Rendered | None:
         text=_excerpt(finding.text, level),
         recommendation=_excerpt(finding.recommendation, level),
         disposition=finding.get_disposition_display() if finding.disposition else "",
+        answer=_excerpt(finding.disposition_text, level),
     )
     return Rendered(subject, body, reverse("finding_detail", args=[finding.report.slug, finding.pk]))
 
