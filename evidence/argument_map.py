@@ -87,6 +87,14 @@ class Graph:
             self._linked.add(edge)
             self.edges.append(edge)
 
+    def rest(self, pathway: str, claim: str, lines: list[str]) -> None:
+        """A pathway rests on a claim: through each of its lines that rests on it, or
+        straight from the pathway when none does."""
+        for line in lines:
+            self.link(("line", line), ("claim", claim))
+        if not lines:
+            self.link(("pathway", pathway), ("claim", claim))
+
     def drop(self, keys: set[tuple[str, str]]) -> None:
         for key in keys:
             del self.nodes[key]

@@ -239,7 +239,7 @@ class RoadmapItem(models.Model):
         ]
         indexes = [models.Index(fields=["report", "target_date"], name="roadmap_report_due")]
 
-    # Set by the pages that list items: days past the target date on the day they are drawn.
+    # Set by the roadmap's selectors: days past the target date on the day it is read.
     overdue_days: int = 0
 
     def __str__(self):

@@ -17,10 +17,7 @@ def roadmap_for_record(access: Access, report: Report, level: str, today: dateti
     """The items (overdue first), or None when the record has no roadmap section; two queries or none."""
     if level != Sensitivity.INTERNAL or not access.on(report).reads_roadmap:
         return None
-    items = list(roadmap_in_report(access, report, today))
-    for item in items:
-        item.overdue_days = item.days_overdue(today)
-    return items
+    return roadmap_in_report(access, report, today)
 
 
 def roadmap_section(items: list | None, add, text) -> None:

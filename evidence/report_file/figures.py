@@ -39,11 +39,8 @@ def from_document(document: dict, pathway_slug: str | None = None) -> Graph:
                 link["relation"] == "undermines" and link["evidence"] in evidence for link in claim.get("evidence", [])
             )
             graph.add(Node("claim", slug, claim["statement"], resting=resting[slug], undermined=undermined))
-            under = [line for line in lines_by_pathway[pathway["slug"]] if slug in line.get("claims", [])]
-            for line in under:
-                graph.link(("line", line["slug"]), ("claim", slug))
-            if not under:
-                graph.link(("pathway", pathway["slug"]), ("claim", slug))
+            under = [line["slug"] for line in lines_by_pathway[pathway["slug"]] if slug in line.get("claims", [])]
+            graph.rest(pathway["slug"], slug, under)
     for slug, claim in claims.items():
         for link in claim.get("evidence", []):
             if ("claim", slug) in graph.nodes and link["evidence"] in evidence:

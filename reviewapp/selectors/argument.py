@@ -87,11 +87,7 @@ def argument_graph(
                     open_findings=open_findings[("claim", row["claim_id"])],
                 )
             )
-        under = lines_under.get((row["pathway_id"], row["claim_id"]), [])
-        for line_slug in under:
-            graph.link(("line", line_slug), ("claim", row["claim__slug"]))
-        if not under:
-            graph.link(("pathway", row["pathway__slug"]), ("claim", row["claim__slug"]))
+        graph.rest(row["pathway__slug"], row["claim__slug"], lines_under.get((row["pathway_id"], row["claim_id"]), []))
     condense(graph, "claim", href=more_claims_href)
     drawn_claims = [claim_id for claim_id, slug in slugs.items() if ("claim", slug) in graph.nodes]
     links = ClaimEvidence.objects.filter(claim_evidence_scope(access), claim_id__in=drawn_claims).order_by(

@@ -35,9 +35,7 @@ def roadmap_visible_to(person) -> QuerySet[RoadmapItem]:
     return scoped(RoadmapItem, roadmap_scope, person)
 
 
-def roadmap_in_report(person, report: Report, today: datetime.date) -> QuerySet[RoadmapItem]:
-    """The report's items this person may read, overdue first (most overdue at the top),
-    then by target date, undated last; with their team, source and pathways (two queries)."""
+def _in_report(person, report: Report, today: datetime.date) -> QuerySet[RoadmapItem]:
     overdue = Case(When(RoadmapItem.overdue_q(today), then=Value(0)), default=Value(1), output_field=IntegerField())
     return (
         roadmap_visible_to(person)
@@ -49,8 +47,21 @@ def roadmap_in_report(person, report: Report, today: datetime.date) -> QuerySet[
     )
 
 
+def roadmap_in_report(person, report: Report, today: datetime.date) -> list[RoadmapItem]:
+    """The report's items this person may read, overdue first (most overdue at the top),
+    then by target date, undated last; with their team, source and pathways (two queries),
+    each with `overdue_days` as of `today`."""
+    items = list(_in_report(person, report, today))
+    for item in items:
+        item.overdue_days = item.days_overdue(today)
+    return items
+
+
 def roadmap_item_for_user(person, report: Report, pk: int, today: datetime.date) -> RoadmapItem:
-    return get_object_or_404(roadmap_in_report(person, report, today), pk=pk)
+    """One item of the report, as `roadmap_in_report` reads it, or Http404."""
+    item = get_object_or_404(_in_report(person, report, today), pk=pk)
+    item.overdue_days = item.days_overdue(today)
+    return item
 
 
 def roadmap_item_from(person, finding: Finding) -> RoadmapItem | None:
@@ -93,13 +104,12 @@ class Group:
         return sum(1 for item in self.items if item.overdue_days)
 
 
-def grouped(items: list[RoadmapItem], by: str, today: datetime.date) -> list[Group]:
+def grouped(items: list[RoadmapItem], by: str) -> list[Group]:
     """Items (in `roadmap_in_report`'s order) under each pathway they would strengthen, in
     the report's order, or under their team, by name; an item appears under every pathway
     it names. Groups with an overdue item come first."""
     groups: dict[tuple[int, str, str], Group] = {}
     for item in items:
-        item.overdue_days = item.days_overdue(today)
         if by == "team":
             team = item.owner_team
             keys = [(0, team.name, team.slug, team.name)]

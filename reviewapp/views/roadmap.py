@@ -54,13 +54,11 @@ def roadmap(request, slug):
     context = _roadmap_page(request, slug, defence=True, chains=True)
     report, scope, today = context["report"], context["scope"], timezone.localdate()
     by = request.GET.get("by") if request.GET.get("by") in GROUPINGS else "pathway"
-    items = list(roadmap_in_report(request.access, report, today))
-    for item in items:
-        item.overdue_days = item.days_overdue(today)
+    items = roadmap_in_report(request.access, report, today)
     context.update(
         by=by,
         groupings=GROUPINGS,
-        groups=grouped(items, by, today),
+        groups=grouped(items, by),
         counts={
             "total": len(items),
             "open": sum(1 for item in items if item.status != RoadmapStatus.DONE),
@@ -208,7 +206,6 @@ def roadmap_item(request, slug, pk):
     context = _roadmap_page(request, slug)
     today = timezone.localdate()
     item = roadmap_item_for_user(request.access, context["report"], pk, today)
-    item.overdue_days = item.days_overdue(today)
     return _detail(request, context, item)
 
 
@@ -218,7 +215,6 @@ def roadmap_item_edit(request, slug, pk):
     context = _roadmap_page(request, slug)
     report, scope, today = context["report"], context["scope"], timezone.localdate()
     item = roadmap_item_for_user(request.access, report, pk, today)
-    item.overdue_days = item.days_overdue(today)
     require(scope.may_update_roadmap_item(item), "Only the report's authors and the owning team change a mitigation.")
     form = _edit_form(request, report, item, request.POST)
     if not form.is_valid():
@@ -231,7 +227,6 @@ def roadmap_item_edit(request, slug, pk):
     except RoadmapConflict as conflict:
         # The newer state shows above; the form keeps what was typed, to save over it knowingly.
         item = roadmap_item_for_user(request.access, report, pk, today)
-        item.overdue_days = item.days_overdue(today)
         posted = request.POST.copy()
         posted["version"] = str(item.version)
         form = _edit_form(request, report, item, posted)
