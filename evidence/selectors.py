@@ -5,13 +5,16 @@ reading level and either they see its report whole, or it backs a claim they can
 (so a pathway-limited external reviewer sees the evidence of their pathways' claims).
 """
 
+from functools import reduce
+from operator import or_
+
 from django.db.models import Aggregate, Count, DurationField, Exists, F, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from evidence.enums import Carried
 from evidence.models import ChainStep, ClaimEvidence, DetectionChain, Evidence, InformationRequest, LineOfDefence
 from pathways.access import REQUEST_OVERSEERS, Access, access_of
-from pathways.models import Report, Team
+from pathways.models import Claim, Report, Team
 from pathways.selectors import (
     NOTHING,
     any_of,
@@ -238,3 +241,22 @@ def unconfirmed_in_report(person, report: Report) -> int:
     """How many carried-forward items of the report, among those the person may read, are
     still to be confirmed or replaced."""
     return evidence_visible_to(person).filter(report=report, carried=Carried.UNCONFIRMED).count()
+
+
+def report_teams(report: Report, *, keeping: int | None = None) -> QuerySet[Team]:
+    """The teams that own something in this report: the ones a claim or a mitigation can be
+    given to; with `keeping`, that team too (the thing's own team, which may own nothing here
+    any more). Giving a claim to a team of another report would let that team's members read
+    this one (owning-team access) without a grant, so no editor offers one."""
+    owned: list[Q | Exists] = [
+        Exists(model.objects.filter(owner_team=OuterRef("pk"), **{where: report}))
+        for model, where in (
+            (Claim, "report"),
+            (Evidence, "report"),
+            (LineOfDefence, "report"),
+            (ChainStep, "chain__report"),
+        )
+    ]
+    if keeping is not None:
+        owned.append(Q(pk=keeping))
+    return Team.objects.filter(reduce(or_, owned)).order_by("name")

@@ -16,6 +16,7 @@ ACTIONS = (
     "pathways.pathway.changed",
     "pathways.conclusion.changed",
     "pathways.claim.changed",
+    "pathways.access.team_given_claim",
     "evidence.evidence.added",
     "evidence.evidence.changed",
     "evidence.evidence.confirmed",

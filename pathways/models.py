@@ -43,7 +43,15 @@ class ReviewerOrganisation(models.Model):
 
 
 class User(AbstractUser):
-    clearance = models.CharField(max_length=16, choices=Clearance.choices, default=Clearance.INTERNAL)
+    # Least privilege: a person created without a stated clearance (in the admin, by
+    # createsuperuser, by an invitation) reads as an outsider until staff say otherwise.
+    clearance = models.CharField(
+        max_length=16,
+        choices=Clearance.choices,
+        default=Clearance.EXTERNAL,
+        help_text="Internal staff read internal material; external people read up to reviewer level. "
+        "Only staff give internal clearance.",
+    )
     organisation = models.ForeignKey(
         ReviewerOrganisation,
         null=True,

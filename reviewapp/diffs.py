@@ -20,6 +20,7 @@ FIELD_LABELS = {
     "kind": "Kind",
     "sensitivity": "Sensitivity",
     "owner_team": "Owning team",
+    "readers_through_the_team": "Members of the new owning team, who read the report through it",
     "source": "Source",
     "summary": "Summary",
     "pathways": "Pathways that rest on it",

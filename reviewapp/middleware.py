@@ -1,3 +1,8 @@
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.core.handlers.exception import get_exception_response
+from django.urls import get_resolver, get_urlconf
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 
@@ -30,4 +35,36 @@ class HtmxVaryMiddleware:
         patch_vary_headers(response, ("HX-Request",))
         if request.user.is_authenticated and not response.has_header("Cache-Control"):
             patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+refusals = logging.getLogger("reviewapp.refusals")
+
+
+class RefusalLogMiddleware:
+    """A refused request (PermissionDenied, answered 403) is an expected event, not an error:
+    it is logged as one line, who, what and why, where Django would log a full traceback.
+    The 403 page is the one Django would have shown."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, PermissionDenied):
+            return None
+        response = get_exception_response(request, get_resolver(get_urlconf()), 403, exception)
+        user = getattr(request, "user", None)
+        who = user.get_username() if user is not None and user.is_authenticated else "anonymous"
+        refusals.warning(
+            "refused %s %s %s for %s%s",
+            response.status_code,
+            request.method,
+            request.get_full_path()[:300],
+            who,
+            f": {exception}" if str(exception) else "",
+        )
+        response._has_been_logged = True  # Django's own "Forbidden: …" line would repeat this one
         return response

@@ -37,7 +37,7 @@ from pathways.access import Access, access_of
 from pathways.enums import Role, Sensitivity
 from pathways.models import Report, User
 from pathways.selectors import conclusions_visible_to, pathways_visible_to
-from pathways.text import LEVELS, REDACTED, level_allows, render_plain
+from pathways.text import LEVELS, REDACTED, inert_html, level_allows, render_plain
 from reviewapp.enums import Position
 from reviewapp.models import SignOff, Verdict
 from reviewapp.record_findings import finding_texts, findings_for_record, findings_section
@@ -251,7 +251,8 @@ def _subject(information_request: InformationRequest) -> str:
 
 
 def review_record_markdown(record: ReviewRecord, summary: dict) -> str:
-    """The record as a Markdown document for people; text as the report export writes it."""
+    """The record as a Markdown document for people; text as the report export writes it,
+    raw HTML in it escaped (see `pathways.text.inert_html`)."""
     level = record.level
 
     def text(markdown: str) -> str:
@@ -289,7 +290,7 @@ def review_record_markdown(record: ReviewRecord, summary: dict) -> str:
     _request_section(record, add, text)
     findings_section(record.findings, add, text, _when)
     roadmap_section(record.roadmap, add, text)
-    return "\n\n".join(lines) + "\n"
+    return inert_html("\n\n".join(lines)) + "\n"
 
 
 def _sign_off_section(record: ReviewRecord, add, text) -> None:

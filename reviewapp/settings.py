@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "reviewapp.middleware.HtmxVaryMiddleware",
+    "reviewapp.middleware.RefusalLogMiddleware",
 ]
 
 ROOT_URLCONF = "reviewapp.urls"
@@ -174,11 +175,18 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 
 HTTPS_ONLY = envbool("HTTPS_ONLY", not DEBUG)
+# Behind a reverse proxy that terminates TLS, sets X-Forwarded-Proto and X-Forwarded-For and
+# drops any a client sent: BEHIND_PROXY=1. Without it neither header is believed, since
+# anyone can send them (a forged "https" would pass for a secure request, a forged address
+# would dodge the sign-in throttle).
+BEHIND_PROXY = envbool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if HTTPS_ONLY:
     SECURE_SSL_REDIRECT = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     # /healthz is polled over plain HTTP by load balancers inside the network.
@@ -201,6 +209,11 @@ if EMAIL_URL.startswith(("smtp://", "smtp+tls://")):
             },
         }
     }
+elif EMAIL_URL == "" and not DEBUG:
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be set when DEBUG is off: smtp://user:pass@host:port (invitations and password "
+        "resets go by email), or console: for a trial that prints mail instead of sending it"
+    )
 elif EMAIL_URL in {"", "console:"}:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 else:
@@ -277,7 +290,8 @@ WARNING_SIGN_RATE_LIMIT = envint("WARNING_SIGN_RATE_LIMIT", 30)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint narrates every step of every PDF at INFO; its warnings still show.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},

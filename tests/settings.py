@@ -4,7 +4,7 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("HTTPS_ONLY", "0")
-os.environ.setdefault("EMAIL_URL", "")
+os.environ.setdefault("EMAIL_URL", "console:")
 
 from reviewapp.settings import *  # noqa: F403
 

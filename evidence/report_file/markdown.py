@@ -1,12 +1,14 @@
 """A report as a Markdown document for people (the `md` export, and the text a PDF prints):
 the same cut as the YAML export (see exporting.py), included spans shown plainly, a first
-line stating the level and what `[redacted]` means, and a second the redaction summary."""
+line stating the level and what `[redacted]` means, and a second the redaction summary.
+People's text stays inert: raw HTML in it is escaped (`pathways.text.inert_html`), so no
+viewer that renders Markdown with HTML runs what a reviewer typed."""
 
 from evidence.defence import Basis, independence
 from evidence.enums import DefenceKind, DefenceStage, EvidenceKind, Relation, Strength
 from evidence.report_file.chains import chain_paragraphs
 from pathways.enums import ClaimCategory, ReportStatus, RiskLevel, Sensitivity
-from pathways.text import LEVELS, REDACTED, render_plain
+from pathways.text import LEVELS, REDACTED, inert_html, render_plain
 
 
 def report_facts(report) -> list[tuple[str, str]]:
@@ -101,7 +103,7 @@ def as_markdown(view, summary: dict) -> str:
         )
         if evidence.summary:
             add(markdown(evidence.summary))
-    return "\n\n".join(lines) + "\n"
+    return inert_html("\n\n".join(lines)) + "\n"
 
 
 def _independence_line(entries: list[dict]) -> str:

@@ -10,10 +10,11 @@ from django.db import transaction
 from evidence.enums import EvidenceKind, Relation
 from evidence.models import ClaimEvidence, Evidence
 from evidence.search import search_index_evidence
+from evidence.selectors import report_teams
 from pathways.access import access_of
 from pathways.audit import field_changes, log_action
 from pathways.enums import Sensitivity
-from pathways.models import Claim, User
+from pathways.models import Claim, Team, User
 from pathways.services import EditConflict, EditRefused, claim_lock, claim_update, text_errors
 
 EVIDENCE_MARKDOWN_FIELDS = ("summary",)
@@ -89,13 +90,39 @@ def claim_update_with_evidence(
 
     `evidence_links` is the whole new list of (evidence item, relation); every item must be in
     the claim's report. The links and the claim's own fields change together, in one version
-    and one audit entry, or not at all.
+    and one audit entry, or not at all. A new owning team must own something in the report
+    already (`report_teams`); the change is also logged as an access change.
     """
     locked = claim_lock(claim=claim, version=version)
+    before_team = locked.owner_team
+    after_team: Team | None = claim_fields.get("owner_team")
+    given = after_team if after_team is not None and after_team.pk != before_team.pk else None
+    if given is not None and not report_teams(locked.report).filter(pk=given.pk).exists():
+        raise EditRefused(
+            {"owner_team": [f"{given.name} owns nothing in this report: a claim goes to one of its own teams."]}
+        )
     extra_changes = {}
     if evidence_links is not None:
         extra_changes = _set_evidence_links(claim=locked, links=evidence_links)
-    return claim_update(claim=locked, editor=editor, version=version, extra_changes=extra_changes, **claim_fields)
+    saved = claim_update(claim=locked, editor=editor, version=version, extra_changes=extra_changes, **claim_fields)
+    if given is not None:
+        # An access change as well as an edit: the new team's members read the whole report.
+        log_action(
+            report=saved.report,
+            actor=editor,
+            action="pathways.access.team_given_claim",
+            target=saved,
+            data={
+                "changes": {
+                    "owner_team": {"before": before_team.name, "after": given.name},
+                    "readers_through_the_team": {
+                        "before": [],
+                        "after": sorted(str(member) for member in given.members.all()),
+                    },
+                }
+            },
+        )
+    return saved
 
 
 def _set_evidence_links(*, claim: Claim, links: list[tuple[Evidence, str]]) -> dict:

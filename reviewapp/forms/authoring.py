@@ -145,7 +145,14 @@ class ClaimEditForm(EditForm):
         choices=Sensitivity.choices,
         help_text="Who may read the claim: public, reviewers (external included) or internal staff only.",
     )
-    owner_team = forms.ModelChoiceField(label="Owning team", queryset=Team.objects.all(), empty_label=None)
+    owner_team = forms.ModelChoiceField(
+        label="Owning team",
+        queryset=Team.objects.none(),
+        empty_label=None,
+        help_text="The members of the team that owns a claim read this whole report, internal material "
+        "included, to answer requests about it: giving the claim to another team gives its members that. "
+        "Only teams that already own something in this report are offered.",
+    )
     pathways = forms.ModelMultipleChoiceField(
         label="Pathways that rest on this claim",
         queryset=None,
@@ -153,16 +160,18 @@ class ClaimEditForm(EditForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, pathways, evidence_items, **kwargs):
+    def __init__(self, *args, pathways, evidence_items, teams, **kwargs):
         """`pathways`: the pathways the editor sees (the page's column), in order;
         `evidence_items`: the evidence of the report the editor sees (a queryset: a report
-        may hold thousands, and only those cited or searched for are read)."""
+        may hold thousands, and only those cited or searched for are read); `teams`, the
+        teams the claim may be given to (`evidence.selectors.report_teams`)."""
         super().__init__(*args, **kwargs)
         # What a posted id is checked against; the choices shown are built once from lists,
         # where the fields would otherwise query again each time they render.
         self.fields["pathways"].queryset = Pathway.objects.filter(pk__in=[pathway.pk for pathway in pathways])
         self.fields["pathways"].choices = [(pathway.pk, pathway.title) for pathway in pathways]
-        self.fields["owner_team"].choices = [(team.pk, team.name) for team in Team.objects.all()]
+        self.fields["owner_team"].queryset = teams
+        self.fields["owner_team"].choices = [(team.pk, team.name) for team in teams]
         self.evidence_items = evidence_items
         self.fields["evidence_links"] = EvidenceLinksField(label="Evidence", evidence_items=evidence_items)
 
@@ -224,6 +233,7 @@ ACTION_LABELS = {
     "pathways.report.status_changed": "Report status changed",
     "pathways.pathway.changed": "Pathway edited",
     "pathways.claim.changed": "Claim edited",
+    "pathways.access.team_given_claim": "Claim given to another team (its members read the report)",
     "pathways.conclusion.changed": "Conclusion edited",
     "evidence.evidence.changed": "Evidence edited",
     "evidence.evidence.confirmed": "Carried-forward evidence confirmed",

@@ -9,16 +9,14 @@ there are. Every list and count here goes through `roadmap_scope`.
 
 import datetime
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import or_
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
 from evidence.chains import ChainFlags, chain_rows, pathway_chains
-from evidence.models import ChainStep, DetectionChain, Evidence, LineOfDefence
+from evidence.models import DetectionChain
 from pathways.access import Access, access_of
-from pathways.models import Claim, Pathway, Report, Team
+from pathways.models import Pathway, Report
 from pathways.selectors import NOTHING, in_reports, scoped
 from reviewapp.enums import Disposition, RoadmapStatus
 from reviewapp.models import Finding, RoadmapItem
@@ -126,23 +124,6 @@ def grouped(items: list[RoadmapItem], by: str) -> list[Group]:
 
 
 # ----------------------------------------------------------- what can go on the roadmap
-
-
-def report_teams(report: Report, *, keeping: int | None = None) -> QuerySet[Team]:
-    """The teams that own something in this report: the ones a mitigation can be given to;
-    with `keeping`, that team too (an item's own team, which may own nothing here any more)."""
-    owned: list[Q | Exists] = [
-        Exists(model.objects.filter(owner_team=OuterRef("pk"), **{where: report}))
-        for model, where in (
-            (Claim, "report"),
-            (Evidence, "report"),
-            (LineOfDefence, "report"),
-            (ChainStep, "chain__report"),
-        )
-    ]
-    if keeping is not None:
-        owned.append(Q(pk=keeping))
-    return Team.objects.filter(reduce(or_, owned)).order_by("name")
 
 
 def planned_findings(person, report: Report) -> QuerySet[Finding]:

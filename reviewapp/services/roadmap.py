@@ -21,14 +21,14 @@ from django.utils import timezone
 
 from evidence.enums import Strength
 from evidence.models import DetectionChain, LineOfDefence
-from evidence.selectors import chains_visible_to, lines_visible_to
+from evidence.selectors import chains_visible_to, lines_visible_to, report_teams
 from pathways.access import access_of
 from pathways.audit import field_changes, log_action
 from pathways.models import Pathway, Report, Team, User
 from reviewapp.enums import Disposition, RoadmapStatus
 from reviewapp.models import Finding, RoadmapItem
 from reviewapp.selectors.findings import findings_visible_to
-from reviewapp.selectors.roadmap import chain_flags_of, report_teams, roadmap_visible_to
+from reviewapp.selectors.roadmap import chain_flags_of, roadmap_visible_to
 
 MAX_TEXT = 10_000
 Source = Finding | LineOfDefence | DetectionChain

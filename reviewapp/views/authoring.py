@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from evidence.enums import Relation
 from evidence.models import ClaimEvidence
-from evidence.selectors import claim_evidence_visible_to, evidence_for_user, evidence_visible_to
+from evidence.selectors import claim_evidence_visible_to, evidence_for_user, evidence_visible_to, report_teams
 from evidence.services.editing import claim_update_with_evidence, evidence_update
 from pathways.models import AuditEntry, Team
 from pathways.selectors import claim_for_user, conclusion_for_user, pathways_visible_to
@@ -279,6 +279,7 @@ def claim_edit(request, slug, claim_slug):
     choices = {
         "pathways": context["pathways"],
         "evidence_items": evidence_visible_to(request.access).filter(report=report),
+        "teams": report_teams(report, keeping=claim.owner_team_id),
     }
     finding = request.method == "POST" and "find_evidence" in request.POST
     search = (request.POST if request.method == "POST" else request.GET).get("evidence_search", "")[:200]

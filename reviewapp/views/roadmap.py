@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from evidence.enums import Strength
 from evidence.models import DetectionChain, LineOfDefence
-from evidence.selectors import chain_for_user, line_for_user
+from evidence.selectors import chain_for_user, line_for_user, report_teams
 from pathways.models import Pathway
 from reviewapp.enums import RoadmapStatus
 from reviewapp.forms.roadmap import RoadmapItemForm, RoadmapMoveForm
@@ -22,7 +22,6 @@ from reviewapp.selectors.findings import finding_for_user
 from reviewapp.selectors.roadmap import (
     grouped,
     planned_findings,
-    report_teams,
     roadmap_in_report,
     roadmap_item_for_user,
 )
