@@ -234,6 +234,8 @@ class ReportAccess:
         """The sign-off dashboard and the recorded sign-offs."""
         return self.visible and bool(self.roles & DASHBOARD_ROLES)
 
+    may_manage_people = may_open_dashboard  # the People page: grants, scope, revocation
+
     @property
     def may_sign_off(self) -> bool:
         return self.visible and self.is_leadership

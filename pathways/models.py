@@ -7,6 +7,7 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from pathways.enums import (
@@ -60,6 +61,8 @@ class User(AbstractUser):
         related_name="members",
         help_text="The reviewer organisation this person acts for, if they review.",
     )
+    # When they last made a request, to within a few minutes (reviewapp.middleware).
+    last_seen = models.DateTimeField(null=True, blank=True)
 
     @property
     def is_external(self) -> bool:
@@ -226,6 +229,38 @@ class PathwayUserObjectPermission(UserObjectPermissionBase):
 
 class PathwayGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Pathway, on_delete=models.CASCADE)
+
+
+class Invitation(models.Model):
+    """An invitation to review one report, sent by email: a single-use link that expires.
+    Only a hash of its token is kept, so the table cannot be read back into working links.
+    Accepting it creates the person with the stated clearance and grants the stated access
+    (`pathways.invitations`)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    name = models.CharField(max_length=150, blank=True)
+    clearance = models.CharField(max_length=16, choices=Clearance.choices, default=Clearance.EXTERNAL)
+    role = models.CharField(max_length=32, choices=Role.choices)
+    organisation = models.CharField(max_length=200, blank=True)
+    pathways = models.ManyToManyField(Pathway, blank=True, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Invitation of {self.email} to {self.report.slug}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.withdrawn_at is None and self.expires_at > timezone.now()
 
 
 class AuditEntry(models.Model):

@@ -1,12 +1,44 @@
 import logging
+import time
 
+from django.conf import settings
+from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
 from django.core.handlers.exception import get_exception_response
 from django.urls import get_resolver, get_urlconf
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 
 from pathways.access import access_of, remember_access
+from pathways.models import User
+
+SEEN_KEY = "seen_at"  # in the session: when its person last made a request (Unix seconds)
+SIGNED_OUT_IDLE_KEY = "signed_out_idle"
+# How stale `seen_at` and the person's `last_seen` may grow before they are written again:
+# a write at most every few minutes, not one on every request.
+SEEN_REFRESH_SECONDS = 300
+
+
+class IdleSessionMiddleware:
+    """A session unused for SESSION_IDLE_SECONDS is over: the person is signed out and the
+    sign-in page says why. A session in use is kept alive, and the person's `last_seen`
+    (the People page) kept within SEEN_REFRESH_SECONDS of the truth."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            seen = request.session.get(SEEN_KEY)
+            if seen is not None and now - seen > settings.SESSION_IDLE_SECONDS:
+                logout(request)
+                request.session[SIGNED_OUT_IDLE_KEY] = True
+            elif seen is None or now - seen >= SEEN_REFRESH_SECONDS:
+                request.session[SEEN_KEY] = now
+                User.objects.filter(pk=request.user.pk).update(last_seen=timezone.now())
+        return self.get_response(request)
 
 
 class AccessMiddleware:

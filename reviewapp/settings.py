@@ -5,6 +5,7 @@ variable; a malformed value stops start-up with a message rather than being gues
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",  # full-text search: the search documents' tsvector and GIN indexes
     "guardian",
+    "axes",
     "django_htmx",
     "pathways",
     "evidence",
@@ -75,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "reviewapp.middleware.IdleSessionMiddleware",
     "reviewapp.middleware.AccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -82,6 +85,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "reviewapp.middleware.HtmxVaryMiddleware",
     "reviewapp.middleware.RefusalLogMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it turns a lock-out into the locked-out page
 ]
 
 ROOT_URLCONF = "reviewapp.urls"
@@ -125,6 +129,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "pathways.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: a locked-out account or address goes no further
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -135,6 +140,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Sign-in that holds (django-axes): after SIGNIN_FAILURE_LIMIT failures in a row for one
+# username, or from one address, sign-in is refused for SIGNIN_COOLOFF_MINUTES, the right
+# password included; each lock-out is logged. A success clears the count.
+AXES_FAILURE_LIMIT = envint("SIGNIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("SIGNIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "reviewapp.views.accounts.locked_out"
+AXES_CLIENT_IP_CALLABLE = "reviewapp.accounts.client_address"
+AXES_VERBOSE = True
+# A session ends after SESSION_IDLE_MINUTES without a request, and in any case after
+# SESSION_HOURS (reviewapp.middleware.IdleSessionMiddleware).
+SESSION_IDLE_SECONDS = 60 * envint("SESSION_IDLE_MINUTES", 60)
+SESSION_COOKIE_AGE = 60 * 60 * envint("SESSION_HOURS", 12)
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 2  # a reset link works for two hours, once
+INVITATION_DAYS = envint("INVITATION_DAYS", 7)  # an invitation's link works this long, once
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -294,5 +316,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint narrates every step of every PDF at INFO; its warnings still show.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    # Axes narrates every sign-in at INFO; its lock-outs (WARNING) still show.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from reviewapp.views import (
+    accounts,
     api,
     argument,
     audit,
@@ -13,6 +13,7 @@ from reviewapp.views import (
     findings,
     inbox,
     notifications,
+    people,
     requests,
     roadmap,
     search,
@@ -25,8 +26,7 @@ from reviewapp.views import reading as views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    *accounts.urlpatterns,
     path("reports/<slug:slug>/", views.report_detail, name="report_detail"),
     path("reports/<slug:slug>/status/", views.report_status, name="report_status"),
     path("reports/<slug:slug>/pathways/<slug:pathway_slug>/", views.pathway_detail, name="pathway_detail"),
@@ -53,4 +53,5 @@ urlpatterns = [
     *versions.urlpatterns,
     *roadmap.urlpatterns,
     *argument.urlpatterns,
+    *people.urlpatterns,
 ]

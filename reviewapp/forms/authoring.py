@@ -234,6 +234,11 @@ ACTION_LABELS = {
     "pathways.pathway.changed": "Pathway edited",
     "pathways.claim.changed": "Claim edited",
     "pathways.access.team_given_claim": "Claim given to another team (its members read the report)",
+    "pathways.access.granted": "Access given or changed",
+    "pathways.access.revoked": "Access taken away",
+    "pathways.access.invited": "Someone invited",
+    "pathways.access.invitation_withdrawn": "Invitation withdrawn",
+    "pathways.access.invitation_accepted": "Invitation accepted",
     "pathways.conclusion.changed": "Conclusion edited",
     "evidence.evidence.changed": "Evidence edited",
     "evidence.evidence.confirmed": "Carried-forward evidence confirmed",
@@ -245,7 +250,7 @@ ACTION_LABELS = {
 
 
 APP_LABELS = {
-    "pathways": "The report and its content: status, pathways, claims, conclusions",
+    "pathways": "The report, its content and who has access: status, pathways, claims, conclusions, grants",
     "evidence": "Evidence and information requests",
     "reviewapp": "Review: comments, verdicts, findings, the mitigation roadmap, sign-off",
     "versions": "Published versions",

@@ -11,6 +11,8 @@ report they can open only when they may see what it is about, its target:
   (`information_request_scope`: their organisation's, their team's, or every one on a
   report they author or lead);
 - a sign-off: on a report whose sign-off pages they may open (authors, leadership);
+- a change of access (the target is a person or an invitation): for those who manage the
+  report's people, its authors and leadership;
 - a mitigation on the roadmap: in a report they see whole (the roadmap's own rule,
   `reviewapp.selectors.roadmap`; externals see no entry at all);
 - an export: their own, or on a report they author or lead;
@@ -80,7 +82,7 @@ def audit_entry_scope(access: Access) -> Q:
     return Q(report_id__in=ids(access.visible_report_ids)) & any_of(
         content,
         Q(target_type="informationrequest") & requests if requests is not NOTHING else None,
-        Q(target_type="signoff", report_id__in=dashboards) if dashboards else None,
+        Q(target_type__in=["signoff", "user", "invitation"], report_id__in=dashboards) if dashboards else None,
         Q(target_type="exportjob") & exports,
     )
 

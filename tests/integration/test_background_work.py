@@ -235,8 +235,7 @@ def test_an_email_that_keeps_failing_is_left_failed_for_admins_to_see_and_retry(
     assert len(mailbox.attempts()) == MAX_RETRIES + 1
     assert mailbox.messages() == []
 
-    UserFactory(username="root", is_staff=True, is_superuser=True)
-    assert client.login(username="root", password="correct-horse-battery")
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
     changelist = reverse("admin:reviewapp_notification_changelist")
     row_link = reverse("admin:reviewapp_notification_change", args=[notification.pk])
     assert row_link in client.get(changelist, {"email_state__exact": "failed"}).content.decode()

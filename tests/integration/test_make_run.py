@@ -78,13 +78,17 @@ def _lines_of(output: str, source: str) -> str:
     return "\n".join(match.group(1) for line in output.splitlines() if (match := mark.match(line)))
 
 
+LOG_PREFIX = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ \w+ celery\.redirected ")
+
+
 def _console_emails(output: str) -> list:
     """The emails Django's console backend printed in the worker's output. Each message is
     one write, but its closing line of dashes is another, so with two pool processes
     sending at once, one message can start before the other's dashes: a message ends at
     its dashes or where the next one starts."""
     messages, current = [], None
-    for line in _lines_of(output, "worker").splitlines():
+    for logged in _lines_of(output, "worker").splitlines():
+        line = LOG_PREFIX.sub("", logged)  # what the worker printed reaches the log as a record
         if line.startswith("Content-Type: "):
             if current:
                 messages.append(current)

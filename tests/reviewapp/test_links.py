@@ -9,7 +9,13 @@ from django.urls.resolvers import RegexPattern
 
 from reviewapp.links import fast_reverse
 
-SAMPLES = {"int": [7, "12"], "slug": ["pathway-1", "a_b-2"], "str": ["x y", "é"], "path": ["a/b"]}
+SAMPLES = {
+    "int": [7, "12"],
+    "slug": ["pathway-1", "a_b-2"],
+    "str": ["x y", "é"],
+    "string": ["MQ", "c3a-token"],
+    "path": ["a/b"],
+}
 # A group of a pattern written as a regular expression: its alternatives when it is a
 # choice of words (`pathways|claims|evidence`), else these slugs.
 REGEX_GROUP = re.compile(r"\(\?P<\w+>([^)]*)\)")

@@ -18,6 +18,7 @@ from tests.reviewapp.matrix import (
     findings,
     monitoring,
     notifications,
+    people,
     reading,
     requests,
     roadmap,
@@ -40,6 +41,7 @@ MATRIX = [
     *monitoring.ROWS,
     *findings.ROWS,
     *roadmap.ROWS,
+    *people.ROWS,
 ]
 
 
