@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",  # full-text search: the search documents' tsvector and GIN indexes
     "guardian",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_htmx",
     "pathways",
     "evidence",
@@ -79,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "reviewapp.middleware.IdleSessionMiddleware",
     "reviewapp.middleware.AccessMiddleware",
+    "reviewapp.two_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -155,6 +159,7 @@ AXES_VERBOSE = True
 SESSION_IDLE_SECONDS = 60 * envint("SESSION_IDLE_MINUTES", 60)
 SESSION_COOKIE_AGE = 60 * 60 * envint("SESSION_HOURS", 12)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2  # a reset link works for two hours, once
+OTP_TOTP_ISSUER = "Risk Report Review"  # the name authenticator apps show
 INVITATION_DAYS = envint("INVITATION_DAYS", 7)  # an invitation's link works this long, once
 
 LOGIN_URL = "login"

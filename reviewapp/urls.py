@@ -17,6 +17,7 @@ from reviewapp.views import (
     requests,
     roadmap,
     search,
+    two_factor,
     verdicts,
     versions,
     warning_signs,
@@ -54,4 +55,5 @@ urlpatterns = [
     *roadmap.urlpatterns,
     *argument.urlpatterns,
     *people.urlpatterns,
+    *two_factor.urlpatterns,
 ]

@@ -166,17 +166,24 @@ def _a_chain_and_a_warning_sign(report, author):
 
 
 def sign_in(users: dict) -> dict:
-    """A session cookie for each persona, made as a login makes it."""
+    """A session cookie for each persona, made as a complete sign-in makes it: password (by
+    the model backend) and, where it is required, the second factor; seen now."""
+    import time
+
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+
+    from reviewapp import two_factor
+    from reviewapp.middleware import SEEN_KEY
 
     cookies = {}
     for persona, user in users.items():
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session[two_factor.SESSION_KEY] = session[SEEN_KEY] = int(time.time())
         session.save()
         cookies[persona] = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
     return cookies

@@ -6,8 +6,10 @@ strings that must never reach them.
 """
 
 import os
+import time
 
 import pytest
+from django.test import Client
 
 from evidence.enums import Detector, Relation, StepRole
 from pathways.enums import Clearance, Sensitivity
@@ -44,6 +46,24 @@ ALL_CANARIES = [
     CANARY_INTERNAL_STEP,
     CANARY_INTERNAL_CHAIN,
 ]
+
+
+@pytest.fixture(autouse=True)
+def _force_login_signs_in_completely(monkeypatch):
+    """`client.force_login` stands for a complete sign-in: password and, where required, the
+    second factor (whose own tests, tests/reviewapp/test_two_factor.py, sign in without it)."""
+    from reviewapp.two_factor import SESSION_KEY
+
+    password_only = Client.force_login
+
+    def force_login(client, user, backend=None):
+        password_only(client, user, backend)
+        session = client.session
+        session[SESSION_KEY] = int(time.time())
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    monkeypatch.setattr(Client, "force_login_password_only", password_only, raising=False)
 
 
 class World:

@@ -58,3 +58,15 @@ def body(client, url: str) -> str:
     response = client.get(url)
     assert response.status_code == 200
     return response.content.decode()
+
+
+def authenticator_code(device, steps_ahead: int = 0) -> str:
+    """The code an authenticator app would show now for this TOTP device (a later step's with
+    `steps_ahead`: a code already used is refused, the next one is accepted)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():0{device.digits}d}"

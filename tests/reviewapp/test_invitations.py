@@ -11,12 +11,14 @@ from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pathways.access import access_of
 from pathways.enums import Clearance, Role, Sensitivity
 from pathways.invitations import invitation_create
 from pathways.models import AuditEntry, Invitation, User
 from tests.factories import ReportFactory, UserFactory
+from tests.helpers import authenticator_code
 
 INVITE = reverse("people_invite", args=["pilot"])
 PASSWORD = "a-long-passphrase-for-review"
@@ -78,7 +80,13 @@ def test_the_invitee_chooses_a_password_and_has_exactly_the_invited_access(clien
     reach = access_of(person).on(world.report)
     assert reach.visible and not reach.sees_whole_report and reach.level == Sensitivity.REVIEWER
     assert person.organisation.name == "Outside Reviewers"
-    assert client.get(reverse("pathway_detail", args=["pilot", world.in_scope.slug])).status_code == 200
+    pathway = reverse("pathway_detail", args=["pilot", world.in_scope.slug])
+    before = client.get(pathway)
+    assert before.status_code == 302 and before.url.startswith(reverse("two_factor_setup")), "nothing before it"
+    client.get(before.url)
+    code = authenticator_code(TOTPDevice.objects.get(user=person))
+    assert client.post(before.url, {"code": code, "next": pathway}).status_code == 200
+    assert client.get(pathway).status_code == 200
     assert client.get(reverse("pathway_detail", args=["pilot", world.out_of_scope.slug])).status_code == 404
     invitation = Invitation.objects.get()
     assert invitation.accepted_by == person

@@ -107,6 +107,10 @@ ROWS = [
         kwargs={"slug": "pilot", "token": "forged-token"},
         label="forged",
     ),
+    # Signed in (and proved, as force_login stands for), with no authenticator yet: set-up
+    # opens; the check sends them to set it up.
+    Row("two_factor_setup", {**dict.fromkeys(SIGNED_IN, 200), "anonymous": 302}),
+    Row("two_factor_verify", {**dict.fromkeys(SIGNED_IN, 302), "anonymous": 302}),
     Row("password_reset", EVERYONE),
     Row("password_reset_done", EVERYONE),
     Row("password_reset_confirm", EVERYONE, kwargs={"uidb64": "MQ", "token": "forged-token"}),
