@@ -260,3 +260,10 @@ def report_teams(report: Report, *, keeping: int | None = None) -> QuerySet[Team
     if keeping is not None:
         owned.append(Q(pk=keeping))
     return Team.objects.filter(reduce(or_, owned)).order_by("name")
+
+
+def reading_teams(report: Report) -> QuerySet[Team]:
+    """The teams whose members read the report through it: those owning a claim or an
+    evidence item there (the access rule, `pathways.access`)."""
+    owned = [Exists(model.objects.filter(owner_team=OuterRef("pk"), report=report)) for model in (Claim, Evidence)]
+    return Team.objects.filter(reduce(or_, owned)).order_by("name")

@@ -9,7 +9,10 @@ Rules:
   with another report's address is refused like a forged one, and every refusal reads
   the same (`InvitationInvalid`), so a link tells nothing about other invitations.
 - Accepting creates the account (clearance as invited) and grants the access, in one
-  transaction with the invitation locked, so two tabs cannot accept it twice.
+  transaction with the invitation locked, so two tabs cannot accept it twice. It is refused
+  once the inviter could no longer send it (no longer managing the report's people, or no
+  longer staff for internal clearance), and when every pathway it was limited to is gone
+  (it never widens to the whole report).
 - Inviting, withdrawing and accepting are each in the report's audit log.
 """
 
@@ -22,6 +25,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from pathways.access import access_of
 from pathways.audit import log_action
 from pathways.enums import REVIEWER_ROLES, Clearance, Role
 from pathways.models import Invitation, Pathway, Report, User
@@ -82,6 +86,7 @@ def invitation_create(
         token_hash=_hash(token),
         invited_by=inviter,
         expires_at=now + timedelta(days=settings.INVITATION_DAYS),
+        limited=bool(pathways),
     )
     invitation.pathways.set(pathways or [])
     log_action(
@@ -109,8 +114,11 @@ def invitation_open(*, report_slug: str, token: str) -> Invitation:
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, username: str, password: str, name: str = "") -> User:
     """Create the invited person and give them the access they were invited to."""
-    locked = Invitation.objects.select_for_update().select_related("report").get(pk=invitation.pk)
-    if not locked.is_open:
+    locked = (
+        Invitation.objects.select_for_update(of=("self",)).select_related("report", "invited_by").get(pk=invitation.pk)
+    )
+    pathway_slugs = list(locked.pathways.values_list("slug", flat=True))
+    if not locked.is_open or not _inviter_still_may(locked) or (locked.limited and not pathway_slugs):
         raise InvitationInvalid()
     first, _, last = (name or locked.name).strip().partition(" ")
     person = User.objects.create_user(
@@ -126,13 +134,24 @@ def invitation_accept(*, invitation: Invitation, username: str, password: str, n
         user=person,
         role=locked.role,
         org_name=locked.organisation,
-        pathway_slugs=list(locked.pathways.values_list("slug", flat=True)),
+        pathway_slugs=pathway_slugs,
         actor=locked.invited_by,
     )
     locked.accepted_at, locked.accepted_by = timezone.now(), person
     locked.save(update_fields=["accepted_at", "accepted_by"])
     log_action(report=locked.report, actor=person, action="pathways.access.invitation_accepted", target=locked)
     return person
+
+
+def _inviter_still_may(invitation: Invitation) -> bool:
+    """The invitation stands only while its inviter could still send it: they still manage
+    the report's people, and are still staff if it gives internal clearance."""
+    inviter = invitation.invited_by
+    if inviter is None or not inviter.is_active:
+        return False
+    if invitation.clearance == Clearance.INTERNAL and not inviter.is_staff:
+        return False
+    return access_of(inviter).on(invitation.report).may_manage_people
 
 
 @transaction.atomic

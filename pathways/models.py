@@ -244,6 +244,7 @@ class Invitation(models.Model):
     role = models.CharField(max_length=32, choices=Role.choices)
     organisation = models.CharField(max_length=200, blank=True)
     pathways = models.ManyToManyField(Pathway, blank=True, related_name="+")
+    limited = models.BooleanField(default=False, help_text="Limited to `pathways`; never the whole report.")
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

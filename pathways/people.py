@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from guardian.shortcuts import assign_perm
 
-from pathways.access import ROLE_BY_CODENAME, allowed_roles
+from pathways.access import ROLE_BY_CODENAME, access_of, allowed_roles
 from pathways.audit import log_action
 from pathways.enums import GRANTABLE_ROLES, PATHWAY_REVIEW_CODENAME, REVIEWER_ROLES, OrganisationKind, Role
 from pathways.models import (
@@ -180,6 +180,8 @@ def access_grant(
         raise AccessError(f"--org is only for reviewer roles, not for {role.label.lower()}")
     if pathway_slugs and role != Role.EXTERNAL_REVIEWER:
         raise AccessError("--pathways limits external reviewers only")
+    if actor is not None:
+        _may_grant(actor=actor, report=report, user=user, role=role)
 
     pathways = []
     if pathway_slugs:
@@ -188,6 +190,7 @@ def access_grant(
         if unknown:
             raise AccessError(f"report '{report.slug}' has no pathway {', '.join(repr(s) for s in unknown)}")
 
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one change to a person's access at a time
     before = _holding(report=report, user=user)
     if role in REVIEWER_ROLES:
         organisation = _organisation_for(user=user, role=role, org_name=org_name)
@@ -204,6 +207,16 @@ def access_grant(
         assign_perm(f"pathways.{role.codename}", user, report)
     after = _holding(report=report, user=user)
     _log_change(report=report, actor=actor, user=user, action="pathways.access.granted", before=before, after=after)
+
+
+def _may_grant(*, actor: User, report: Report, user: User, role: Role) -> None:
+    """In the app, nobody changes their own access (an author cannot make themselves
+    leadership and sign off their own report), and the leadership role, which signs off, is
+    given only by leadership or staff."""
+    if actor.pk == user.pk:
+        raise AccessError("you cannot change your own access: ask another author or leader")
+    if role == Role.LEADERSHIP and not actor.is_staff and Role.LEADERSHIP not in access_of(actor).on(report).roles:
+        raise AccessError("only leadership or staff give the leadership role")
 
 
 def _remove_external_scope(*, report: Report, user: User) -> None:

@@ -10,7 +10,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from pathways.models import User
-from reviewapp.middleware import SEEN_KEY
+from reviewapp.middleware import SEEN_KEY, SIGNED_IN_KEY
 
 accounts = logging.getLogger("reviewapp.accounts")
 
@@ -31,7 +31,7 @@ def _signed_in(sender, request, user, **kwargs):
     """The session starts its idle clock; the person is seen now."""
     now = timezone.now()
     if request is not None and hasattr(request, "session"):
-        request.session[SEEN_KEY] = int(now.timestamp())
+        request.session[SEEN_KEY] = request.session[SIGNED_IN_KEY] = int(now.timestamp())
     User.objects.filter(pk=user.pk).update(last_seen=now)
     accounts.info("signed in %s from %s", user.get_username(), client_address(request) if request else "-")
 

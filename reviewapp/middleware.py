@@ -14,6 +14,7 @@ from pathways.access import access_of, remember_access
 from pathways.models import User
 
 SEEN_KEY = "seen_at"  # in the session: when its person last made a request (Unix seconds)
+SIGNED_IN_KEY = "signed_in_at"  # and when they signed in: no session outlives SESSION_COOKIE_AGE
 SIGNED_OUT_IDLE_KEY = "signed_out_idle"
 # How stale `seen_at` and the person's `last_seen` may grow before they are written again:
 # a write at most every few minutes, not one on every request.
@@ -21,8 +22,9 @@ SEEN_REFRESH_SECONDS = 300
 
 
 class IdleSessionMiddleware:
-    """A session unused for SESSION_IDLE_SECONDS is over: the person is signed out and the
-    sign-in page says why. A session in use is kept alive, and the person's `last_seen`
+    """A session unused for SESSION_IDLE_SECONDS, or signed in longer than SESSION_COOKIE_AGE
+    ago (the cookie's own age restarts at each save), is over: the person is signed out and
+    the sign-in page says why. A session in use is kept alive, and the person's `last_seen`
     (the People page) kept within SEEN_REFRESH_SECONDS of the truth."""
 
     def __init__(self, get_response):
@@ -32,9 +34,11 @@ class IdleSessionMiddleware:
         if request.user.is_authenticated:
             now = int(time.time())
             seen = request.session.get(SEEN_KEY)
-            if seen is not None and now - seen > settings.SESSION_IDLE_SECONDS:
+            signed_in = request.session.get(SIGNED_IN_KEY)
+            too_old = signed_in is not None and now - signed_in > settings.SESSION_COOKIE_AGE
+            if too_old or (seen is not None and now - seen > settings.SESSION_IDLE_SECONDS):
                 logout(request)
-                request.session[SIGNED_OUT_IDLE_KEY] = True
+                request.session[SIGNED_OUT_IDLE_KEY] = "age" if too_old else "idle"
             elif seen is None or now - seen >= SEEN_REFRESH_SECONDS:
                 request.session[SEEN_KEY] = now
                 User.objects.filter(pk=request.user.pk).update(last_seen=timezone.now())

@@ -1,7 +1,8 @@
 """The second factor: a TOTP authenticator (django-otp), with single-use recovery codes.
 
 Rules:
-- Required of external reviewers and of anyone who may sign off (leadership on any report):
+- Required of external reviewers, of anyone who may sign off (leadership on any report) and
+  of staff:
   until they have proved it in this session they reach nothing but the pages that set it up
   or check it, and signing out (`SecondFactorMiddleware`).
 - Proof lasts the session: `SESSION_KEY` holds when it was given. Signing out, or the idle
@@ -32,7 +33,11 @@ log = logging.getLogger("reviewapp.accounts")
 
 
 def second_factor_required(access: Access) -> bool:
-    return access.signed_in and (access.is_external or bool(access.report_ids_with({Role.LEADERSHIP})))
+    """External reviewers, anyone who may sign off, and staff (who give clearance and grants)."""
+    if not access.signed_in:
+        return False
+    user = access.user
+    return access.is_external or bool(access.report_ids_with({Role.LEADERSHIP})) or bool(user and user.is_staff)
 
 
 def proved(request) -> bool:
@@ -48,10 +53,21 @@ def confirmed_authenticator(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
-def pending_authenticator(user) -> TOTPDevice:
-    """The authenticator being set up: made on first sight, kept until confirmed."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
-    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+PENDING_KEY = "second_factor_pending"
+
+
+def pending_authenticator(request) -> TOTPDevice:
+    """The authenticator being set up in this session. A new session gets a new key (any
+    earlier unconfirmed one is dropped), so a key seen before, by whoever had the password
+    then, is not the one the person scans."""
+    user = request.user
+    pending = request.session.get(PENDING_KEY)
+    device = TOTPDevice.objects.filter(user=user, confirmed=False, pk=pending).first() if pending else None
+    if device is None:
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+        request.session[PENDING_KEY] = device.pk
+    return device
 
 
 def new_recovery_codes(user) -> list[str]:

@@ -44,7 +44,11 @@ class SignInView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if self.request.session.pop(SIGNED_OUT_IDLE_KEY, False):
+        why = self.request.session.pop(SIGNED_OUT_IDLE_KEY, "")
+        if why == "age":
+            hours = settings.SESSION_COOKIE_AGE // 3600
+            context["signed_out_idle"] = f"You were signed out: a session lasts at most {hours} hours."
+        elif why:
             minutes = settings.SESSION_IDLE_SECONDS // 60
             context["signed_out_idle"] = f"You were signed out after {minutes} minutes without activity."
         return context

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from evidence.selectors import report_teams
+from evidence.selectors import reading_teams
 from pathways.enums import Role
 from pathways.invitations import (
     InvitationInvalid,
@@ -58,7 +58,7 @@ def _render(request, context, *, grant_form=None, invite_form=None, status=200):
     context.update(
         people=people,
         groups=report_groups(report),
-        teams=list(report_teams(report).prefetch_related("members")),
+        teams=list(reading_teams(report).prefetch_related("members")),
         grant_form=grant_form or GrantForm(pathways=context["pathways"]),
         invite_form=invite_form or InviteForm(pathways=context["pathways"], staff=request.user.is_staff),
         invitations=open_invitations(report),
@@ -114,17 +114,21 @@ def people_scope(request, slug, pk):
     if not person.is_external or person.organisation is None:
         messages.error(request, "Only an external reviewer's pathways can be chosen.")
     elif form.is_valid():
-        access_grant(
-            report=context["report"],
-            user=person,
-            role=Role.EXTERNAL_REVIEWER,
-            org_name=person.organisation.name,
-            pathway_slugs=[pathway.slug for pathway in form.cleaned_data["pathways"]],
-            actor=request.user,
-        )
         chosen = form.cleaned_data["pathways"]
-        reach = ", ".join(pathway.title for pathway in chosen) if chosen else "the whole report"
-        messages.success(request, f"{person} now reads {reach}.")
+        try:
+            access_grant(
+                report=context["report"],
+                user=person,
+                role=Role.EXTERNAL_REVIEWER,
+                org_name=person.organisation.name,
+                pathway_slugs=[pathway.slug for pathway in chosen],
+                actor=request.user,
+            )
+        except AccessError as error:
+            messages.error(request, f"Nothing changed: {error}.")
+        else:
+            reach = ", ".join(pathway.title for pathway in chosen) if chosen else "the whole report"
+            messages.success(request, f"{person} now reads {reach}.")
     else:
         messages.error(request, "That pathway is not in this report: nothing changed.")
     return redirect("people", slug)
@@ -225,9 +229,12 @@ def invitation_accept_view(request, slug, token):
             )
         except InvitationInvalid:
             return render(request, "reviewapp/people/invitation_invalid.html", status=404)
-        login(request, person, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome. You can now read {invitation.report.title}.")
-        return redirect("report_detail", slug)
+        except IntegrityError:  # the username was taken between the check and the save
+            form.add_error("username", "That username is taken: choose another.")
+        else:
+            login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome. You can now read {invitation.report.title}.")
+            return redirect("report_detail", slug)
     status = 400 if request.method == "POST" else 200
     return render(
         request, "reviewapp/people/invitation_accept.html", {"invitation": invitation, "form": form}, status=status

@@ -38,7 +38,7 @@ def two_factor_setup(request):
     """Scan the key into an authenticator app, type the code it shows; then the recovery codes, once."""
     if confirmed_authenticator(request.user) is not None:
         return redirect(f"{reverse('two_factor_verify')}?{urlencode({'next': _next(request)})}")
-    device = pending_authenticator(request.user)
+    device = pending_authenticator(request)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token("".join(form.cleaned_data["code"].split())):

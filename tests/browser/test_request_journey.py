@@ -5,6 +5,7 @@ reviewer follows up, the team answers again, and the reviewer closes the request
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import give_second_factor
 from tests.conftest import ALL_CANARIES
 
 
@@ -26,6 +27,7 @@ def session_for(browser, live_server):
         person_page.get_by_label("Username").fill(username)
         person_page.get_by_label("Password").fill("correct-horse-battery")
         person_page.get_by_role("button", name="Log in").click()
+        give_second_factor(person_page, username)
         person_page.wait_for_url(f"{live_server.url}/")
         return person_page
 
@@ -43,6 +45,7 @@ def test_a_request_goes_from_filing_to_closed(page, live_server, session_for, wo
     erin.get_by_label("Username").fill("erin")
     erin.get_by_label("Password").fill("correct-horse-battery")
     erin.get_by_role("button", name="Log in").click()
+    give_second_factor(erin, "erin")
     erin.wait_for_url(f"{live_server.url}/")
 
     # The external reviewer files a request from the claim page's right-hand panel.

@@ -257,3 +257,19 @@ def test_pending_invitations_are_listed_for_the_managers(client, sent, author):
     client.force_login(author)
 
     assert "ines@reviewers.example" in client.get(reverse("people", args=["pilot"])).content.decode()
+
+
+def test_an_invitation_falls_when_its_inviter_no_longer_manages_the_report(client, sent, world, author):
+    from pathways.people import access_revoke
+
+    access_revoke(report=world.report, user=author)
+
+    assert accept(client, sent).status_code == 404
+    assert not User.objects.filter(username="ines").exists()
+
+
+def test_an_invitation_limited_to_pathways_that_are_gone_never_widens_to_the_report(client, sent, world):
+    world.in_scope.delete()
+
+    assert accept(client, sent).status_code == 404
+    assert not User.objects.filter(username="ines").exists()

@@ -215,3 +215,39 @@ def test_the_page_makes_the_same_queries_however_many_people(client, world, auth
 
     assert len(report_people(world.report)) >= 4 * scale
     assert query_count(client, PEOPLE) == 12
+
+
+def test_no_one_changes_their_own_access(client, world, author):
+    client.force_login(author)
+
+    response = client.post(GRANT, {"person": author.username, "role": "leadership"})
+
+    assert response.status_code == 400 and "cannot change your own access" in response.content.decode()
+    assert holds(author, world.report)[0] == ["role_author"]
+
+
+def test_only_leadership_or_staff_give_the_leadership_role(client, world, author, leadership):
+    newcomer = UserFactory(username="newcomer-internal", clearance=Clearance.INTERNAL)
+    client.force_login(author)
+    refused = client.post(GRANT, {"person": "newcomer-internal", "role": "leadership"})
+    assert (
+        refused.status_code == 400 and "Only leadership or staff give the leadership role" in refused.content.decode()
+    )
+    assert holds(newcomer, world.report) == ([], [])
+
+    client.force_login(leadership)
+    assert client.post(GRANT, {"person": "newcomer-internal", "role": "leadership"}).status_code == 302
+    assert holds(newcomer, world.report)[0] == ["role_leadership"]
+
+
+def test_the_page_lists_the_teams_that_read_the_report_by_what_they_own(client, world, author):
+    from tests.factories import LineOfDefenceFactory, TeamFactory
+
+    lines_only = TeamFactory(slug="lines-only", name="Lines Only Team")
+    LineOfDefenceFactory(report=world.report, pathway=world.in_scope, owner_team=lines_only)
+    client.force_login(author)
+
+    page = client.get(PEOPLE).content.decode()
+
+    teams = page[page.index('id="teams-heading"') :]
+    assert "Security" in teams and "Lines Only Team" not in teams

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pathways.models import User
-from reviewapp.middleware import SEEN_KEY
+from reviewapp.middleware import SEEN_KEY, SIGNED_IN_KEY
 from tests.factories import UserFactory
 
 PASSWORD = "correct-horse-battery"
@@ -157,6 +157,18 @@ def test_an_idle_session_ends_and_the_sign_in_page_says_why(client, person):
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
     assert not signed_in(client)
     assert "signed out after 60 minutes without activity" in client.get(response.url).content.decode()
+
+
+def test_a_session_in_use_still_ends_after_the_most_hours(client, person):
+    client.force_login(person)
+    session = client.session
+    session[SIGNED_IN_KEY] = int(time.time()) - 13 * 60 * 60
+    session.save()
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 302 and not signed_in(client)
+    assert "a session lasts at most 12 hours" in client.get(response.url).content.decode()
 
 
 def test_a_session_in_use_stays_and_last_seen_is_written_only_every_few_minutes(client, person):

@@ -126,3 +126,26 @@ def test_the_next_address_must_be_on_this_site(client, world, external_reviewer)
     signed_in_by_password(client, external_reviewer)
 
     assert client.post(VERIFY, {"code": codes[1], "next": "https://evil.example/"}).url == "/"
+
+
+@pytest.mark.parametrize("persona", ["author"], indirect=True)
+def test_staff_give_it_too(client, world, persona):
+    persona.is_staff = True
+    persona.save(update_fields=["is_staff"])
+    signed_in_by_password(client, persona)
+
+    assert client.get(REPORT).url.startswith(SETUP)
+
+
+def test_a_new_session_gets_a_new_key_to_set_up(client, world, external_reviewer):
+    signed_in_by_password(client, external_reviewer)
+    client.get(SETUP)
+    first = TOTPDevice.objects.get(user=external_reviewer).key
+    client.get(SETUP)
+    assert TOTPDevice.objects.get(user=external_reviewer).key == first, "the same session keeps its key"
+    client.logout()
+
+    signed_in_by_password(client, external_reviewer)
+    client.get(SETUP)
+
+    assert TOTPDevice.objects.get(user=external_reviewer).key != first
