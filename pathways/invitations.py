@@ -28,7 +28,7 @@ from django.utils import timezone
 from pathways.access import access_of
 from pathways.audit import log_action
 from pathways.enums import REVIEWER_ROLES, Clearance, Role
-from pathways.models import Invitation, Pathway, Report, User
+from pathways.models import Invitation, Pathway, Report, ReviewerOrganisation, User
 from pathways.people import AccessError, access_grant
 
 
@@ -68,6 +68,12 @@ def invitation_create(
         raise AccessError("only external reviewers are limited to some pathways")
     if any(pathway.report_id != report.pk for pathway in pathways or []):
         raise AccessError("a pathway of another report cannot be granted here")
+    if (
+        role_value in REVIEWER_ROLES
+        and not inviter.is_staff
+        and ReviewerOrganisation.objects.filter(name=org_name).exists()
+    ):
+        raise AccessError(f"'{org_name}' exists already: only staff add people to an organisation")
     if User.objects.filter(email__iexact=email, is_active=True).exists():
         raise AccessError("someone with that address has an account already: give them access instead")
 
@@ -129,14 +135,17 @@ def invitation_accept(*, invitation: Invitation, username: str, password: str, n
         last_name=last[:150],
         clearance=locked.clearance,
     )
-    access_grant(
-        report=locked.report,
-        user=person,
-        role=locked.role,
-        org_name=locked.organisation,
-        pathway_slugs=pathway_slugs,
-        actor=locked.invited_by,
-    )
+    try:
+        access_grant(
+            report=locked.report,
+            user=person,
+            role=locked.role,
+            org_name=locked.organisation,
+            pathway_slugs=pathway_slugs,
+            actor=locked.invited_by,
+        )
+    except AccessError:  # the grant no longer fits (say, the organisation was made since): no account either
+        raise InvitationInvalid() from None
     locked.accepted_at, locked.accepted_by = timezone.now(), person
     locked.save(update_fields=["accepted_at", "accepted_by"])
     log_action(report=locked.report, actor=person, action="pathways.access.invitation_accepted", target=locked)

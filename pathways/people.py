@@ -181,7 +181,7 @@ def access_grant(
     if pathway_slugs and role != Role.EXTERNAL_REVIEWER:
         raise AccessError("--pathways limits external reviewers only")
     if actor is not None:
-        _may_grant(actor=actor, report=report, user=user, role=role)
+        _may_grant(actor=actor, report=report, user=user, role=role, org_name=org_name)
 
     pathways = []
     if pathway_slugs:
@@ -209,12 +209,22 @@ def access_grant(
     _log_change(report=report, actor=actor, user=user, action="pathways.access.granted", before=before, after=after)
 
 
-def _may_grant(*, actor: User, report: Report, user: User, role: Role) -> None:
+def _may_grant(*, actor: User, report: Report, user: User, role: Role, org_name: str) -> None:
     """In the app, nobody changes their own access (an author cannot make themselves
     leadership and sign off their own report), and the leadership role, which signs off, is
-    given only by leadership or staff."""
+    given only by leadership or staff; only staff put someone into an organisation that
+    exists already."""
     if actor.pk == user.pk:
         raise AccessError("you cannot change your own access: ask another author or leader")
+    if role in REVIEWER_ROLES and not actor.is_staff:
+        # A reviewer records verdicts for their organisation: joining one that exists is
+        # for staff, or the report's authors could speak for an outside reviewer.
+        existing = ReviewerOrganisation.objects.filter(name=org_name).exclude(pk=user.organisation_id or 0).first()
+        if existing is not None:
+            raise AccessError(
+                f"'{existing.name}' exists already: only staff add people to an organisation "
+                "(a new reviewer from it is added by staff; or name a new organisation)"
+            )
     if role == Role.LEADERSHIP and not actor.is_staff and Role.LEADERSHIP not in access_of(actor).on(report).roles:
         raise AccessError("only leadership or staff give the leadership role")
 

@@ -273,3 +273,22 @@ def test_an_invitation_limited_to_pathways_that_are_gone_never_widens_to_the_rep
 
     assert accept(client, sent).status_code == 404
     assert not User.objects.filter(username="ines").exists()
+
+
+def test_an_invitation_into_an_existing_organisation_is_for_staff(client, world, author, external_reviewer):
+    client.force_login(author)
+
+    response = invite(client, world, organisation=external_reviewer.organisation.name)
+
+    assert response.status_code == 400 and "only staff add people to an organisation" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_an_invitation_whose_organisation_was_made_since_is_refused_whole(client, sent):
+    from pathways.enums import OrganisationKind
+    from pathways.models import ReviewerOrganisation
+
+    ReviewerOrganisation.objects.create(name="Outside Reviewers", kind=OrganisationKind.EXTERNAL)
+
+    assert accept(client, sent).status_code == 404
+    assert not User.objects.filter(username="ines").exists()

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from pathways.access import access_of
 from pathways.enums import Clearance, Role
-from pathways.models import AuditEntry, PathwayUserObjectPermission, ReportUserObjectPermission
+from pathways.models import AuditEntry, PathwayUserObjectPermission, ReportUserObjectPermission, User
 from pathways.people import access_grant, report_people
 from tests.factories import PathwayFactory, UserFactory, member_of
 from tests.helpers import query_count
@@ -251,3 +251,22 @@ def test_the_page_lists_the_teams_that_read_the_report_by_what_they_own(client, 
 
     teams = page[page.index('id="teams-heading"') :]
     assert "Security" in teams and "Lines Only Team" not in teams
+
+
+def test_only_staff_add_someone_to_an_organisation_that_exists(client, world, author, external_reviewer):
+    newcomer = UserFactory(username="impostor", clearance=Clearance.EXTERNAL)
+    organisation = external_reviewer.organisation.name
+    client.force_login(author)
+
+    refused = client.post(GRANT, {"person": "impostor", "role": "external_reviewer", "organisation": organisation})
+
+    assert refused.status_code == 400 and "only staff add people to an organisation" in refused.content.decode()
+    assert holds(newcomer, world.report) == ([], []) and User.objects.get(pk=newcomer.pk).organisation is None
+    author.is_staff = True
+    author.save(update_fields=["is_staff"])
+    assert (
+        client.post(
+            GRANT, {"person": "impostor", "role": "external_reviewer", "organisation": organisation}
+        ).status_code
+        == 302
+    )
