@@ -248,15 +248,9 @@ def report_teams(report: Report, *, keeping: int | None = None) -> QuerySet[Team
     given to; with `keeping`, that team too (the thing's own team, which may own nothing here
     any more). Giving a claim to a team of another report would let that team's members read
     this one (owning-team access) without a grant, so no editor offers one."""
-    owned: list[Q | Exists] = [
-        Exists(model.objects.filter(owner_team=OuterRef("pk"), **{where: report}))
-        for model, where in (
-            (Claim, "report"),
-            (Evidence, "report"),
-            (LineOfDefence, "report"),
-            (ChainStep, "chain__report"),
-        )
-    ]
+    owned = _owning(
+        report, (Claim, "report"), (Evidence, "report"), (LineOfDefence, "report"), (ChainStep, "chain__report")
+    )
     if keeping is not None:
         owned.append(Q(pk=keeping))
     return Team.objects.filter(reduce(or_, owned)).order_by("name")
@@ -265,5 +259,9 @@ def report_teams(report: Report, *, keeping: int | None = None) -> QuerySet[Team
 def reading_teams(report: Report) -> QuerySet[Team]:
     """The teams whose members read the report through it: those owning a claim or an
     evidence item there (the access rule, `pathways.access`)."""
-    owned = [Exists(model.objects.filter(owner_team=OuterRef("pk"), report=report)) for model in (Claim, Evidence)]
-    return Team.objects.filter(reduce(or_, owned)).order_by("name")
+    return Team.objects.filter(reduce(or_, _owning(report, (Claim, "report"), (Evidence, "report")))).order_by("name")
+
+
+def _owning(report: Report, *kinds) -> list[Q | Exists]:
+    """For each (model, path to its report): the team owns one of those in the report."""
+    return [Exists(model.objects.filter(owner_team=OuterRef("pk"), **{where: report})) for model, where in kinds]

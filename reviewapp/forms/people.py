@@ -26,13 +26,10 @@ class PathwayScopeField(forms.ModelMultipleChoiceField):
         self.choices = [(pathway.pk, pathway.title) for pathway in pathways]
 
 
-class GrantForm(forms.Form):
-    person = forms.CharField(
-        label="Person",
-        max_length=254,
-        help_text="Their username or email address. They need an account already.",
-        error_messages={"required": "Say who: a username or an email address."},
-    )
+class RoleForm(forms.Form):
+    """A role on the report, the organisation a reviewer acts for and, for an external
+    reviewer, the pathways they are limited to: what giving access and inviting share."""
+
     role = forms.ChoiceField(
         label="Role",
         choices=[(role.value, f"{role.label}: {ROLE_HELP[role]}") for role in GRANTABLE_ROLES],
@@ -55,6 +52,32 @@ class GrantForm(forms.Form):
             help_text="External reviewers only. None ticked: the whole report.",
         )
 
+    def clean(self):
+        """What a role asks for: an organisation for reviewers only, pathways for external ones only."""
+        data = super().clean()
+        role = data.get("role")
+        if role is None:
+            return data
+        role = Role(role)
+        if role in REVIEWER_ROLES and not data.get("organisation", "").strip():
+            self.add_error("organisation", f"A {role.label.lower()} reviews for an organisation: name it.")
+        if role not in REVIEWER_ROLES and data.get("organisation", "").strip():
+            self.add_error("organisation", f"Only reviewers act for an organisation, not a {role.label.lower()}.")
+        if data.get("pathways") and role != Role.EXTERNAL_REVIEWER:
+            self.add_error("pathways", "Only external reviewers are limited to some pathways.")
+        return data
+
+
+class GrantForm(RoleForm):
+    field_order = ["person", "role", "organisation", "pathways"]
+
+    person = forms.CharField(
+        label="Person",
+        max_length=254,
+        help_text="Their username or email address. They need an account already.",
+        error_messages={"required": "Say who: a username or an email address."},
+    )
+
     def clean_person(self) -> User:
         typed = self.cleaned_data["person"].strip()
         found = list(User.objects.filter(Q(username=typed) | Q(email__iexact=typed), is_active=True)[:2])
@@ -67,24 +90,6 @@ class GrantForm(forms.Form):
             raise forms.ValidationError("No active account has that username or address.")
         return found[0]
 
-    def clean(self):
-        return _check_role(self, super().clean())
-
-
-def _check_role(form: forms.Form, data: dict) -> dict:
-    """What a role asks for: an organisation for reviewers only, pathways for external ones only."""
-    role = data.get("role")
-    if role is None:
-        return data
-    role = Role(role)
-    if role in REVIEWER_ROLES and not data.get("organisation", "").strip():
-        form.add_error("organisation", f"A {role.label.lower()} reviews for an organisation: name it.")
-    if role not in REVIEWER_ROLES and data.get("organisation", "").strip():
-        form.add_error("organisation", f"Only reviewers act for an organisation, not a {role.label.lower()}.")
-    if data.get("pathways") and role != Role.EXTERNAL_REVIEWER:
-        form.add_error("pathways", "Only external reviewers are limited to some pathways.")
-    return data
-
 
 class ScopeForm(forms.Form):
     """An external reviewer's pathways on the report, changed in place."""
@@ -96,8 +101,10 @@ class ScopeForm(forms.Form):
         )
 
 
-class InviteForm(forms.Form):
+class InviteForm(RoleForm):
     """Someone new, by email. Internal clearance is offered to staff only."""
+
+    field_order = ["email", "name", "clearance", "role", "organisation", "pathways"]
 
     email = forms.EmailField(label="Email address", error_messages={"required": "Give their email address."})
     name = forms.CharField(label="Name", max_length=150, required=False)
@@ -108,29 +115,14 @@ class InviteForm(forms.Form):
         widget=forms.RadioSelect,
         help_text="External people read up to reviewer level. Only staff give internal clearance.",
     )
-    role = GrantForm.base_fields["role"]
-    organisation = GrantForm.base_fields["organisation"]
 
     def __init__(self, *args, pathways: list[Pathway], staff: bool, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, pathways=pathways, **kwargs)
         if not staff:  # only external people can be invited: as external reviewers
             self.fields["clearance"].choices = [(Clearance.EXTERNAL, Clearance.EXTERNAL.label)]
             reviewer = Role.EXTERNAL_REVIEWER
-            self.fields["role"] = forms.ChoiceField(
-                label="Role",
-                choices=[(reviewer.value, f"{reviewer.label}: {ROLE_HELP[reviewer]}")],
-                initial=reviewer.value,
-                widget=forms.RadioSelect,
-            )
-        self.fields["pathways"] = PathwayScopeField(
-            pathways=pathways,
-            label="Limit to these pathways",
-            required=False,
-            help_text="External reviewers only. None ticked: the whole report.",
-        )
-
-    def clean(self):
-        return _check_role(self, super().clean())
+            self.fields["role"].choices = [(reviewer.value, f"{reviewer.label}: {ROLE_HELP[reviewer]}")]
+            self.fields["role"].initial = reviewer.value
 
 
 class AcceptForm(forms.Form):

@@ -40,6 +40,12 @@ from reviewapp.forms.people import AcceptForm, GrantForm, InviteForm, ScopeForm
 from reviewapp.pages import reader_required, report_page, require
 
 
+def _sentence(error: AccessError) -> str:
+    """A service's refusal ("the author role is …") as a sentence for the form."""
+    text = str(error)
+    return text[:1].upper() + text[1:] + "."
+
+
 def _people_page(request, slug) -> dict:
     context = report_page(request, slug)
     if not context["scope"].may_read_internal_pages:
@@ -90,7 +96,7 @@ def people_grant(request, slug):
                 actor=request.user,
             )
         except AccessError as error:
-            form.add_error(None, str(error)[:1].upper() + str(error)[1:] + ".")
+            form.add_error(None, _sentence(error))
         else:
             messages.success(request, f"{data['person']} is now {Role(data['role']).label.lower()} on this report.")
             return redirect("people", slug)
@@ -179,7 +185,7 @@ def people_invite(request, slug):
                 pathways=list(data["pathways"]),
             )
         except AccessError as error:
-            form.add_error(None, str(error)[:1].upper() + str(error)[1:] + ".")
+            form.add_error(None, _sentence(error))
         else:
             transaction.on_commit(lambda: invitation_send(invitation, token))
             messages.success(request, f"An invitation is on its way to {invitation.email}.")
